@@ -1,0 +1,41 @@
+# csframework: `make lab` opens the course, `make test` checks everything.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(wildcard notebooks/*.ipynb exercises/*.ipynb)
+
+.PHONY: lab test test-unit test-notebooks test-browser notebooks bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --upgrade pip >/dev/null
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $(STAMP)
+
+# JupyterLab refuses to run as root (containers, CI) unless told it may.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_FLAGS)
+
+test: $(STAMP)
+	$(BIN)/ruff check csframework tests benchmarks
+	CSF_HOME=$$(mktemp -d) MPLBACKEND=Agg $(BIN)/pytest tests csframework
+	CSF_HOME=$$(mktemp -d) MPLBACKEND=Agg $(BIN)/pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+
+notebooks: $(STAMP)
+	CSF_HOME=$$(mktemp -d) MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.timeout=120 $(NOTEBOOKS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/cld.py
+	$(BIN)/python benchmarks/sd.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check csframework tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

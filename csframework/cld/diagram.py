@@ -1,0 +1,612 @@
+"""Causal loop diagrams: variables, links and the text notation.
+
+A causal loop diagram (CLD) is a set of variables joined by links. Each link
+says that a change in its *cause* produces a change in its *effect* in the same
+direction (``+``) or in the opposite direction (``-``), possibly after a delay.
+
+Examples
+--------
+>>> from csframework.cld import CausalLoopDiagram
+>>> cld = CausalLoopDiagram.from_text('''
+...     trust -> participation : +
+...     participation -> trust : +
+... ''', title="Classroom")
+>>> cld
+<CausalLoopDiagram 'Classroom': 2 variables, 2 links>
+>>> cld.link("participation", "workload", "+")
+Link('participation' -> 'workload', '+')
+>>> [v.name for v in cld.variables]
+['trust', 'participation', 'workload']
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from csframework.errors import DiagramError, NotationError, UnknownNameError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from csframework.cld.loops import Loop, LoopList
+
+__all__ = ["FACETS", "CausalLoopDiagram", "Link", "Polarity", "Variable"]
+
+#: The three facets of systems awareness a variable can belong to.
+FACETS = ("self", "others", "world")
+
+
+class Polarity(enum.Enum):
+    """The direction in which an effect follows its cause."""
+
+    POSITIVE = "+"
+    NEGATIVE = "-"
+
+    @property
+    def sign(self) -> str:
+        """``"+"`` or ``"-"``."""
+        return self.value
+
+    @property
+    def word(self) -> str:
+        """``"same"`` or ``"opposite"``, as said aloud."""
+        return "same" if self is Polarity.POSITIVE else "opposite"
+
+    @classmethod
+    def parse(cls, value: object, *, where: str = "") -> Polarity:
+        """Read a polarity written any of the accepted ways.
+
+        Accepted: ``+``, ``-``, the Unicode minus ``−``, ``s``/``o``,
+        ``same``/``opposite``, ``positive``/``negative``, ``1``/``-1`` and a
+        :class:`Polarity` itself.
+
+        Examples
+        --------
+        >>> Polarity.parse("o")
+        <Polarity.NEGATIVE: '-'>
+        >>> Polarity.parse("same").sign
+        '+'
+        """
+        if isinstance(value, Polarity):
+            return value
+        key = str(value).strip().lower()
+        try:
+            return _POLARITY_WORDS[key]
+        except KeyError:
+            place = f" {where}" if where else ""
+            raise DiagramError(
+                f"unknown polarity {value!r}{place}; expected '+' or '-' "
+                "(also accepted: 's'/'o', 'same'/'opposite')"
+            ) from None
+
+
+_POLARITY_WORDS = {
+    "+": Polarity.POSITIVE, "s": Polarity.POSITIVE, "same": Polarity.POSITIVE,
+    "positive": Polarity.POSITIVE, "1": Polarity.POSITIVE, "+1": Polarity.POSITIVE,
+    "-": Polarity.NEGATIVE, "\u2212": Polarity.NEGATIVE, "\u2013": Polarity.NEGATIVE,
+    "o": Polarity.NEGATIVE, "opposite": Polarity.NEGATIVE, "negative": Polarity.NEGATIVE,
+    "-1": Polarity.NEGATIVE,
+}
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A variable of a diagram: something that can rise or fall.
+
+    Parameters
+    ----------
+    name : str
+        What the variable is called, e.g. ``"trust"``.
+    facet : {"self", "others", "world"} or None
+        Which facet of systems awareness it belongs to.
+    note : str or None
+        A participant's note about it.
+    """
+
+    name: str
+    facet: str | None = None
+    note: str | None = None
+
+    def __repr__(self) -> str:
+        facet = f", facet={self.facet!r}" if self.facet else ""
+        return f"Variable({self.name!r}{facet})"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A causal link from `cause` to `effect` with a polarity and an optional delay."""
+
+    cause: str
+    effect: str
+    polarity: Polarity
+    delay: bool = False
+    note: str | None = None
+
+    @property
+    def is_negative(self) -> bool:
+        """Whether the effect moves opposite to the cause."""
+        return self.polarity is Polarity.NEGATIVE
+
+    @property
+    def sign(self) -> str:
+        """The polarity as ``"+"`` or ``"-"``."""
+        return self.polarity.sign
+
+    def to_text(self) -> str:
+        """This link in the text notation.
+
+        Examples
+        --------
+        >>> Link("effort", "results", Polarity.POSITIVE, delay=True).to_text()
+        'effort -> results : + delay'
+        """
+        return f"{self.cause} -> {self.effect} : {self.sign}" + (" delay" if self.delay else "")
+
+    def __repr__(self) -> str:
+        delay = ", delay" if self.delay else ""
+        return f"Link({self.cause!r} -> {self.effect!r}, {self.sign!r}{delay})"
+
+
+_ARROW = re.compile(r"\s*(?:->|→|=>)\s*")
+_DELAY_WORDS = {"delay", "delayed", "||", "//", "‖"}
+
+
+def _clean_name(name: object, *, where: str) -> str:
+    if not isinstance(name, str):
+        raise DiagramError(f"a variable name must be text, got {name!r} {where}")
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise DiagramError(f"empty variable name {where}; give every variable a name")
+    return cleaned
+
+
+def _clean_facet(facet: object, *, where: str) -> str | None:
+    if facet is None or facet == "":
+        return None
+    key = str(facet).strip().lower()
+    if key not in FACETS:
+        raise UnknownNameError(str(facet), FACETS, kind="facet", where=where)
+    return key
+
+
+class CausalLoopDiagram:
+    """A causal loop diagram: variables joined by links with polarities.
+
+    Parameters
+    ----------
+    title : str, optional
+        A title shown above the drawing.
+
+    Examples
+    --------
+    >>> cld = CausalLoopDiagram("Energy")
+    >>> cld.add_variable("energy", facet="self")
+    Variable('energy', facet='self')
+    >>> cld.link("energy", "effort", "+")
+    Link('energy' -> 'effort', '+')
+    >>> cld.link("effort", "energy", "-", delay=True)
+    Link('effort' -> 'energy', '-', delay)
+    >>> cld.loops()[0].name, cld.loops()[0].kind
+    ('B1', 'balancing')
+    """
+
+    def __init__(self, title: str | None = None):
+        self.title = title
+        self._variables: dict[str, Variable] = {}
+        self._links: dict[tuple[str, str], Link] = {}
+        self._story_names: dict[tuple[str, ...], str] = {}
+        self._loops_cache: dict[tuple[Any, Any], LoopList] = {}
+        self._revision = 0
+
+    # -- building -------------------------------------------------------------
+
+    def add_variable(self, name: str, facet: str | None = None, note: str | None = None
+                     ) -> Variable:
+        """Add a variable, or update the facet and note of an existing one.
+
+        Raises
+        ------
+        DiagramError
+            If the name is empty.
+        UnknownNameError
+            If the facet is not one of ``"self"``, ``"others"``, ``"world"``.
+        """
+        name = _clean_name(name, where="given to add_variable()")
+        facet = _clean_facet(facet, where=f"variable {name!r}")
+        old = self._variables.get(name)
+        if old is not None:
+            variable = replace(old, facet=facet or old.facet,
+                               note=note if note is not None else old.note)
+        else:
+            variable = Variable(name, facet, note)
+        self._variables[name] = variable
+        self._changed()
+        return variable
+
+    def link(self, cause: str, effect: str, polarity: object = "+", delay: bool = False,
+             note: str | None = None) -> Link:
+        """Add a link from `cause` to `effect`, adding missing variables as drawing does.
+
+        Adding the very same link again changes nothing.
+
+        Raises
+        ------
+        DiagramError
+            For an empty name, an unknown polarity, a link from a variable to
+            itself, or a link that already exists with another polarity or delay.
+        """
+        cause = _clean_name(cause, where="as the cause of a link")
+        effect = _clean_name(effect, where=f"as the effect of a link from {cause!r}")
+        where = f"on the link {cause!r} -> {effect!r}"
+        polarity = Polarity.parse(polarity, where=where)
+        if cause == effect:
+            raise DiagramError(
+                f"a link from {cause!r} to itself cannot be drawn; name what changes in between, "
+                f"e.g. {cause!r} -> 'change in {cause}' -> {cause!r}"
+            )
+        new = Link(cause, effect, polarity, bool(delay), note)
+        old = self._links.get((cause, effect))
+        if old is not None:
+            if old.polarity is not new.polarity:
+                raise DiagramError(
+                    f"the link {cause!r} -> {effect!r} already exists with polarity "
+                    f"{old.sign!r}; it cannot also be {new.sign!r}. Remove it first with "
+                    f"remove_link({cause!r}, {effect!r}) to change it"
+                )
+            if old.delay != new.delay:
+                had = "a delay" if old.delay else "no delay"
+                raise DiagramError(
+                    f"the link {cause!r} -> {effect!r} already exists with {had}; remove it "
+                    f"first with remove_link({cause!r}, {effect!r}) to change it"
+                )
+            if note is None or note == old.note:
+                return old
+        for name in (cause, effect):
+            if name not in self._variables:
+                self._variables[name] = Variable(name)
+        self._links[(cause, effect)] = new
+        self._changed()
+        return new
+
+    def remove_link(self, cause: str, effect: str) -> Link:
+        """Remove the link from `cause` to `effect` and return it."""
+        try:
+            link = self._links.pop((cause, effect))
+        except KeyError:
+            known = [f"{a} -> {b}" for a, b in self._links]
+            raise UnknownNameError(f"{cause} -> {effect}", known, kind="link",
+                                   where=self._where()) from None
+        self._changed()
+        return link
+
+    def remove_variable(self, name: str) -> Variable:
+        """Remove a variable together with every link that touches it."""
+        variable = self.variable(name)
+        for key in [k for k in self._links if name in k]:
+            del self._links[key]
+        del self._variables[name]
+        self._changed()
+        return variable
+
+    def name_loop(self, loop: str | Loop, story: str | None) -> Loop:
+        """Give a loop a story name (``None`` removes it); returns the renamed loop.
+
+        The story name belongs to the loop's variables, so it survives later
+        edits that keep the loop.
+
+        Examples
+        --------
+        >>> cld = CausalLoopDiagram.from_text("trust -> sharing : +\\nsharing -> trust : +")
+        >>> cld.name_loop("R1", "trust spiral").story
+        'trust spiral'
+        >>> cld.loop("trust spiral").name
+        'R1'
+        """
+        from csframework.cld.loops import canonical_rotation
+
+        found = self.loop(loop) if isinstance(loop, str) else loop
+        key = canonical_rotation(found.variables)
+        if story is None or not str(story).strip():
+            self._story_names.pop(key, None)
+        else:
+            self._story_names[key] = " ".join(str(story).split())
+        self._changed()
+        return self.loop(found.name)
+
+    def _changed(self) -> None:
+        self._revision += 1
+        self._loops_cache.clear()
+
+    # -- reading --------------------------------------------------------------
+
+    @property
+    def variables(self) -> tuple[Variable, ...]:
+        """The variables, in the order they were added."""
+        return tuple(self._variables.values())
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """The links, in the order they were added."""
+        return tuple(self._links.values())
+
+    @property
+    def story_names(self) -> dict[tuple[str, ...], str]:
+        """Story names given to loops, keyed by the loop's variables (a copy)."""
+        return dict(self._story_names)
+
+    def variable(self, name: str) -> Variable:
+        """The variable called `name`; suggests close names when there is none."""
+        try:
+            return self._variables[name]
+        except (KeyError, TypeError):
+            raise UnknownNameError(str(name), self._variables, kind="variable",
+                                   where=self._where()) from None
+
+    def get_link(self, cause: str, effect: str) -> Link:
+        """The link from `cause` to `effect`."""
+        try:
+            return self._links[(cause, effect)]
+        except KeyError:
+            known = [f"{a} -> {b}" for a, b in self._links]
+            raise UnknownNameError(f"{cause} -> {effect}", known, kind="link",
+                                   where=self._where()) from None
+
+    def causes_of(self, name: str) -> tuple[str, ...]:
+        """Variables with a link into `name`."""
+        self.variable(name)
+        return tuple(a for a, b in self._links if b == name)
+
+    def effects_of(self, name: str) -> tuple[str, ...]:
+        """Variables that `name` links to."""
+        self.variable(name)
+        return tuple(b for a, b in self._links if a == name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._variables
+
+    def __len__(self) -> int:
+        return len(self._variables)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CausalLoopDiagram):
+            return NotImplemented
+        return (self.title == other.title and self.variables == other.variables
+                and self.links == other.links and self._story_names == other._story_names)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def copy(self, title: str | None = None) -> CausalLoopDiagram:
+        """An independent copy, optionally under another title."""
+        new = CausalLoopDiagram(self.title if title is None else title)
+        new._variables = dict(self._variables)
+        new._links = dict(self._links)
+        new._story_names = dict(self._story_names)
+        return new
+
+    def to_networkx(self):
+        """A :class:`networkx.DiGraph` with ``polarity`` and ``delay`` on each edge."""
+        import networkx as nx
+
+        graph = nx.DiGraph(title=self.title)
+        for v in self._variables.values():
+            graph.add_node(v.name, facet=v.facet, note=v.note)
+        for link in self._links.values():
+            graph.add_edge(link.cause, link.effect, polarity=link.sign, delay=link.delay,
+                           note=link.note)
+        return graph
+
+    # -- loops ----------------------------------------------------------------
+
+    def loops(self, max_length: int | None = None, limit: int | None = None) -> LoopList:
+        """Every feedback loop, shortest first, named R1, R2 ... and B1, B2 ...
+
+        Parameters
+        ----------
+        max_length : int, optional
+            Ignore loops with more variables than this.
+        limit : int, optional
+            Stop after finding this many loops. The result's ``complete`` is
+            then False and its ``stopped_early`` says why.
+
+        Returns
+        -------
+        LoopList
+            A tuple of :class:`Loop`. Names depend only on the diagram, not on
+            the order its links were added in.
+
+        Examples
+        --------
+        >>> cld = CausalLoopDiagram.from_text('''
+        ...     births -> population : +
+        ...     population -> births : +
+        ...     population -> deaths : +
+        ...     deaths -> population : -
+        ... ''')
+        >>> [(loop.name, loop.kind) for loop in cld.loops()]
+        [('R1', 'reinforcing'), ('B1', 'balancing')]
+        """
+        from csframework.cld.loops import find_loops
+
+        key = (max_length, limit)
+        if key not in self._loops_cache:
+            self._loops_cache[key] = find_loops(self, max_length=max_length, limit=limit)
+        return self._loops_cache[key]
+
+    def loop(self, name: str) -> Loop:
+        """The loop called `name` ("R1", "B2") or by its story name."""
+        found = self.loops()
+        for loop in found:
+            if name in (loop.name, loop.story):
+                return loop
+        known = [loop.name for loop in found] + [loop.story for loop in found if loop.story]
+        raise UnknownNameError(str(name), known, kind="loop", where=self._where())
+
+    # -- text notation --------------------------------------------------------
+
+    @classmethod
+    def from_text(cls, text: str, title: str | None = None) -> CausalLoopDiagram:
+        """Read a diagram written one link per line.
+
+        Each line is ``cause -> effect : polarity`` optionally followed by
+        ``delay``. A polarity is ``+`` or ``-`` (also ``s``/``o``,
+        ``same``/``opposite`` and the Unicode minus). ``#`` starts a comment;
+        blank lines are ignored. A line holding only a name adds a variable
+        without links.
+
+        Raises
+        ------
+        NotationError
+            Naming the line number, its text and the expected form.
+
+        Examples
+        --------
+        >>> cld = CausalLoopDiagram.from_text('''
+        ...     # a thermostat
+        ...     gap -> heating : same
+        ...     heating -> temperature : s delay
+        ...     temperature -> gap : opposite
+        ... ''')
+        >>> cld.loops()[0].kind, cld.loops()[0].has_delay
+        ('balancing', True)
+        >>> CausalLoopDiagram.from_text("a -> b : maybe")
+        Traceback (most recent call last):
+        ...
+        csframework.errors.NotationError: line 1: unknown polarity 'maybe': 'a -> b : maybe'; \
+expected 'cause -> effect : +' or 'cause -> effect : - delay'
+        """
+        cld = cls(title)
+        for number, raw in enumerate(str(text).splitlines(), start=1):
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            parsed = _parse_line(line, number, raw)
+            if isinstance(parsed, str):
+                cld.add_variable(parsed)
+                continue
+            cause, effect, polarity, delay = parsed
+            try:
+                cld.link(cause, effect, polarity, delay=delay)
+            except DiagramError as err:
+                raise NotationError(str(err), number, raw) from None
+        return cld
+
+    def to_text(self) -> str:
+        """The diagram in the text notation (read back by :meth:`from_text`).
+
+        Examples
+        --------
+        >>> print(CausalLoopDiagram.from_text("a -> b : o delay").to_text())
+        a -> b : - delay
+        """
+        linked = {name for link in self._links.values() for name in (link.cause, link.effect)}
+        lines = [name for name in self._variables if name not in linked]
+        lines += [link.to_text() for link in self._links.values()]
+        return "\n".join(lines)
+
+    # -- formats and display (see formats.py and draw.py) -----------------------
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The diagram as versioned JSON; :meth:`from_json` reads it back exactly."""
+        from csframework.cld.formats import to_json
+
+        return to_json(self, indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> CausalLoopDiagram:
+        """Read a diagram written by :meth:`to_json` (or Kumu JSON)."""
+        from csframework.cld.formats import from_json
+
+        return from_json(text)
+
+    def to_kumu(self, indent: int | None = 2) -> str:
+        """Kumu blueprint JSON (elements and connections) for import into Kumu."""
+        from csframework.cld.formats import to_kumu
+
+        return to_kumu(self, indent=indent)
+
+    @classmethod
+    def from_kumu(cls, text: str) -> CausalLoopDiagram:
+        """Read a Kumu blueprint JSON."""
+        from csframework.cld.formats import from_kumu
+
+        return from_kumu(text)
+
+    def to_dot(self) -> str:
+        """Graphviz DOT source."""
+        from csframework.cld.formats import to_dot
+
+        return to_dot(self)
+
+    def to_mermaid(self) -> str:
+        """Mermaid flowchart source."""
+        from csframework.cld.formats import to_mermaid
+
+        return to_mermaid(self)
+
+    def draw(self, ax=None, highlight=None, **kwargs):
+        """Draw the diagram with matplotlib; returns the figure.
+
+        See :func:`csframework.cld.draw.draw` for the options.
+        """
+        from csframework.cld.draw import draw
+
+        return draw(self, ax=ax, highlight=highlight, **kwargs)
+
+    def to_png(self, **kwargs) -> bytes:
+        """The drawing as PNG bytes."""
+        from csframework.cld.draw import to_png
+
+        return to_png(self, **kwargs)
+
+    def _repr_png_(self) -> bytes:
+        return self.to_png()
+
+    def _where(self) -> str:
+        return f"diagram {self.title!r}" if self.title else "the diagram"
+
+    def __repr__(self) -> str:
+        title = f" {self.title!r}" if self.title else ""
+        nv, nl = len(self._variables), len(self._links)
+        return (f"<CausalLoopDiagram{title}: {nv} variable{'s' * (nv != 1)}, "
+                f"{nl} link{'s' * (nl != 1)}>")
+
+
+def _parse_line(line: str, number: int, raw: str) -> str | tuple[str, str, str, bool]:
+    parts = _ARROW.split(line)
+    if len(parts) == 1:
+        name = line.strip()
+        if ":" in name:
+            raise NotationError("no arrow '->' between cause and effect", number, raw)
+        return name
+    if len(parts) != 2:
+        raise NotationError("one link per line, with a single '->'", number, raw)
+    cause, rest = parts
+    if ":" not in rest:
+        raise NotationError("missing ': polarity' after the effect", number, raw)
+    effect, spec = rest.rsplit(":", 1)
+    cause, effect = cause.strip(), effect.strip()
+    if not cause or not effect:
+        which = "cause" if not cause else "effect"
+        raise NotationError(f"empty {which} name", number, raw)
+    words = spec.split()
+    if not words:
+        raise NotationError("missing polarity after ':'", number, raw)
+    polarity, *extra = words
+    if polarity.lower() not in _POLARITY_WORDS:
+        # "+delay" or "-||" written without a space
+        for mark in sorted(_DELAY_WORDS, key=len, reverse=True):
+            head = polarity[: -len(mark)]
+            if polarity.lower().endswith(mark) and head.lower() in _POLARITY_WORDS:
+                polarity, extra = head, [mark, *extra]
+                break
+        else:
+            raise NotationError(f"unknown polarity {polarity!r}", number, raw)
+    delay = False
+    for word in extra:
+        if word.lower() in _DELAY_WORDS:
+            delay = True
+        else:
+            raise NotationError(f"unexpected {word!r} after the polarity (only 'delay' may follow)",
+                                number, raw)
+    return cause, effect, polarity, delay

@@ -1,0 +1,350 @@
+"""Feedback loops: bounded enumeration, classification and stable names.
+
+A loop is *reinforcing* when it has an even number of ``-`` links (a change
+comes back around amplified in the same direction) and *balancing* when the
+number is odd (the change comes back opposing itself).
+
+Loops are named R1, R2, ... and B1, B2, ... in a canonical order (shorter
+loops first, then by their variables' names), so a diagram gets the same
+names whatever order its links were drawn in.
+
+Examples
+--------
+>>> from csframework.cld import CausalLoopDiagram
+>>> cld = CausalLoopDiagram.from_text('''
+...     stress -> sleep : -
+...     sleep -> energy : +
+...     energy -> stress : -
+... ''')
+>>> loop = cld.loops()[0]
+>>> loop
+Loop('R1', reinforcing: energy -> stress -> sleep -> energy)
+>>> loop.negative_links
+2
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from csframework.cld.diagram import CausalLoopDiagram, Link
+
+__all__ = ["Loop", "LoopList", "canonical_rotation", "find_loops"]
+
+#: Loops found before enumeration stops when no limit is given.
+DEFAULT_LIMIT = 10_000
+
+REINFORCING = "reinforcing"
+BALANCING = "balancing"
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A feedback loop of a causal loop diagram.
+
+    Attributes
+    ----------
+    name : str
+        ``"R1"``, ``"B2"``, ...: stable for a given diagram.
+    kind : {"reinforcing", "balancing"}
+    variables : tuple of str
+        The variables in the order the loop runs; the last links back to the first.
+    story : str or None
+        A story name the participant gave the loop.
+    negative_links : int
+        How many ``-`` links the loop has; its parity decides the kind.
+    has_delay : bool
+        Whether any link of the loop is delayed.
+    """
+
+    name: str
+    kind: str
+    variables: tuple[str, ...]
+    _link_map: Mapping[tuple[str, str], Link] = field(repr=False, compare=False)
+    story: str | None = None
+    negative_links: int = 0
+    has_delay: bool = False
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """The links of the loop, in the order it runs."""
+        v = self.variables
+        return tuple(self._link_map[pair] for pair in zip(v, v[1:] + v[:1], strict=True))
+
+    @property
+    def is_reinforcing(self) -> bool:
+        return self.kind == REINFORCING
+
+    def __len__(self) -> int:
+        return len(self.variables)
+
+    def path(self, arrow: str = " -> ") -> str:
+        """The loop written as a closed path, e.g. ``a -> b -> a``."""
+        return arrow.join((*self.variables, self.variables[0]))
+
+    def explain(self) -> str:
+        """One sentence saying what kind of loop this is and why.
+
+        Examples
+        --------
+        >>> from csframework.cld import CausalLoopDiagram
+        >>> cld = CausalLoopDiagram.from_text("a -> b : -\\nb -> a : +")
+        >>> print(cld.loops()[0].explain())  # doctest: +NORMALIZE_WHITESPACE
+        B1 is balancing: it has 1 '-' link (an odd number),
+        so a change in a comes back opposing itself.
+        """
+        n = self.negative_links
+        parity = "an even number" if n % 2 == 0 else "an odd number"
+        plural = "link" if n == 1 else "links"
+        effect = ("comes back amplified in the same direction" if self.is_reinforcing
+                  else "comes back opposing itself")
+        title = f"{self.name} ({self.story})" if self.story else self.name
+        return (f"{title} is {self.kind}: it has {n} '-' {plural} ({parity}), so a change in "
+                f"{self.variables[0]} {effect}.")
+
+    def __repr__(self) -> str:
+        story = f" {self.story!r}" if self.story else ""
+        delay = ", delayed" if self.has_delay else ""
+        return f"Loop({self.name!r}{story}, {self.kind}{delay}: {self.path()})"
+
+
+class LoopList(tuple):
+    """The loops of a diagram, shortest first, with how the search ended.
+
+    Attributes
+    ----------
+    complete : bool
+        True when every loop (within `max_length`) was found.
+    stopped_early : str or None
+        Why the search stopped before finding every loop.
+    """
+
+    complete: bool
+    stopped_early: str | None
+
+    def __new__(cls, loops: Iterable[Loop] = (), stopped_early: str | None = None):
+        self = super().__new__(cls, loops)
+        self.stopped_early = stopped_early
+        self.complete = stopped_early is None
+        return self
+
+    @property
+    def reinforcing(self) -> tuple[Loop, ...]:
+        return tuple(loop for loop in self if loop.is_reinforcing)
+
+    @property
+    def balancing(self) -> tuple[Loop, ...]:
+        return tuple(loop for loop in self if not loop.is_reinforcing)
+
+    def summary(self) -> str:
+        """A short line counting the loops, e.g. ``2 loops: 1 reinforcing, 1 balancing``."""
+        n = len(self)
+        text = (f"{n} loop{'s' * (n != 1)}: {len(self.reinforcing)} reinforcing, "
+                f"{len(self.balancing)} balancing")
+        return text if self.complete else f"{text} (stopped early: {self.stopped_early})"
+
+    def __repr__(self) -> str:
+        if not self:
+            return "LoopList([])" if self.complete else f"LoopList([], {self.stopped_early!r})"
+        body = ",\n ".join(repr(loop) for loop in self[:20])
+        more = f",\n ... {len(self) - 20} more" if len(self) > 20 else ""
+        tail = "" if self.complete else f",\n stopped early: {self.stopped_early}"
+        return f"LoopList([{body}{more}]{tail})"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        from csframework.style import PALETTE
+
+        rows = []
+        for loop in self[:200]:
+            colour = PALETTE[loop.kind]
+            rows.append(
+                f"<tr><td style='color:{colour};font-weight:bold'>{escape(loop.name)}</td>"
+                f"<td>{escape(loop.story or '')}</td><td>{loop.kind}</td>"
+                f"<td>{'yes' if loop.has_delay else ''}</td>"
+                f"<td>{escape(loop.path(' → '))}</td></tr>"
+            )
+        head = ("<tr><th>loop</th><th>story</th><th>kind</th><th>delay</th>"
+                "<th>path</th></tr>")
+        return (f"<p>{escape(self.summary())}</p><table>{head}{''.join(rows)}</table>")
+
+
+def canonical_rotation(variables: Sequence[str]) -> tuple[str, ...]:
+    """Rotate a loop so that it starts at its alphabetically first variable.
+
+    Examples
+    --------
+    >>> canonical_rotation(["c", "a", "b"])
+    ('a', 'b', 'c')
+    """
+    start = min(range(len(variables)), key=variables.__getitem__)
+    return tuple(variables[start:]) + tuple(variables[:start])
+
+
+def find_loops(cld: CausalLoopDiagram, max_length: int | None = None,
+               limit: int | None = None) -> LoopList:
+    """Find the feedback loops of `cld` (see :meth:`CausalLoopDiagram.loops`).
+
+    The search is Johnson's algorithm (Gupta and Suzumura's when the length is
+    bounded), as in :func:`networkx.simple_cycles`, extended to carry each
+    path's count of ``-`` and delayed links, so that classifying a loop costs
+    nothing extra. Each strongly connected component is searched from its
+    alphabetically first variable, so loops come out already in canonical
+    rotation.
+    """
+    from csframework.errors import DiagramError
+
+    if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int)
+                                   or max_length < 2):
+        raise DiagramError(f"max_length must be a whole number of at least 2, got {max_length!r}")
+    if limit is None:
+        limit = DEFAULT_LIMIT
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise DiagramError(f"limit must be a positive whole number, got {limit!r}")
+
+    link_map = {(link.cause, link.effect): link for link in cld.links}
+    successors: dict[str, list[tuple[str, int]]] = {v.name: [] for v in cld.variables}
+    for (cause, effect), link in sorted(link_map.items()):
+        successors[cause].append((effect, link.is_negative + (link.delay << _DELAY_SHIFT)))
+
+    search = _cycles_with_signs(successors, max_length)
+    found = list(itertools.islice(search, limit + 1))
+    stopped = None
+    if len(found) > limit:
+        found.pop()
+        stopped = f"reached the limit of {limit} loops"
+    found.sort(key=_loop_order)
+
+    stories = cld.story_names
+    counts = {REINFORCING: 0, BALANCING: 0}
+    loops = []
+    for cycle, code in found:
+        negatives, delays = code & _NEGATIVE_MASK, code >> _DELAY_SHIFT
+        kind = BALANCING if negatives & 1 else REINFORCING
+        counts[kind] += 1
+        loops.append(Loop(f"{kind[0].upper()}{counts[kind]}", kind, cycle, link_map,
+                          stories.get(cycle), negatives, delays > 0))
+    return LoopList(loops, stopped)
+
+
+# A link's code counts it as '-' in the low bits and as delayed in the high
+# bits, so one running sum along a path carries both counts.
+_DELAY_SHIFT = 32
+_NEGATIVE_MASK = (1 << _DELAY_SHIFT) - 1
+
+Successors = dict[str, list[tuple[str, int]]]
+
+
+def _loop_order(found: tuple[tuple[str, ...], int]) -> tuple[int, tuple[str, ...]]:
+    return len(found[0]), found[0]
+
+
+def _cycles_with_signs(successors: Successors, max_length: int | None
+                       ) -> Iterator[tuple[tuple[str, ...], int]]:
+    """Yield ``(cycle, code)``: the code sums the links' codes around the cycle."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(successors))
+    graph.add_edges_from((a, b) for a in sorted(successors) for b, _ in successors[a])
+    components = [c for c in nx.strongly_connected_components(graph) if len(c) >= 2]
+    components.sort(key=min, reverse=True)
+    while components:
+        component = components.pop()
+        start = min(component)
+        neighbours = {v: [(w, code) for w, code in successors[v] if w in component]
+                      for v in component}
+        if max_length is None:
+            yield from _johnson(neighbours, start)
+        else:
+            yield from _bounded(neighbours, start, max_length)
+        graph.remove_node(start)
+        rest = graph.subgraph(component - {start})
+        more = [c for c in nx.strongly_connected_components(rest) if len(c) >= 2]
+        components.extend(sorted(more, key=min, reverse=True))
+
+
+def _johnson(neighbours: Successors, start: str) -> Iterator[tuple[tuple[str, ...], int]]:
+    # Johnson (1975), the iterative form used by networkx, plus the running
+    # sum of link codes along the path.
+    path = [start]
+    sums = [0]
+    blocked = {start}
+    blocked_by: dict[str, set[str]] = defaultdict(set)
+    stack = [iter(neighbours[start])]
+    closed = [False]
+    while stack:
+        for w, code in stack[-1]:
+            if w == start:
+                yield tuple(path), sums[-1] + code
+                closed[-1] = True
+            elif w not in blocked:
+                sums.append(sums[-1] + code)
+                path.append(w)
+                closed.append(False)
+                stack.append(iter(neighbours[w]))
+                blocked.add(w)
+                break
+        else:
+            stack.pop()
+            v = path.pop()
+            sums.pop()
+            if closed.pop():
+                if closed:
+                    closed[-1] = True
+                unblock = {v}
+                while unblock:
+                    u = unblock.pop()
+                    if u in blocked:
+                        blocked.remove(u)
+                        unblock.update(blocked_by[u])
+                        blocked_by[u].clear()
+            else:
+                for w, _ in neighbours[v]:
+                    blocked_by[w].add(v)
+
+
+def _bounded(neighbours: Successors, start: str, length_bound: int
+             ) -> Iterator[tuple[tuple[str, ...], int]]:
+    # Gupta and Suzumura (2021), as in networkx, with the same running sum.
+    path = [start]
+    sums = [0]
+    lock = {start: 0}
+    blocked_by: dict[str, set[str]] = defaultdict(set)
+    stack = [iter(neighbours[start])]
+    blen = [length_bound]
+    while stack:
+        for w, code in stack[-1]:
+            if w == start:
+                yield tuple(path), sums[-1] + code
+                blen[-1] = 1
+            elif len(path) < lock.get(w, length_bound):
+                sums.append(sums[-1] + code)
+                path.append(w)
+                blen.append(length_bound)
+                lock[w] = len(path)
+                stack.append(iter(neighbours[w]))
+                break
+        else:
+            stack.pop()
+            v = path.pop()
+            sums.pop()
+            bl = blen.pop()
+            if blen:
+                blen[-1] = min(blen[-1], bl)
+            if bl < length_bound:
+                relax = [(bl, v)]
+                while relax:
+                    bl, u = relax.pop()
+                    if lock.get(u, length_bound) < length_bound - bl + 1:
+                        lock[u] = length_bound - bl + 1
+                        relax.extend((bl + 1, w) for w in blocked_by[u].difference(path))
+            else:
+                for w, _ in neighbours[v]:
+                    blocked_by[w].add(v)
