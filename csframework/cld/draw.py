@@ -1,0 +1,1215 @@
+"""Drawing causal loop diagrams with matplotlib.
+
+The conventions of the field, done cleanly: variable names as plain text,
+curved arrows that stop short of the names they join, the polarity sign
+(+ or −) just before each arrow head, a double bar ‖ across the middle of a
+delayed link, and inside every loop a small circular arrow turning the way the
+loop runs, with its name (R1, B2, ...) and its story name if it has one.
+Reinforcing loops are always drawn in the warm colour of
+:data:`csframework.style.PALETTE`, balancing loops in the cool one.
+
+Everything is deterministic: the same diagram gives the same positions (and
+the same PNG bytes), whatever order its links were added in. matplotlib is
+imported only when something is drawn, and never through pyplot, so drawing
+in a notebook neither leaks global figures nor shows a figure twice.
+
+Every artist carries a ``gid`` naming what it shows, for tests and for tools
+that describe a figure: ``"label:trust"``, ``"link:trust->participation"``,
+``"sign:trust->participation"``, ``"delay:trust->participation"``,
+``"loop-marker:R1"``, ``"loop-label:R1"``, ``"loop-story:R1"``, ``"title"``,
+``"legend:facets"``.
+
+Examples
+--------
+>>> from csframework.cld import CausalLoopDiagram
+>>> from csframework.cld.draw import draw, layout, to_png
+>>> cld = CausalLoopDiagram.from_text("trust -> sharing : +\\nsharing -> trust : + delay")
+>>> sorted(layout(cld))
+['sharing', 'trust']
+>>> to_png(cld)[:8]
+b'\\x89PNG\\r\\n\\x1a\\n'
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from csframework import style
+from csframework.errors import DiagramError, UnknownNameError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from csframework.cld.diagram import CausalLoopDiagram, Link
+    from csframework.cld.loops import Loop
+
+__all__ = ["draw", "layout", "to_png"]
+
+#: Variable names longer than this many characters are wrapped onto more lines.
+WRAP_WIDTH = 14
+#: Arc3 curvature of a link (fraction of its length); a pair a->b, b->a bends more.
+LINK_BEND = 0.22
+PAIR_BEND = 0.42
+#: Loop markers drawn unless ``show_loops`` asks for another number; a note counts the rest.
+MAX_LOOP_MARKERS = 16
+
+# Distances in points (1/72 inch), multiplied by the theme's node font size / 11.
+_LABEL_PAD = 3.0        # white background around a name
+_ARROW_GAP = 4.0        # between a name's background and an arrow's end
+_LABEL_SPACING = 6.0    # least gap between two names in the layout
+_ARROW_ROOM = 52.0      # least gap between two linked names, room for a readable arrow
+_HEAD_LENGTH = 9.0
+_HEAD_WIDTH = 3.6
+_SIGN_BACK = 5.0        # how far before the arrow tip the sign sits (beyond the head)
+_SIGN_OFFSET = 8.0      # how far to the side of the curve
+_DELAY_HALF = 6.5       # half the length of one delay bar
+_DELAY_SPACING = 2.4    # half the gap between the two delay bars
+_MARKER_RADIUS = 14.0
+_LINE_SPACING = 1.1
+
+
+# -- public ------------------------------------------------------------------------------
+
+def layout(cld: CausalLoopDiagram, seed: int = 0) -> dict[str, tuple[float, float]]:
+    """Place every variable so that loops look like loops and no names overlap.
+
+    A single loop is drawn as a circle, running clockwise from the top. Larger
+    diagrams start from a circle along their longest loop and are relaxed with
+    the Kamada-Kawai layout, then names are pushed apart until no two overlap
+    and no link passes through a name. Positions are centred on the origin and
+    scaled so that the larger of width and height spans ``[-1, 1]``.
+
+    Parameters
+    ----------
+    cld : CausalLoopDiagram
+        The diagram to place.
+    seed : int, default 0
+        Another seed gives another (equally valid) arrangement.
+
+    Returns
+    -------
+    dict of str to (float, float)
+        Position of every variable, in the order the variables were added. The
+        same diagram always gets the same positions, whatever the order in
+        which its links were added.
+
+    Examples
+    --------
+    >>> from csframework.cld import CausalLoopDiagram
+    >>> cld = CausalLoopDiagram.from_text("a -> b : +\\nb -> a : -")
+    >>> layout(cld)
+    {'a': (-1.0, 0.0), 'b': (1.0, 0.0)}
+    """
+    return _place(cld, seed)
+
+
+def _place(cld: CausalLoopDiagram, seed: int) -> dict[str, tuple[float, float]]:
+    names = sorted(v.name for v in cld.variables)
+    edges = sorted((link.cause, link.effect) for link in cld.links)
+    theme = style.current()
+    if len(names) <= 1:
+        return {name: (0.0, 0.0) for name in names}
+    ring = _ring_order(names, edges, _longest_loop(cld))
+    start = _circle(ring)
+    if len(names) == 2 or _is_single_loop(ring, edges):
+        positions = start
+    else:
+        positions = _relax(names, edges, start, seed)
+        positions = _canonical_orientation(positions, ring[0])
+    positions = _normalise(positions)
+    sizes = _label_half_sizes({n: _wrap(n) for n in names}, theme)
+    ppu = _points_per_unit(len(names), theme, extent=2.0)
+    half = np.array([sizes[n] for n in names]) / ppu
+    positions = _spread(names, edges, positions, half, _loop_refs(cld), ppu, theme)
+    ordered = {v.name: positions[names.index(v.name)] for v in cld.variables}
+    return {name: (_tidy(x), _tidy(y)) for name, (x, y) in ordered.items()}
+
+
+def draw(cld: CausalLoopDiagram, ax: Axes | None = None, highlight: str | Loop | None = None,
+         layout: Mapping[str, tuple[float, float]] | None = None, seed: int = 0,
+         show_loops: bool | int = True, title: str | None = None) -> Figure:
+    """Draw a causal loop diagram with matplotlib.
+
+    Parameters
+    ----------
+    cld : CausalLoopDiagram
+        The diagram to draw.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes (shrunk to fit them if need be). Without them a
+        new figure is made (not through pyplot, so nothing is shown twice in a
+        notebook), sized so that names are drawn at the theme's font size.
+    highlight : str or Loop, optional
+        A loop's name (``"R1"``), its story name, or the loop itself: its links
+        are drawn thick in the loop's colour and everything else is muted.
+    layout : mapping of str to (float, float), optional
+        Positions of the variables, e.g. from :func:`layout` adjusted by hand.
+        By default :func:`layout` places them.
+    seed : int, default 0
+        Passed to :func:`layout` when no positions are given.
+    show_loops : bool or int, default True
+        Whether to mark the loops; a number marks at most that many (shortest
+        first). True marks at most 16; a note counts the loops left unmarked.
+    title : str, optional
+        Shown above the diagram; by default the diagram's own title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on (``ax.figure`` when `ax` is given).
+
+    Raises
+    ------
+    UnknownNameError
+        If `highlight` names no loop of the diagram, or `layout` misses a variable.
+
+    Examples
+    --------
+    >>> from csframework.cld import CausalLoopDiagram
+    >>> cld = CausalLoopDiagram.from_text("a -> b : +\\nb -> a : -", title="Tiny")
+    >>> fig = draw(cld, highlight="B1")
+    >>> type(fig).__name__
+    'Figure'
+    >>> sorted(a.get_gid() for a in fig.axes[0].patches if a.get_gid().startswith("link"))
+    ['link:a->b', 'link:b->a']
+    """
+    import matplotlib
+
+    theme = style.current()
+    with matplotlib.rc_context(theme.rc()):
+        scene = _Scene.build(cld, theme, highlight, layout, seed, show_loops, title)
+        if ax is None:
+            ax = scene.new_axes()
+        else:
+            shrink = scene.shrink_to_fit(ax)
+            if shrink < 0.98:  # the same drawing, smaller, as a picture would shrink
+                scene = _Scene.build(cld, _scaled(theme, shrink), highlight, layout, seed,
+                                     show_loops, title)
+            scene.fit_into(ax)
+        scene.paint(ax)
+    return ax.figure
+
+
+def to_png(cld: CausalLoopDiagram, **draw_kwargs: Any) -> bytes:
+    """Render the diagram to PNG bytes with the Agg backend.
+
+    The bytes are the same every time for the same diagram and theme: the PNG
+    carries no timestamp or software version.
+
+    Parameters
+    ----------
+    cld : CausalLoopDiagram
+        The diagram to render.
+    **draw_kwargs
+        Passed to :func:`draw` (``highlight``, ``layout``, ``seed``,
+        ``show_loops``, ``title``).
+
+    Returns
+    -------
+    bytes
+        A PNG image.
+
+    Examples
+    --------
+    >>> from csframework.cld import CausalLoopDiagram
+    >>> png = to_png(CausalLoopDiagram.from_text("a -> b : +"))
+    >>> png.startswith(b"\\x89PNG") and png == to_png(CausalLoopDiagram.from_text("a -> b : +"))
+    True
+    """
+    import io
+
+    import matplotlib
+
+    if draw_kwargs.get("ax") is not None:
+        raise TypeError("to_png() draws its own figure; call draw(cld, ax=...) to use axes")
+    draw_kwargs.pop("ax", None)
+    theme = style.current()
+    figure = draw(cld, **draw_kwargs)
+    buffer = io.BytesIO()
+    try:
+        with matplotlib.rc_context(theme.rc()):
+            figure.savefig(buffer, format="png", dpi=theme.dpi, facecolor="white",
+                           metadata={"Software": None})
+    finally:
+        figure.clear()
+    return buffer.getvalue()
+
+
+# -- layout ------------------------------------------------------------------------------
+
+def _longest_loop(cld: CausalLoopDiagram) -> tuple[str, ...]:
+    """The variables of the longest loop (the first such in canonical order), or ()."""
+    longest: tuple[str, ...] = ()
+    for loop in cld.loops():
+        if len(loop.variables) > len(longest):
+            longest = tuple(loop.variables)
+    return longest
+
+
+def _ring_order(names: Sequence[str], edges: Sequence[tuple[str, str]],
+                loop: Sequence[str]) -> list[str]:
+    """All names around a circle: the longest loop first, each other name beside a neighbour."""
+    neighbours: dict[str, list[str]] = {n: [] for n in names}
+    for a, b in edges:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    ring = list(loop) if loop else [names[0]]
+    placed = set(ring)
+    while len(placed) < len(names):
+        added = False
+        for name in names:
+            if name in placed:
+                continue
+            anchor = next((m for m in sorted(neighbours[name]) if m in placed), None)
+            if anchor is not None:
+                ring.insert(ring.index(anchor) + 1, name)
+                placed.add(name)
+                added = True
+        if not added:  # another component: start it from its first name
+            first = next(n for n in names if n not in placed)
+            ring.append(first)
+            placed.add(first)
+    return ring
+
+
+def _is_single_loop(ring: Sequence[str], edges: Sequence[tuple[str, str]]) -> bool:
+    """Whether every link joins neighbours on the ring (so a circle shows it best)."""
+    n = len(ring)
+    index = {name: i for i, name in enumerate(ring)}
+    return all((index[b] - index[a]) % n in (1, n - 1) for a, b in edges)
+
+
+def _circle(ring: Sequence[str]) -> dict[str, np.ndarray]:
+    """Names on a unit circle, clockwise from the top (left to right for two)."""
+    n = len(ring)
+    start = math.pi if n == 2 else math.pi / 2
+    return {name: np.array([math.cos(start - 2 * math.pi * i / n),
+                            math.sin(start - 2 * math.pi * i / n)])
+            for i, name in enumerate(ring)}
+
+
+def _relax(names: Sequence[str], edges: Sequence[tuple[str, str]],
+           start: Mapping[str, np.ndarray], seed: int) -> dict[str, np.ndarray]:
+    """Kamada-Kawai from a slightly jittered circle; unconnected parts kept close."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(names)
+    graph.add_edges_from(edges)
+    distances = dict(nx.all_pairs_shortest_path_length(graph))
+    longest = max((d for row in distances.values() for d in row.values()), default=1)
+    far = longest + 1
+    dist = {a: {b: distances[a].get(b, far) for b in names} for a in names}
+    rng = np.random.default_rng(seed)
+    jitter = rng.normal(scale=0.05, size=(len(names), 2))
+    pos = {name: start[name] + jitter[i] for i, name in enumerate(names)}
+    placed = nx.kamada_kawai_layout(graph, dist=dist, pos=pos, scale=1.0)
+    return {name: np.asarray(placed[name], dtype=float) for name in names}
+
+
+def _canonical_orientation(positions: Mapping[str, np.ndarray],
+                           first: str) -> dict[str, np.ndarray]:
+    """Rotate the widest spread to horizontal; flip so `first` is top left."""
+    names = list(positions)
+    points = np.array([positions[n] for n in names])
+    points = points - points.mean(axis=0)
+    _, vectors = np.linalg.eigh(np.cov(points.T))
+    major = vectors[:, -1]
+    rotation = np.array([[major[0], major[1]], [-major[1], major[0]]])
+    points = points @ rotation.T
+    i = names.index(first)
+    if points[i, 0] > 1e-9:
+        points[:, 0] *= -1
+    if points[i, 1] < -1e-9:
+        points[:, 1] *= -1
+    return dict(zip(names, points, strict=True))
+
+
+def _normalise(positions: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Centre the positions and scale the larger extent to 2 (as an n x 2 array, by name)."""
+    names = sorted(positions)
+    points = np.array([positions[n] for n in names], dtype=float)
+    low, high = points.min(axis=0), points.max(axis=0)
+    extent = float((high - low).max())
+    centre = (low + high) / 2
+    return (points - centre) * (2.0 / extent if extent > 0 else 1.0)
+
+
+def _loop_refs(cld: CausalLoopDiagram) -> dict[tuple[str, str], tuple[str, ...]]:
+    """For each link in a loop of three or more, the variables of the shortest such loop."""
+    refs: dict[tuple[str, str], tuple[str, ...]] = {}
+    for loop in cld.loops():
+        v = tuple(loop.variables)
+        if len(v) < 3:
+            continue
+        for pair in zip(v, v[1:] + v[:1], strict=True):
+            refs.setdefault(pair, v)
+    return refs
+
+
+def _spread(names: Sequence[str], edges: Sequence[tuple[str, str]], points: np.ndarray,
+            half: np.ndarray, refs: Mapping[tuple[str, str], tuple[str, ...]], ppu: float,
+            theme: style.Theme, rounds: int = 8) -> np.ndarray:
+    """Push names apart (and off links) until nothing overlaps, keeping the [-1, 1] box."""
+    unit = theme.node_font_size / 11.0 / ppu
+    gap = _LABEL_SPACING * unit
+    clearance = (_ARROW_GAP + 2) * unit
+    arrow_room = _ARROW_ROOM * unit
+    index = {n: i for i, n in enumerate(names)}
+    pairs = [(index[a], index[b]) for a, b in edges]
+    for _ in range(rounds):
+        moved = False
+        for _ in range(120):
+            step = _label_pushes(points, half, gap)
+            step += _arrow_room_pushes(points, half, pairs, arrow_room)
+            step += _link_pushes(names, edges, pairs, points, half, clearance, refs)
+            if not np.any(step):
+                break
+            moved = True
+            points = points + step
+        normalised = _normalise(dict(zip(names, points, strict=True)))
+        if not moved:
+            return normalised
+        points = normalised
+    return points
+
+
+def _label_pushes(points: np.ndarray, half: np.ndarray, gap: float) -> np.ndarray:
+    """Moves that separate overlapping name boxes along their shallower overlap."""
+    delta = points[:, None, :] - points[None, :, :]
+    reach = half[:, None, :] + half[None, :, :] + gap
+    overlap = reach - np.abs(delta)
+    n = len(points)
+    upper = np.triu(np.ones((n, n), dtype=bool), k=1)
+    clash = (overlap > 0).all(axis=2) & upper
+    step = np.zeros_like(points)
+    for i, j in zip(*np.nonzero(clash), strict=True):
+        axis = int(np.argmin(overlap[i, j] / np.maximum(half[i] + half[j], 1e-9)))
+        direction = math.copysign(1.0, delta[i, j, axis]) if delta[i, j, axis] else 1.0
+        amount = overlap[i, j, axis] * 0.5 + 1e-4
+        step[i, axis] += direction * amount
+        step[j, axis] -= direction * amount
+    return step
+
+
+def _arrow_room_pushes(points: np.ndarray, half: np.ndarray,
+                       pairs: Sequence[tuple[int, int]], room: float) -> np.ndarray:
+    """Moves that leave at least `room` between linked names, along the line joining them."""
+    step = np.zeros_like(points)
+    for i, j in sorted({(min(p), max(p)) for p in pairs}):
+        d = points[j] - points[i]
+        distance = float(np.linalg.norm(d))
+        u = d / distance if distance > 1e-12 else np.array([1.0, 0.0])
+        needed = float(np.abs(u) @ (half[i] + half[j])) + room
+        if distance < needed - 1e-9:
+            push = u * (needed - distance) * 0.5
+            step[i] -= push
+            step[j] += push
+    return step
+
+
+def _link_pushes(names: Sequence[str], edges: Sequence[tuple[str, str]],
+                 pairs: Sequence[tuple[int, int]], points: np.ndarray, half: np.ndarray,
+                 clearance: float, refs: Mapping[tuple[str, str], tuple[str, ...]]
+                 ) -> np.ndarray:
+    """Moves that take names off links passing through them."""
+    step = np.zeros_like(points)
+    if not edges:
+        return step
+    positions = dict(zip(names, points, strict=True))
+    bends = _bends(edges, positions, refs)
+    ends = np.array(pairs)
+    starts, stops = points[ends[:, 0]], points[ends[:, 1]]
+    d = stops - starts
+    bend = np.array([bends[e] for e in edges])[:, None]
+    controls = (starts + stops) / 2 + bend * np.column_stack([d[:, 1], -d[:, 0]])
+    t = np.linspace(0.08, 0.92, 24)[None, :, None]
+    curves = ((1 - t) ** 2 * starts[:, None] + 2 * t * (1 - t) * controls[:, None]
+              + t ** 2 * stops[:, None])                                 # (edges, 24, 2)
+    inside = (np.abs(curves[None] - points[:, None, None, :])
+              < (half + clearance)[:, None, None, :]).all(axis=3)         # (nodes, edges, 24)
+    inside[ends[:, 0], np.arange(len(ends))] = False
+    inside[ends[:, 1], np.arange(len(ends))] = False
+    for k, e in zip(*np.nonzero(inside.any(axis=2)), strict=True):
+        i, j = pairs[e]
+        hits = curves[e][inside[k, e]]
+        nearest = hits[np.argmin(((hits - points[k]) ** 2).sum(axis=1))]
+        away = points[k] - nearest
+        if not np.any(away):
+            away = np.array([-d[e, 1], d[e, 0]])
+        away = away / np.linalg.norm(away)
+        reach = half[k] + clearance - np.abs(points[k] - nearest)
+        amount = float(reach.min()) + 1e-4
+        step[k] += away * amount * 0.5
+        step[[i, j]] -= away * amount * 0.25
+    return step
+
+
+def _tidy(value: float) -> float:
+    """Round away floating-point noise so positions print and compare cleanly."""
+    return round(float(value), 6) + 0.0
+
+
+# -- geometry shared by layout and drawing --------------------------------------------------
+
+def _wrap(name: str) -> str:
+    return textwrap.fill(name, WRAP_WIDTH, break_long_words=False, break_on_hyphens=False)
+
+
+def _wrap_story(story: str) -> str:
+    return textwrap.fill(story, 18, break_long_words=False, break_on_hyphens=False)
+
+
+def _text_sizes(texts: Mapping[str, str], font_size: float, **text_kw: Any
+                ) -> dict[str, tuple[float, float]]:
+    """Width and height in points of each text, as the Agg renderer draws it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(dpi=72)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    sizes = {}
+    for key, text in texts.items():
+        artist = figure.text(0, 0, text, fontsize=font_size, ha="center", va="center",
+                             multialignment="center", linespacing=_LINE_SPACING, **text_kw)
+        box = artist.get_window_extent(renderer)
+        sizes[key] = (float(box.width), float(box.height))
+        artist.remove()
+    return sizes
+
+
+def _label_half_sizes(texts: Mapping[str, str], theme: style.Theme
+                      ) -> dict[str, tuple[float, float]]:
+    """Half width and half height in points of each name with its background."""
+    pad = _LABEL_PAD * theme.node_font_size / 11.0
+    return {key: (w / 2 + pad, h / 2 + pad)
+            for key, (w, h) in _text_sizes(texts, theme.node_font_size).items()}
+
+
+def _layout_inches(n: int, theme: style.Theme) -> float:
+    """The size in inches of the [-1, 1] layout box for `n` variables."""
+    return float(np.clip(1.55 * math.sqrt(max(n, 1)), 2.4, 9.0)) * theme.node_font_size / 11.0
+
+
+def _points_per_unit(n: int, theme: style.Theme, extent: float) -> float:
+    """Points per data unit when a layout of this `extent` is drawn at its natural size."""
+    return 72.0 * _layout_inches(n, theme) / extent if extent > 0 else 100.0
+
+
+def _control_point(start: np.ndarray, end: np.ndarray, bend: float) -> np.ndarray:
+    """Control point of matplotlib's ``arc3`` curve: positive `bend` curves to the right."""
+    d = end - start
+    return (start + end) / 2 + bend * np.array([d[1], -d[0]])
+
+
+def _bezier(start: np.ndarray, control: np.ndarray, end: np.ndarray, t: Any) -> np.ndarray:
+    t = np.asarray(t, dtype=float)[..., None]
+    return (1 - t) ** 2 * start + 2 * t * (1 - t) * control + t ** 2 * end
+
+
+def _bezier_tangent(start: np.ndarray, control: np.ndarray, end: np.ndarray,
+                    t: float) -> np.ndarray:
+    tangent = 2 * (1 - t) * (control - start) + 2 * t * (end - control)
+    norm = np.linalg.norm(tangent)
+    return tangent / norm if norm else np.array([1.0, 0.0])
+
+
+def _bends(edges: Iterable[tuple[str, str]], positions: Mapping[str, np.ndarray],
+           refs: Mapping[tuple[str, str], tuple[str, ...]]) -> dict[tuple[str, str], float]:
+    """How much each link curves, and to which side.
+
+    The two links of a pair a->b, b->a both bend to their right, so they
+    separate. Any other link bends away from the centre of the shortest loop
+    it belongs to (or of the whole diagram), so loops look round.
+    """
+    edges = list(edges)
+    if not edges:
+        return {}
+    present = set(edges)
+    centre = np.mean(list(positions.values()), axis=0)
+    bends = {}
+    for a, b in edges:
+        if (b, a) in present:
+            bends[(a, b)] = PAIR_BEND
+            continue
+        loop = refs.get((a, b))
+        inner = np.mean([positions[v] for v in loop], axis=0) if loop else centre
+        d = positions[b] - positions[a]
+        r = inner - positions[a]
+        cross = d[0] * r[1] - d[1] * r[0]
+        bends[(a, b)] = LINK_BEND if cross >= 0 else -LINK_BEND
+    return bends
+
+
+def _box_distance(points: np.ndarray, centres: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """Distance from each point (rows) to each axis-aligned box (columns); 0 inside."""
+    outside = np.abs(points[:, None, :] - centres[None, :, :]) - half[None, :, :]
+    return np.linalg.norm(np.maximum(outside, 0), axis=2)
+
+
+def _inside_box(point: np.ndarray, centre: np.ndarray, half: np.ndarray) -> bool:
+    return bool((np.abs(point - centre) <= half).all())
+
+
+def _signed_area(polygon: np.ndarray) -> float:
+    x, y = polygon[:, 0], polygon[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+# -- the scene: everything to draw, in data units --------------------------------------------
+
+@dataclass
+class _Label:
+    name: str
+    text: str
+    centre: np.ndarray
+    half: np.ndarray          # half width, half height of the background, data units
+    colour: str
+
+
+@dataclass
+class _Arrow:
+    link: Link
+    start: np.ndarray         # the whole curve, centre to centre
+    control: np.ndarray
+    end: np.ndarray
+    t0: float                 # the drawn part: from leaving the cause's name ...
+    t1: float                 # ... to reaching the effect's name
+    colour: str
+    width: float
+    sign_colour: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.link.cause}->{self.link.effect}"
+
+    def points(self, t: Any) -> np.ndarray:
+        return _bezier(self.start, self.control, self.end, t)
+
+    def visible(self, samples: int = 40) -> np.ndarray:
+        return self.points(np.linspace(self.t0, self.t1, samples))
+
+    def visible_control(self) -> np.ndarray:
+        """Control point of the drawn part (blossom of the quadratic Bezier)."""
+        t0, t1 = self.t0, self.t1
+        return ((1 - t0) * (1 - t1) * self.start
+                + ((1 - t0) * t1 + t0 * (1 - t1)) * self.control + t0 * t1 * self.end)
+
+    def t_before_end(self, distance: float) -> float:
+        """The parameter `distance` (data units) before the arrow tip, along the curve."""
+        t = np.linspace(self.t0, self.t1, 200)
+        points = self.points(t)
+        remaining = np.concatenate(
+            [np.cumsum(np.linalg.norm(np.diff(points[::-1], axis=0), axis=1))[::-1], [0.0]])
+        return float(np.interp(distance, remaining[::-1], t[::-1]))
+
+    def t_middle(self) -> float:
+        t = np.linspace(self.t0, self.t1, 200)
+        length = np.concatenate([[0.0], np.cumsum(np.linalg.norm(
+            np.diff(self.points(t), axis=0), axis=1))])
+        return float(np.interp(length[-1] / 2, length, t))
+
+    def bulge_side(self, t: float) -> np.ndarray:
+        """Unit normal at `t` pointing to the outside (convex side) of the curve."""
+        tangent = _bezier_tangent(self.start, self.control, self.end, t)
+        normal = np.array([-tangent[1], tangent[0]])
+        towards_control = self.control - (self.start + self.end) / 2
+        if np.dot(normal, towards_control) < 0:
+            normal = -normal
+        return normal
+
+
+@dataclass
+class _Marker:
+    loop: Loop
+    centre: np.ndarray
+    radius: float
+    clockwise: bool
+    colour: str
+    story: str | None
+    story_at: np.ndarray | None   # centre of the story name's text
+
+
+class _Scene:
+    """Geometry of one drawing: labels, arrows, signs, delay marks and loop markers."""
+
+    def __init__(self, cld: CausalLoopDiagram, theme: style.Theme, positions: dict,
+                 loops: Sequence[Loop], marked: Sequence[Loop], highlighted: Loop | None,
+                 title: str | None, hidden_loops: int):
+        self.cld = cld
+        self.theme = theme
+        self.positions = positions
+        self.loops = loops
+        self.marked = marked
+        self.highlighted = highlighted
+        self.title = title
+        self.hidden_loops = hidden_loops
+        self.texts = {v.name: _wrap(v.name) for v in cld.variables}
+        self.half_points = _label_half_sizes(self.texts, theme)
+        self.facets = [f for f in ("self", "others", "world")
+                       if any(v.facet == f for v in cld.variables)]
+        self.ppu = self._natural_scale()
+
+    # -- building -----------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, cld: CausalLoopDiagram, theme: style.Theme, highlight: Any,
+              positions: Mapping[str, tuple[float, float]] | None, seed: int,
+              show_loops: bool | int, title: str | None) -> _Scene:
+        loops = cld.loops() if show_loops is not False or highlight is not None else ()
+        highlighted = _find_loop(cld, loops, highlight) if highlight is not None else None
+        limit = MAX_LOOP_MARKERS if show_loops is True else max(0, int(show_loops))
+        marked = list(loops[:limit])
+        if highlighted is not None and highlighted not in marked:
+            marked.append(highlighted)
+        hidden = len(loops) - len(marked) if show_loops is not False else 0
+        if positions is None:
+            positions = _place(cld, seed)
+        positions = _checked_positions(cld, positions)
+        return cls(cld, theme, positions, loops, marked, highlighted,
+                   cld.title if title is None else title, max(hidden, 0))
+
+    def extent(self) -> float:
+        points = np.array(list(self.positions.values())) if self.positions else np.zeros((1, 2))
+        return float((points.max(axis=0) - points.min(axis=0)).max())
+
+    def _natural_scale(self) -> float:
+        """Points per data unit: the layout's planned size, larger if names would crowd."""
+        planned = _points_per_unit(len(self.positions), self.theme, self.extent())
+        names = list(self.positions)
+        if len(names) < 2:
+            return planned
+        points = np.array([self.positions[n] for n in names])
+        half = np.array([self.half_points[n] for n in names])
+        index = {n: i for i, n in enumerate(names)}
+        linked = {(index[k.cause], index[k.effect]) for k in self.cld.links}
+        scale = self.theme.node_font_size / 11.0
+        needed = _crowding_scale(points, half, linked, _LABEL_SPACING * scale,
+                                 _ARROW_ROOM * scale)
+        return float(np.clip(needed, planned, planned * 3))
+
+    def points(self, length: float) -> float:
+        """A length given in points (at the participant size), in data units."""
+        return length * self.theme.node_font_size / 11.0 / self.ppu
+
+    def geometry(self) -> None:
+        """Compute labels, arrows, signs, delay marks and markers at the current scale."""
+        self.labels = self._labels()
+        self.arrows = self._arrows()
+        self.delays = {a.key: self._delay_mark(a) for a in self.arrows if a.link.delay}
+        self.signs = self._signs()
+        self.markers = self._markers()
+
+    def _labels(self) -> dict[str, _Label]:
+        labels = {}
+        for v in self.cld.variables:
+            colour = style.PALETTE[v.facet] if v.facet else style.PALETTE["text"]
+            labels[v.name] = _Label(v.name, self.texts[v.name],
+                                    np.asarray(self.positions[v.name], dtype=float),
+                                    np.array(self.half_points[v.name]) / self.ppu, colour)
+        return labels
+
+    def _arrows(self) -> list[_Arrow]:
+        edges = sorted((link.cause, link.effect) for link in self.cld.links)
+        centres = {name: label.centre for name, label in self.labels.items()}
+        bends = _bends(edges, centres, _loop_refs(self.cld))
+        lit = set()
+        if self.highlighted is not None:
+            v = self.highlighted.variables
+            lit = set(zip(v, v[1:] + v[:1], strict=True))
+        width = self.theme.line_width * 0.7
+        arrows = []
+        for link in self.cld.links:
+            key = (link.cause, link.effect)
+            start, end = centres[link.cause], centres[link.effect]
+            control = _control_point(start, end, bends[key])
+            gap = self.points(_ARROW_GAP)
+            t0 = _exit_parameter(start, control, end, self.labels[link.cause].half + gap, False)
+            t1 = _exit_parameter(start, control, end, self.labels[link.effect].half + gap, True)
+            if t1 - t0 < 0.1:
+                t0, t1 = min(t0, 0.45), max(t1, 0.55)
+            colour, lw = style.PALETTE["link"], width
+            sign_colour = style.PALETTE["negative" if link.is_negative else "positive"]
+            if self.highlighted is not None:
+                if key in lit:
+                    colour, lw = style.PALETTE[self.highlighted.kind], width * 2.0
+                else:
+                    colour = sign_colour = style.PALETTE["muted"]
+            arrows.append(_Arrow(link, start, control, end, t0, t1, colour, lw, sign_colour))
+        return arrows
+
+    def _signs(self) -> dict[str, np.ndarray]:
+        """Where each polarity sign goes: before the head, beside the curve, clear of names."""
+        centres = np.array([lb.centre for lb in self.labels.values()])
+        halves = np.array([lb.half for lb in self.labels.values()])
+        sign_half = self.points(self.theme.sign_font_size / 11.0 * 4.5)
+        curves = {a.key: a.visible(60) for a in self.arrows}
+        placed: list[np.ndarray] = []
+        signs = {}
+        for arrow in self.arrows:
+            others = [c for key, c in curves.items() if key != arrow.key]
+            others += [d[~np.isnan(d).any(axis=1)] for d in self.delays.values()]
+            other_curves = np.concatenate(others) if others else np.zeros((0, 2))
+            best, best_score = None, -math.inf
+            for back in (0.0, 4.0, 9.0, 15.0, 22.0):
+                distance = self.points(_HEAD_LENGTH + _SIGN_BACK + back)
+                t = arrow.t_before_end(distance)
+                point = arrow.points(t)
+                outside = arrow.bulge_side(t)
+                for side in (1.0, -1.0):
+                    spot = point + side * outside * self.points(_SIGN_OFFSET)
+                    score = _sign_room(spot, sign_half, centres, halves, other_curves,
+                                       placed)
+                    score -= back * 0.02 + (0.5 if side < 0 else 0.0)
+                    if score > best_score:
+                        best, best_score = spot, score
+            placed.append(best)
+            signs[arrow.key] = best
+        return signs
+
+    def _delay_mark(self, arrow: _Arrow) -> np.ndarray:
+        """Two short bars across the middle of the arrow, as an (n, 2) array with NaN breaks."""
+        t = arrow.t_middle()
+        middle = arrow.points(t)
+        tangent = _bezier_tangent(arrow.start, arrow.control, arrow.end, t)
+        normal = np.array([-tangent[1], tangent[0]])
+        half = self.points(_DELAY_HALF) * normal
+        step = self.points(_DELAY_SPACING) * tangent
+        nan = np.array([np.nan, np.nan])
+        return np.array([middle - step - half, middle - step + half, nan,
+                         middle + step - half, middle + step + half])
+
+    def _markers(self) -> list[_Marker]:
+        markers: list[_Marker] = []
+        arrows = {(a.link.cause, a.link.effect): a for a in self.arrows}
+        boxes = [np.concatenate([lb.centre, lb.half]) for lb in self.labels.values()]
+        obstacles = [a.visible(24) for a in self.arrows]
+        obstacles += [s[None, :] for s in self.signs.values()]
+        obstacles += [d[~np.isnan(d).any(axis=1)] for d in self.delays.values()]
+        points = np.concatenate(obstacles) if obstacles else np.zeros((0, 2))
+        radius = self.points(_MARKER_RADIUS)
+        stories = self._story_half_sizes()
+        for loop in self.marked:
+            v = tuple(loop.variables)
+            outline = np.concatenate([arrows[pair].points(np.linspace(0, 1, 16)[:-1])
+                                      for pair in zip(v, v[1:] + v[:1], strict=True)])
+            nodes = np.array([self.labels[name].centre for name in v])
+            circle = [0.0, 0.0, radius * 1.15, radius * 1.15]
+            footprints = [np.array([circle])]
+            if loop.story:
+                w, h = stories[loop.name]
+                beneath, above = radius * 1.2 + h, radius * 1.2 + h
+                beside = radius * 1.2 + w
+                footprints = [np.array([circle, [dx, dy, w, h]])
+                              for dx, dy in ((0, -beneath), (0, above), (beside, 0),
+                                             (-beside, 0))]
+            centre, choice = _marker_spot(nodes, outline, np.array(boxes), points, footprints,
+                                          self.points(3))
+            chosen = footprints[choice]
+            boxes.extend(np.concatenate([centre + part[:2], part[2:]]) for part in chosen)
+            colour = style.PALETTE[loop.kind]
+            if self.highlighted is not None and loop.name != self.highlighted.name:
+                colour = style.PALETTE["muted"]
+            story_at = centre + chosen[1, :2] if loop.story else None
+            markers.append(_Marker(loop, centre, radius, _signed_area(outline) < 0, colour,
+                                   loop.story, story_at))
+        return markers
+
+    def _story_half_sizes(self) -> dict[str, tuple[float, float]]:
+        """Half width and height (data units) of each marked loop's story name."""
+        texts = {loop.name: _wrap_story(loop.story) for loop in self.marked if loop.story}
+        if not texts:
+            return {}
+        sizes = _text_sizes(texts, self.theme.node_font_size * 0.85, fontstyle="italic")
+        pad = self.points(_LABEL_PAD)
+        return {name: (w / 2 / self.ppu + pad, h / 2 / self.ppu + pad)
+                for name, (w, h) in sizes.items()}
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lower-left and upper-right corners of everything drawn, in data units."""
+        parts = [lb.centre - lb.half for lb in self.labels.values()]
+        parts += [lb.centre + lb.half for lb in self.labels.values()]
+        for arrow in self.arrows:
+            parts.extend(arrow.visible(30))
+        sign_half = self.points(self.theme.sign_font_size / 11.0 * 5)
+        for spot in self.signs.values():
+            parts += [spot - sign_half, spot + sign_half]
+        for m in self.markers:
+            parts += [m.centre - m.radius * 1.2, m.centre + m.radius * 1.2]
+        for name, (w, h) in self._story_half_sizes().items():
+            at = next(m.story_at for m in self.markers if m.loop.name == name)
+            parts += [at - np.array([w, h]), at + np.array([w, h])]
+        points = np.array(parts) if parts else np.zeros((1, 2))
+        margin = self.points(8)
+        return points.min(axis=0) - margin, points.max(axis=0) + margin
+
+    # -- figure and axes ----------------------------------------------------------------
+
+    def new_axes(self) -> Axes:
+        """A figure of its own (Agg canvas, no pyplot) sized so names are at font size."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        self.geometry()
+        low, high = self.bounds()
+        width_in, height_in = (high - low) * self.ppu / 72.0
+        title_in = self.theme.title_size * 2.4 / 72.0 if self.title else 0.0
+        legend_in = self.theme.font_size * 2.6 / 72.0 if self.facets or self.hidden_loops else 0.0
+        needed = max(3.0, self._title_width() + 0.4)
+        if width_in < needed:
+            extra = (needed - width_in) * 72.0 / self.ppu / 2
+            low, high = low - np.array([extra, 0]), high + np.array([extra, 0])
+            width_in = needed
+        height_in = max(height_in, 1.2)
+        total = height_in + title_in + legend_in
+        figure = Figure(figsize=(width_in, total), dpi=self.theme.dpi, facecolor="white")
+        FigureCanvasAgg(figure)
+        ax = figure.add_axes((0.0, legend_in / total, 1.0, height_in / total))
+        ax.set_xlim(low[0], high[0])
+        ax.set_ylim(low[1], high[1])
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_axis_off()
+        self.own_figure = True
+        self.bands = (title_in / total, legend_in / total)
+        return ax
+
+    def shrink_to_fit(self, ax: Axes) -> float:
+        """How much smaller than natural size the drawing must be to fit `ax` (at most 1)."""
+        self.geometry()
+        low, high = self.bounds()
+        needed = (high - low) * self.ppu / 72.0
+        box = ax.get_position()
+        title = self.theme.title_size * 2.0 / 72.0 if self.title else 0.0
+        room = np.array([box.width * ax.figure.get_figwidth(),
+                         box.height * ax.figure.get_figheight() - title])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios = np.where(needed > 0, room / needed, 1.0)
+        return float(np.clip(ratios.min(), 0.35, 1.0))
+
+    def fit_into(self, ax: Axes) -> None:
+        """Draw at this scene's scale into the given axes, showing everything drawn."""
+        self.geometry()
+        low, high = self.bounds()
+        ax.set_xlim(low[0], high[0])
+        ax.set_ylim(low[1], high[1])
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_axis_off()
+        self.own_figure = False
+        self.bands = (0.0, 0.0)
+
+    def _title_width(self) -> float:
+        if not self.title:
+            return 0.0
+        width, _ = _text_sizes({"title": self.title}, self.theme.title_size)["title"]
+        return width / 72.0
+
+    # -- painting -----------------------------------------------------------------------
+
+    def paint(self, ax: Axes) -> None:
+        for arrow in self.arrows:
+            self._paint_arrow(ax, arrow)
+        for label in self.labels.values():
+            self._paint_label(ax, label)
+        for arrow in self.arrows:
+            self._paint_sign(ax, arrow)
+            if arrow.key in self.delays:
+                self._paint_delay(ax, arrow)
+        for marker in self.markers:
+            self._paint_marker(ax, marker)
+        self._paint_title(ax)
+        self._paint_legend(ax)
+
+    def _paint_arrow(self, ax: Axes, arrow: _Arrow) -> None:
+        from matplotlib.patches import FancyArrowPatch
+        from matplotlib.path import Path
+
+        path = Path([arrow.points(arrow.t0), arrow.visible_control(), arrow.points(arrow.t1)],
+                    [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+        scale = self.theme.node_font_size / 11.0
+        head = (f"-|>,head_length={_HEAD_LENGTH * scale:.2f},"
+                f"head_width={_HEAD_WIDTH * scale:.2f}")
+        patch = FancyArrowPatch(path=path, arrowstyle=head, mutation_scale=1.0,
+                                color=arrow.colour, linewidth=arrow.width, shrinkA=0,
+                                shrinkB=0, capstyle="round", joinstyle="round", zorder=2,
+                                gid=f"link:{arrow.key}")
+        ax.add_patch(patch)
+
+    def _paint_label(self, ax: Axes, label: _Label) -> None:
+        from matplotlib.patches import FancyBboxPatch
+
+        pad = self.points(_LABEL_PAD)
+        background = FancyBboxPatch(tuple(label.centre - label.half + pad),
+                                    *(2 * (label.half - pad)),
+                                    boxstyle=f"round,pad={pad:.6f},rounding_size={pad * 2:.6f}",
+                                    facecolor="white", edgecolor="none", alpha=0.9, zorder=3,
+                                    gid=f"label-background:{label.name}")
+        ax.add_patch(background)
+        ax.text(*label.centre, label.text, color=label.colour,
+                fontsize=self.theme.node_font_size, ha="center", va="center",
+                multialignment="center", linespacing=_LINE_SPACING, zorder=4,
+                gid=f"label:{label.name}")
+
+    def _paint_sign(self, ax: Axes, arrow: _Arrow) -> None:
+        sign = "\u2212" if arrow.link.is_negative else "+"
+        ax.text(*self.signs[arrow.key], sign, color=arrow.sign_colour,
+                fontsize=self.theme.sign_font_size, fontweight="bold", ha="center",
+                va="center", zorder=5, gid=f"sign:{arrow.key}")
+
+    def _paint_delay(self, ax: Axes, arrow: _Arrow) -> None:
+        bars = self.delays[arrow.key]
+        colour = style.PALETTE["delay"] if self.highlighted is None else arrow.colour
+        ax.plot(bars[:, 0], bars[:, 1], color=colour, linewidth=arrow.width * 1.1,
+                solid_capstyle="butt", zorder=5, gid=f"delay:{arrow.key}")
+
+    def _paint_marker(self, ax: Axes, marker: _Marker) -> None:
+        from matplotlib.patches import FancyArrowPatch
+        from matplotlib.path import Path
+
+        # an open circle, three quarters and more, with its head at the end
+        sweep = np.linspace(0, 1.62 * math.pi, 40)
+        start = math.pi / 2 + 0.35 * math.pi
+        angles = start - sweep if marker.clockwise else start + sweep
+        points = marker.centre + marker.radius * np.column_stack([np.cos(angles),
+                                                                  np.sin(angles)])
+        scale = self.theme.node_font_size / 11.0
+        head = f"-|>,head_length={6.5 * scale:.2f},head_width={3.0 * scale:.2f}"
+        ax.add_patch(FancyArrowPatch(path=Path(points), arrowstyle=head, mutation_scale=1.0,
+                                     color=marker.colour, linewidth=self.theme.line_width * 0.7,
+                                     shrinkA=0, shrinkB=0, capstyle="round", zorder=6,
+                                     gid=f"loop-marker:{marker.loop.name}"))
+        ax.text(*marker.centre, marker.loop.name, color=marker.colour, ha="center",
+                va="center", fontsize=self.theme.node_font_size * 0.9, fontweight="bold",
+                zorder=6, gid=f"loop-label:{marker.loop.name}")
+        if marker.story:
+            ax.text(*marker.story_at, _wrap_story(marker.story), color=marker.colour,
+                    ha="center", va="center", fontsize=self.theme.node_font_size * 0.85,
+                    fontstyle="italic", multialignment="center", linespacing=_LINE_SPACING,
+                    zorder=6, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
+                          "edgecolor": "none", "alpha": 0.85},
+                    gid=f"loop-story:{marker.loop.name}")
+
+    def _paint_title(self, ax: Axes) -> None:
+        if not self.title:
+            return
+        if self.own_figure:
+            band, _ = self.bands
+            ax.figure.text(0.5, 1 - band / 2, self.title, ha="center", va="center",
+                           fontsize=self.theme.title_size, color=style.PALETTE["text"],
+                           gid="title")
+        else:
+            ax.set_title(self.title, fontsize=self.theme.title_size,
+                         color=style.PALETTE["text"]).set_gid("title")
+
+    def _paint_legend(self, ax: Axes) -> None:
+        from matplotlib.lines import Line2D
+
+        if self.hidden_loops:
+            n = self.hidden_loops
+            note = f"{n} more loop{'s' * (n != 1)} not marked"
+            where = (0.99, self.bands[1] / 2) if self.own_figure else (0.99, 0.01)
+            target = ax.figure if self.own_figure else ax
+            target.text(*where, note, ha="right", va="center" if self.own_figure else "bottom",
+                        fontsize=self.theme.font_size * 0.85, color=style.PALETTE["link"],
+                        transform=target.transFigure if self.own_figure else ax.transAxes,
+                        gid="loops-note")
+        if not self.facets:
+            return
+        handles = [Line2D([], [], linestyle="none", color=style.PALETTE["link"])]
+        handles += [Line2D([], [], linestyle="none", marker="o",
+                           markersize=self.theme.font_size * 0.75,
+                           color=style.PALETTE[f]) for f in self.facets]
+        names = ["facets:", *self.facets]
+        options = {"frameon": False, "ncol": len(names), "handletextpad": 0.3,
+                   "columnspacing": 1.2, "labelcolor": "linecolor",
+                   "fontsize": self.theme.font_size}
+        if self.own_figure:
+            legend = ax.figure.legend(handles, names, loc="center left",
+                                      bbox_to_anchor=(0.0, self.bands[1] / 2), **options)
+        else:
+            legend = ax.legend(handles, names, loc="upper left", bbox_to_anchor=(0.0, 0.0),
+                               **options)  # just below the drawing
+        legend.set_gid("legend:facets")
+
+
+def _crowding_scale(points: np.ndarray, half: np.ndarray, linked: Iterable[tuple[int, int]],
+                    gap: float, room: float) -> float:
+    """The least points per unit at which no names overlap and linked names have room.
+
+    `half` holds half sizes in points; `gap` and `room` are in points.
+    """
+    delta = np.abs(points[:, None, :] - points[None, :, :])
+    reach = half[:, None, :] + half[None, :, :] + gap
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_axis = np.where(delta > 1e-12, reach / delta, np.inf)
+    separate = per_axis.min(axis=2)
+    np.fill_diagonal(separate, 0.0)
+    needed = float(separate.max())
+    for i, j in linked:
+        d = points[j] - points[i]
+        distance = float(np.linalg.norm(d))
+        if distance > 1e-12:
+            support = float(np.abs(d / distance) @ (half[i] + half[j]))
+            needed = max(needed, (support + room) / distance)
+    return needed
+
+
+def _scaled(theme: style.Theme, factor: float) -> style.Theme:
+    """The theme with every font size and line width multiplied by `factor`."""
+    from dataclasses import replace
+
+    return replace(theme, font_size=theme.font_size * factor,
+                   title_size=theme.title_size * factor, line_width=theme.line_width * factor,
+                   node_font_size=theme.node_font_size * factor,
+                   sign_font_size=theme.sign_font_size * factor)
+
+
+def _sign_room(spot: np.ndarray, sign_half: float, centres: np.ndarray, halves: np.ndarray,
+               curves: np.ndarray, placed: Sequence[np.ndarray]) -> float:
+    """A score, highest when a sign at `spot` keeps clear of names, other links and signs."""
+    to_labels = float(_box_distance(spot[None, :], centres, halves).min()) - sign_half
+    score = min(to_labels / sign_half, 1.0) * 4
+    if len(curves):
+        to_curves = float(np.linalg.norm(curves - spot, axis=1).min()) - sign_half
+        score += min(to_curves / sign_half, 1.0) * 2
+    if placed:
+        to_signs = float(np.linalg.norm(np.array(placed) - spot, axis=1).min()) - 2 * sign_half
+        score += min(to_signs / sign_half, 1.0) * 2
+    return score
+
+
+def _exit_parameter(start: np.ndarray, control: np.ndarray, end: np.ndarray,
+                    half: np.ndarray, at_end: bool) -> float:
+    """Where the curve crosses the box around its start (or end) node, by bisection."""
+    centre = end if at_end else start
+    inside_t, outside_t = (1.0, 0.5) if at_end else (0.0, 0.5)
+    if _inside_box(_bezier(start, control, end, outside_t), centre, half):
+        return outside_t
+    for _ in range(40):
+        middle = (inside_t + outside_t) / 2
+        if _inside_box(_bezier(start, control, end, middle), centre, half):
+            inside_t = middle
+        else:
+            outside_t = middle
+    return outside_t
+
+
+def _marker_spot(nodes: np.ndarray, outline: np.ndarray, boxes: np.ndarray,
+                 obstacles: np.ndarray, footprints: Sequence[np.ndarray], margin: float
+                 ) -> tuple[np.ndarray, int]:
+    """A point inside the loop, near its centre, where the marker's footprint fits.
+
+    Parameters
+    ----------
+    nodes : (k, 2) array
+        The loop's variables, in order; their polygon (or, for a loop of two,
+        the lens between its two curves, `outline`) holds the marker's centre.
+    boxes : (m, 4) array
+        Boxes to keep clear of, as centre x, centre y, half width, half height.
+    obstacles : (p, 2) array
+        Points to keep clear of (samples along the links, signs, delay marks).
+    footprints : sequence of (f, 4) arrays
+        The marker's boxes relative to its centre (the circle, the story), in
+        order of preference: the first that fits near the centre wins.
+    margin : float
+        The room wanted around the footprint.
+
+    Returns
+    -------
+    centre : (2,) array
+    footprint : int
+        Which of `footprints` was chosen.
+    """
+    from matplotlib.path import Path
+
+    centroid = nodes.mean(axis=0)
+    low, high = outline.min(axis=0), outline.max(axis=0)
+    grid = np.stack(np.meshgrid(np.linspace(low[0], high[0], 31),
+                                np.linspace(low[1], high[1], 31)), axis=-1).reshape(-1, 2)
+    grid = np.vstack([centroid[None, :], grid])
+    polygons = [outline if len(nodes) < 3 else nodes]
+    if len(nodes) >= 3:  # a loop that crosses itself may leave no room: its hull then
+        polygons.append(_convex_hull(nodes))
+    # a closed Path ignores its last vertex, so repeat the first one there
+    regions = [Path(np.vstack([p, p[:1]]), closed=True) for p in polygons]
+    best = (-math.inf, centroid, 0)
+    for region in regions:
+        inside = region.contains_points(grid)
+        candidates = grid[inside] if inside.any() else centroid[None, :]
+        spread = np.linalg.norm(candidates - centroid, axis=1) / max(margin, 1e-12)
+        for choice, footprint in enumerate(footprints):
+            room = _footprint_room(candidates, footprint, boxes, obstacles)
+            score = np.where(room >= margin, 1000.0 - spread - 40.0 * choice,
+                             room / margin - spread * 0.001 - 0.05 * choice)
+            i = int(np.argmax(score))
+            if score[i] > best[0]:
+                best = (float(score[i]), candidates[i], choice)
+        if best[0] >= 500.0:  # it fits
+            break
+    return best[1], best[2]
+
+
+def _convex_hull(points: np.ndarray) -> np.ndarray:
+    """The convex hull of 2-D points, counter-clockwise (Andrew's monotone chain)."""
+    ordered = sorted(map(tuple, points))
+
+    def chain(sequence: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+        kept: list[tuple[float, float]] = []
+        for p in sequence:
+            while len(kept) >= 2:
+                (ax, ay), (bx, by) = kept[-2], kept[-1]
+                if (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax) > 0:
+                    break
+                kept.pop()
+            kept.append(p)
+        return kept[:-1]
+
+    return np.array(chain(ordered) + chain(reversed(ordered)))
+
+
+def _footprint_room(candidates: np.ndarray, footprint: np.ndarray, boxes: np.ndarray,
+                    obstacles: np.ndarray) -> np.ndarray:
+    """For each candidate centre, the distance from its footprint to the nearest obstacle."""
+    room = np.full(len(candidates), np.inf)
+    for offset_x, offset_y, half_w, half_h in footprint:
+        centres = candidates + np.array([offset_x, offset_y])
+        half = np.array([half_w, half_h])
+        if len(boxes):
+            gaps = (np.abs(centres[:, None, :] - boxes[None, :, :2])
+                    - half - boxes[None, :, 2:])
+            room = np.minimum(room, np.linalg.norm(np.maximum(gaps, 0), axis=2).min(axis=1))
+        if len(obstacles):
+            room = np.minimum(room, _box_distance(obstacles, centres,
+                                                  np.broadcast_to(half, centres.shape)
+                                                  ).min(axis=0))
+    return room
+
+
+def _find_loop(cld: CausalLoopDiagram, loops: Sequence[Loop], wanted: Any) -> Loop:
+    """The loop `wanted` names: by name, story name, or a Loop of this diagram."""
+    key = getattr(wanted, "name", wanted)
+    variables = getattr(wanted, "variables", None)
+    for loop in loops:
+        if variables is not None and tuple(loop.variables) == tuple(variables):
+            return loop
+        if variables is None and key in (loop.name, loop.story):
+            return loop
+    known = [loop.name for loop in loops] + [loop.story for loop in loops if loop.story]
+    where = f"diagram {cld.title!r}" if cld.title else "the diagram"
+    raise UnknownNameError(str(key), known, kind="loop", where=where)
+
+
+def _checked_positions(cld: CausalLoopDiagram, positions: Mapping[str, Any]
+                       ) -> dict[str, np.ndarray]:
+    """The given positions for every variable, as arrays; complain about missing ones."""
+    missing = [v.name for v in cld.variables if v.name not in positions]
+    if missing:
+        raise DiagramError(
+            f"layout has no position for {', '.join(repr(m) for m in missing)}; "
+            "give an (x, y) for every variable, e.g. from csframework.cld.draw.layout(cld)")
+    return {v.name: np.asarray(positions[v.name], dtype=float) for v in cld.variables}
