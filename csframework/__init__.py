@@ -2,6 +2,8 @@
 
 Causal loop diagrams, the thinking tools of the Compassionate Systems framework,
 the systems archetypes and small system-dynamics models, for use in Jupyter.
+Everything beyond the causal loop diagram is imported on first use, so that
+``import csframework`` stays fast.
 
 Examples
 --------
@@ -9,39 +11,49 @@ Examples
 >>> cld = csf.CausalLoopDiagram.from_text("trust -> participation : +\\nparticipation -> trust : +")
 >>> [loop.name for loop in cld.loops()]
 ['R1']
+>>> csf.StockFlowModel("Bathtub")
+<StockFlowModel 'Bathtub': 0 stocks, 0 flows, 0 auxiliaries, 0 constants>
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from csframework import errors
 from csframework.cld import CausalLoopDiagram, Link, Loop, Variable
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "CausalLoopDiagram",
-    "Link",
-    "Loop",
-    "Variable",
-    "errors",
-    "style",
-]
+# public name -> (module, attribute); attribute None means the module itself
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "StockFlowModel": ("csframework.sd.model", "StockFlowModel"),
+    "Results": ("csframework.sd.results", "Results"),
+    "load_model": ("csframework.sd.pysd_backend", "load_model"),
+    "Iceberg": ("csframework.iceberg", "Iceberg"),
+    "LadderOfInference": ("csframework.ladder", "LadderOfInference"),
+    "CreativeTension": ("csframework.tension", "CreativeTension"),
+    "ConnectionCircle": ("csframework.circles", "ConnectionCircle"),
+    "Journal": ("csframework.journal", "Journal"),
+    "library": ("csframework.sd.library", None),
+    "archetypes": ("csframework.archetypes", None),
+    "behaviour": ("csframework.behaviour", None),
+    "style": ("csframework.style", None),
+}
 
-# Submodules imported on first use, so that `import csframework` stays fast.
-_LAZY_MODULES = {"style"}
-
-if TYPE_CHECKING:  # pragma: no cover
-    from csframework import style
+__all__ = ["CausalLoopDiagram", "Link", "Loop", "Variable", "errors", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY_MODULES:
-        return importlib.import_module(f"csframework.{name}")
-    raise AttributeError(f"module 'csframework' has no attribute {name!r}")
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'csframework' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY_MODULES)
+    return sorted(set(globals()) | set(_LAZY))

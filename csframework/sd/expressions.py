@@ -1,0 +1,649 @@
+"""The equation language of stock-and-flow models.
+
+Equations are a safe subset of Python expressions. They are parsed with
+:mod:`ast` and every node is checked against a whitelist; the text is never
+passed to ``eval``, ``exec`` or ``compile``. What is allowed:
+
+- numbers, model variable names, ``time``, ``dt`` and the constant ``pi``;
+- ``+ - * / **``, unary ``-``, comparisons (also chained, ``0 < x < 1``),
+  ``and``, ``or``, ``not`` and ``a if condition else b``;
+- the functions listed in :data:`FUNCTIONS` (``min``, ``max``, ``exp``,
+  ``step``, ``smooth``, ``delay_fixed``, ...), and the model's lookups, called
+  like functions: ``effect_of_crowding(density)``.
+
+Anything else (attributes, subscripts, strings, lambdas, unknown functions,
+...) raises :class:`~csframework.errors.EquationError` naming the construct,
+where it is, and the equation it belongs to.
+
+Examples
+--------
+>>> from csframework.sd.expressions import parse, evaluate
+>>> eq = parse("(teacup_temperature - room_temperature) / characteristic_time")
+>>> eq.dependencies
+('teacup_temperature', 'room_temperature', 'characteristic_time')
+>>> evaluate("max(0, 18 - t) if t < 30 else 0", {"t": 10})
+8.0
+>>> parse("os.system('ls')", variable="x")
+Traceback (most recent call last):
+...
+csframework.errors.EquationError: attribute access ('a.b') is not allowed (line 1, column 1 ...
+    os.system('ls')
+    ^
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+from csframework.errors import EquationError, close_matches
+
+__all__ = [
+    "FUNCTIONS",
+    "RESERVED_NAMES",
+    "STATEFUL_FUNCTIONS",
+    "Equation",
+    "FunctionSpec",
+    "Occurrence",
+    "bind_arguments",
+    "check_name",
+    "dependencies",
+    "evaluate",
+    "parse",
+]
+
+#: Longest equation text accepted (longer text is almost certainly a mistake).
+MAX_EQUATION_LENGTH = 20_000
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """The signature of one built-in equation function.
+
+    Attributes
+    ----------
+    name : str
+        The name used in equations.
+    params : tuple of str
+        Parameter names, in order (also usable as keywords, except for
+        ``min`` and ``max``).
+    required : int
+        How many leading parameters must be given.
+    defaults : tuple
+        Default values of the optional parameters (``None`` means "see the
+        function's description", for example "the input's initial value").
+    variadic : bool
+        ``min`` and ``max`` take one or more positional arguments.
+    stateful : bool
+        The function keeps state between time steps (it expands into hidden
+        stocks when the model is compiled).
+    summary : str
+        One line saying what it computes.
+
+    Examples
+    --------
+    >>> FUNCTIONS["pulse"].signature
+    'pulse(volume, start, interval=0)'
+    """
+
+    name: str
+    params: tuple[str, ...]
+    required: int
+    defaults: tuple = ()
+    variadic: bool = False
+    stateful: bool = False
+    summary: str = ""
+
+    @property
+    def signature(self) -> str:
+        """The call as it is documented, e.g. ``'smooth(input, delay, initial=None)'``."""
+        parts = list(self.params[: self.required])
+        for param, default in zip(self.params[self.required:], self.defaults, strict=True):
+            parts.append(f"{param}={default!r}")
+        if self.variadic:
+            parts.append("...")
+        return f"{self.name}({', '.join(parts)})"
+
+
+def _spec(name, params, required=None, defaults=(), **kw) -> FunctionSpec:
+    params = tuple(params.split()) if isinstance(params, str) else tuple(params)
+    required = len(params) if required is None else required
+    return FunctionSpec(name, params, required, tuple(defaults), **kw)
+
+
+#: Every built-in function of the equation language, by name.
+FUNCTIONS: Mapping[str, FunctionSpec] = {s.name: s for s in (
+    _spec("min", "a", variadic=True, summary="smallest argument (elementwise)"),
+    _spec("max", "a", variadic=True, summary="largest argument (elementwise)"),
+    _spec("abs", "x", summary="absolute value"),
+    _spec("exp", "x", summary="e to the power x"),
+    _spec("log", "x", summary="natural logarithm"),
+    _spec("log10", "x", summary="base-10 logarithm"),
+    _spec("sqrt", "x", summary="square root"),
+    _spec("sin", "x", summary="sine (radians)"),
+    _spec("cos", "x", summary="cosine (radians)"),
+    _spec("tan", "x", summary="tangent (radians)"),
+    _spec("asin", "x", summary="arc sine"),
+    _spec("acos", "x", summary="arc cosine"),
+    _spec("atan", "x", summary="arc tangent"),
+    _spec("floor", "x", summary="largest integer <= x"),
+    _spec("int", "x", summary="largest integer <= x (as XMILE INT)"),
+    _spec("modulo", "a b", summary="a - b * floor(a / b)"),
+    _spec("step", "height start", summary="0 before start, height from start on"),
+    _spec("pulse", "volume start interval", 2, (0,),
+          summary="volume/dt during one dt at start, repeated every interval if > 0"),
+    _spec("ramp", "slope start end", 2, (None,),
+          summary="0 before start, rising by slope per time unit until end"),
+    _spec("safediv", "a b default", 2, (0,), summary="a / b, or default when b is 0"),
+    _spec("smooth", "input delay initial", 2, (None,), stateful=True,
+          summary="first-order exponential smooth of input"),
+    _spec("smooth3", "input delay initial", 2, (None,), stateful=True,
+          summary="third-order exponential smooth of input"),
+    _spec("delay1", "input delay initial", 2, (None,), stateful=True,
+          summary="first-order material delay of input"),
+    _spec("delay3", "input delay initial", 2, (None,), stateful=True,
+          summary="third-order material delay of input"),
+    _spec("delay_fixed", "input delay initial", stateful=True,
+          summary="input as it was delay time units ago (a pipeline); initial before that"),
+    _spec("init", "x", stateful=True, summary="the value x had at the start time"),
+)}
+
+#: The functions that keep state between time steps.
+STATEFUL_FUNCTIONS = frozenset(name for name, s in FUNCTIONS.items() if s.stateful)
+
+#: Names with a fixed meaning in equations; they cannot name model variables.
+SPECIAL_NAMES = frozenset({"time", "dt", "pi"})
+
+#: Every name a model variable may not use.
+RESERVED_NAMES = frozenset(FUNCTIONS) | SPECIAL_NAMES | frozenset({"True", "False", "None"})
+
+_BINARY_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_COMPARE_OPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
+                ast.NotEq: "!="}
+
+_CONSTRUCT_NAMES = {
+    ast.Attribute: "attribute access ('a.b')",
+    ast.Subscript: "subscripts ('a[i]')",
+    ast.Lambda: "lambda functions",
+    ast.NamedExpr: "assignment expressions (':=')",
+    ast.List: "lists ('[...]')",
+    ast.Tuple: "tuples ('a, b')",
+    ast.Set: "sets ('{...}')",
+    ast.Dict: "dictionaries ('{...}')",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "generator expressions",
+    ast.JoinedStr: "f-strings",
+    ast.FormattedValue: "f-strings",
+    ast.Await: "'await'",
+    ast.Yield: "'yield'",
+    ast.YieldFrom: "'yield from'",
+    ast.Starred: "'*' unpacking",
+    ast.Slice: "slices",
+}
+
+_OPERATOR_HINTS = {
+    ast.Mod: "the '%' operator is not allowed; use modulo(a, b)",
+    ast.FloorDiv: "the '//' operator is not allowed; use floor(a / b)",
+    ast.MatMult: "the '@' operator is not allowed",
+    ast.BitAnd: "the '&' operator is not allowed; use 'and'",
+    ast.BitOr: "the '|' operator is not allowed; use 'or'",
+    ast.BitXor: "the '^' operator is not allowed; use '**' for powers",
+    ast.LShift: "the '<<' operator is not allowed",
+    ast.RShift: "the '>>' operator is not allowed",
+    ast.Invert: "the '~' operator is not allowed; use 'not'",
+    ast.Is: "'is' is not allowed; use '=='",
+    ast.IsNot: "'is not' is not allowed; use '!='",
+    ast.In: "'in' is not allowed",
+    ast.NotIn: "'not in' is not allowed",
+}
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One place where a name is used inside an equation.
+
+    Attributes
+    ----------
+    name : str
+        The variable name.
+    node : ast.Name
+        Its node in the equation's syntax tree.
+    ancestors : tuple of ast.AST
+        The nodes enclosing it, from the root expression down to its parent;
+        structure analysis reads link polarities from them.
+    """
+
+    name: str
+    node: ast.Name = field(repr=False, compare=False)
+    ancestors: tuple = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Equation:
+    """A parsed, validated equation.
+
+    Attributes
+    ----------
+    text : str
+        The equation as written.
+    variable : str or None
+        The model variable it defines, if known (used in messages).
+    tree : ast.Expression
+        The validated syntax tree.
+    dependencies : tuple of str
+        The model names it uses (variables and lookups, not ``time``/``dt``/
+        ``pi``), in order of first appearance.
+    lookups_called : tuple of str
+        Names called like functions that are not built-in functions: these
+        must be lookups of the model.
+    functions : tuple of str
+        Built-in functions used, in order of first appearance.
+
+    Examples
+    --------
+    >>> eq = parse("smooth(sales, perception_time) * 2", variable="perceived")
+    >>> eq.dependencies, eq.functions, eq.is_stateful
+    (('sales', 'perception_time'), ('smooth',), True)
+    >>> str(eq)
+    'smooth(sales, perception_time) * 2'
+    """
+
+    text: str
+    variable: str | None = None
+    tree: ast.Expression = field(default=None, repr=False, compare=False)
+    dependencies: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    lookups_called: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    functions: tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_stateful(self) -> bool:
+        """True if it uses a function that keeps state (smooth, delays, init)."""
+        return any(f in STATEFUL_FUNCTIONS for f in self.functions)
+
+    @property
+    def constant_value(self) -> float | None:
+        """The number, if the equation is just a number (``-3.5``), else None.
+
+        Examples
+        --------
+        >>> parse("-3.5").constant_value, parse("2 * x").constant_value
+        (-3.5, None)
+        """
+        return _literal_value(self.tree.body)
+
+    def occurrences(self, name: str | None = None) -> tuple[Occurrence, ...]:
+        """Every use of `name` (or of every model name), with its enclosing nodes.
+
+        Examples
+        --------
+        >>> eq = parse("a - b / (1 + b)")
+        >>> [type(o.ancestors[-1]).__name__ for o in eq.occurrences("b")]
+        ['BinOp', 'BinOp']
+        """
+        found: list[Occurrence] = []
+
+        def walk(node: ast.AST, ancestors: tuple) -> None:
+            if isinstance(node, ast.Name) and node.id not in SPECIAL_NAMES and (
+                    name is None or node.id == name):
+                found.append(Occurrence(node.id, node, ancestors))
+            inner = (*ancestors, node)
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.Name) and isinstance(node, ast.Call) and (
+                        child is node.func):
+                    if child.id not in FUNCTIONS and (name is None or child.id == name):
+                        found.append(Occurrence(child.id, child, inner))
+                    continue
+                walk(child, inner)
+
+        walk(self.tree.body, (self.tree,))
+        return tuple(found)
+
+
+def _literal_value(node: ast.AST) -> float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        inner = _literal_value(node.operand)
+        if inner is None:
+            return None
+        return -inner if isinstance(node.op, ast.USub) else inner
+    return None
+
+
+def _describe_where(variable: str | None, where: str | None) -> str:
+    if where:
+        return where
+    if variable:
+        return f"the equation of {variable!r}"
+    return "the equation"
+
+
+def _error(message: str, text: str, line: int | None, col: int | None,
+           variable: str | None, where: str | None) -> EquationError:
+    """An EquationError that shows the offending line with a caret."""
+    place = _describe_where(variable, where)
+    lines = text.splitlines() or [text]
+    if line is None or not 1 <= line <= len(lines):
+        err = EquationError(f"{message} in {place}: {text!r}")
+    else:
+        source = lines[line - 1]
+        # ast column offsets count UTF-8 bytes; the caret counts characters.
+        chars = len(source.encode("utf-8")[: max(col or 0, 0)].decode("utf-8", "ignore"))
+        err = EquationError(
+            f"{message} (line {line}, column {chars + 1} of {place}):\n"
+            f"    {source}\n    {' ' * chars}^")
+        col = chars + 1
+    err.text, err.variable, err.line, err.column = text, variable, line, col
+    return err
+
+
+def bind_arguments(call: ast.Call, spec: FunctionSpec) -> list[ast.expr | None]:
+    """The arguments of `call` in the order of `spec.params` (``None`` if omitted).
+
+    For ``min`` and ``max`` all positional arguments are returned. Raises
+    ``ValueError`` with a short reason if the call does not fit the signature;
+    :func:`parse` turns it into an :class:`EquationError`.
+
+    Examples
+    --------
+    >>> call = ast.parse("pulse(10, 5, interval=2)", mode="eval").body
+    >>> [ast.unparse(a) for a in bind_arguments(call, FUNCTIONS["pulse"])]
+    ['10', '5', '2']
+    """
+    args = list(call.args)
+    if any(isinstance(a, ast.Starred) for a in args) or any(k.arg is None for k in call.keywords):
+        raise ValueError("'*' and '**' unpacking are not allowed")
+    if spec.variadic:
+        if call.keywords:
+            raise ValueError(f"{spec.name}() takes no keyword arguments")
+        if not args:
+            raise ValueError(f"{spec.name}() needs at least one argument")
+        return args
+    if len(args) > len(spec.params):
+        raise ValueError(f"{spec.name}() takes at most {len(spec.params)} arguments, "
+                         f"{len(args)} given")
+    bound: list[ast.expr | None] = args + [None] * (len(spec.params) - len(args))
+    for kw in call.keywords:
+        if kw.arg not in spec.params:
+            raise ValueError(f"{spec.name}() has no argument {kw.arg!r}")
+        index = spec.params.index(kw.arg)
+        if bound[index] is not None:
+            raise ValueError(f"{spec.name}() got argument {kw.arg!r} twice")
+        bound[index] = kw.value
+    missing = [p for p, a in zip(spec.params[: spec.required], bound, strict=False) if a is None]
+    if missing:
+        raise ValueError(f"{spec.name}() is missing the argument {missing[0]!r}")
+    return bound
+
+
+class _Validator:
+    """Walks a parsed tree, rejecting anything outside the whitelist."""
+
+    def __init__(self, text, variable, where, lookups):
+        self.text, self.variable, self.where, self.lookups = text, variable, where, lookups
+        self.names: dict[str, None] = {}
+        self.lookups_called: dict[str, None] = {}
+        self.functions: dict[str, None] = {}
+
+    def fail(self, message: str, node: ast.AST) -> EquationError:
+        return _error(message, self.text, getattr(node, "lineno", None),
+                      getattr(node, "col_offset", None), self.variable, self.where)
+
+    def visit(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                what = "strings" if isinstance(value, str | bytes) else repr(value)
+                if isinstance(value, bool):
+                    what = f"{value!r} (use 1 or 0)"
+                raise self.fail(f"{what} not allowed; equations compute numbers", node)
+            try:
+                finite = math.isfinite(float(value))
+            except OverflowError:
+                finite = False
+            if not finite:
+                raise self.fail(f"the number {self.text_of(node)} is too large", node)
+        elif isinstance(node, ast.Name):
+            self.visit_name(node)
+        elif isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY_OPS:
+                raise self.fail(_OPERATOR_HINTS.get(type(node.op), "this operator is not "
+                                                    "allowed"), node)
+            self.visit(node.left)
+            self.visit(node.right)
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, ast.USub | ast.UAdd | ast.Not):
+                raise self.fail(_OPERATOR_HINTS.get(type(node.op), "this operator is not "
+                                                    "allowed"), node)
+            self.visit(node.operand)
+        elif isinstance(node, ast.Compare):
+            for op in node.ops:
+                if type(op) not in _COMPARE_OPS:
+                    raise self.fail(_OPERATOR_HINTS.get(type(op), "this comparison is not "
+                                                        "allowed"), node)
+            self.visit(node.left)
+            for comparator in node.comparators:
+                self.visit(comparator)
+        elif isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self.visit(value)
+        elif isinstance(node, ast.IfExp):
+            self.visit(node.test)
+            self.visit(node.body)
+            self.visit(node.orelse)
+        elif isinstance(node, ast.Call):
+            self.visit_call(node)
+        else:
+            construct = _CONSTRUCT_NAMES.get(type(node), f"'{type(node).__name__}' expressions")
+            raise self.fail(f"{construct} {'is' if 'access' in construct else 'are'} "
+                            "not allowed", node)
+
+    def text_of(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.text, node) or ast.unparse(node)
+
+    def visit_name(self, node: ast.Name) -> None:
+        name = node.id
+        if name.startswith("_"):
+            raise self.fail(f"the name {name!r} is not allowed (names starting with '_' are "
+                            "reserved)", node)
+        if name in FUNCTIONS:
+            raise self.fail(f"{name!r} is a function; call it like "
+                            f"{FUNCTIONS[name].signature}", node)
+        if name in {"True", "False", "None"}:
+            raise self.fail(f"{name} is not allowed; equations compute numbers", node)
+        if name not in SPECIAL_NAMES:
+            self.names.setdefault(name, None)
+
+    def visit_call(self, node: ast.Call) -> None:
+        if not isinstance(node.func, ast.Name):
+            self.visit(node.func)  # names the construct (attribute, subscript, ...)
+            what = _CONSTRUCT_NAMES.get(type(node.func), "this kind of call")
+            raise self.fail(f"only functions and lookups can be called, not {what}", node)
+        name = node.func.id
+        spec = FUNCTIONS.get(name)
+        if spec is not None:
+            self.functions.setdefault(name, None)
+            try:
+                bound = bind_arguments(node, spec)
+            except ValueError as exc:
+                raise self.fail(f"{exc}; expected {spec.signature}", node) from None
+            for arg in bound:
+                if arg is not None:
+                    self.visit(arg)
+            return
+        if name in SPECIAL_NAMES:
+            raise self.fail(f"{name!r} is not a function", node)
+        if name.startswith("_"):
+            raise self.fail(f"unknown function {name!r} (names starting with '_' are "
+                            "reserved)", node)
+        if self.lookups is not None and name not in self.lookups:
+            hint = close_matches(name, list(FUNCTIONS) + list(self.lookups))
+            tip = f"; did you mean {hint[0]!r}?" if hint else (
+                "; functions are " + ", ".join(sorted(FUNCTIONS)))
+            raise self.fail(f"unknown function {name!r}{tip}", node)
+        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+            hint = close_matches(name, FUNCTIONS)
+            if hint:
+                raise self.fail(f"unknown function {name!r}; did you mean {hint[0]!r}? "
+                                f"(a lookup is called with one argument, like {name}(x))", node)
+            raise self.fail(f"{name!r} is not a function of the equation language; a lookup "
+                            f"is called with one argument, like {name}(x)", node)
+        self.names.setdefault(name, None)
+        self.lookups_called.setdefault(name, None)
+        self.visit(node.args[0])
+
+
+def parse(text: str | float, *, variable: str | None = None, where: str | None = None,
+          lookups: Collection[str] | None = None) -> Equation:
+    """Parse and validate one equation.
+
+    Parameters
+    ----------
+    text : str or number
+        The equation, e.g. ``"(teacup_temperature - room_temperature) / 10"``.
+    variable : str, optional
+        The variable it defines, named in error messages.
+    where : str, optional
+        A fuller description of where the equation comes from, used in error
+        messages instead of `variable` (e.g. ``"the equation of flow 'x'"``).
+    lookups : collection of str, optional
+        The lookups that may be called. By default any name that is not a
+        built-in function may be called (the model checks it later).
+
+    Returns
+    -------
+    Equation
+
+    Raises
+    ------
+    EquationError
+        If the text is not an expression of the equation language, or a
+        function is called with the wrong arguments.
+
+    Examples
+    --------
+    >>> parse("min(stock / dt, demand)").dependencies
+    ('stock', 'demand')
+    >>> parse("step(10)")
+    Traceback (most recent call last):
+    ...
+    csframework.errors.EquationError: step() is missing the argument 'start'; expected ...
+        step(10)
+        ^
+    """
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        place = _describe_where(variable, where)
+        raise EquationError(f"{place} must be text or a number, not {type(text).__name__} "
+                            f"{text!r}")
+    if not isinstance(text, str):
+        if not math.isfinite(text):
+            raise EquationError(f"{_describe_where(variable, where)} must be a finite number, "
+                                f"not {text!r}")
+        text = repr(text)
+    source = text.strip()
+    if not source:
+        raise _error("the equation is empty", text, None, None, variable, where)
+    if len(source) > MAX_EQUATION_LENGTH:
+        raise _error(f"the equation is too long ({len(source)} characters, at most "
+                     f"{MAX_EQUATION_LENGTH})", source[:60] + "...", None, None, variable, where)
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        reason = (exc.msg or "invalid syntax").split(" (", 1)[0]
+        line = exc.lineno or 1
+        col = exc.offset - 1 if exc.offset else 0
+        src_line = source.splitlines()[line - 1] if source.splitlines() else source
+        col = len(src_line[:col].encode("utf-8"))  # _error expects bytes
+        raise _error(f"this is not a valid expression ({reason})", source, line, col,
+                     variable, where) from None
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise _error(f"the equation cannot be read ({type(exc).__name__})", source, None,
+                     None, variable, where) from None
+    validator = _Validator(source, variable, where, lookups)
+    try:
+        validator.visit(tree.body)
+    except RecursionError:
+        raise _error("the equation is nested too deeply", source, None, None, variable,
+                     where) from None
+    return Equation(source, variable, tree, tuple(validator.names),
+                    tuple(validator.lookups_called), tuple(validator.functions))
+
+
+def dependencies(equation: str | Equation) -> tuple[str, ...]:
+    """The model names an equation uses, in order of first appearance.
+
+    Examples
+    --------
+    >>> dependencies("births - deaths + time * 0 + pi")
+    ('births', 'deaths')
+    """
+    if not isinstance(equation, Equation):
+        equation = parse(equation)
+    return equation.dependencies
+
+
+def evaluate(equation: str | Equation, values: Mapping[str, float] | None = None, *,
+             lookups: Mapping[str, object] | None = None) -> float:
+    """Evaluate a stateless equation once, for checking or teaching.
+
+    Parameters
+    ----------
+    equation : str or Equation
+    values : mapping, optional
+        The value of every name used, including ``time`` and ``dt`` if used
+        (``dt`` defaults to 1 and ``time`` to 0).
+    lookups : mapping, optional
+        Lookup name to a sequence of (x, y) points.
+
+    Examples
+    --------
+    >>> evaluate("modulo(-7, 3) + safediv(1, 0, default=5)")
+    7.0
+    >>> evaluate("effect(0.5)", lookups={"effect": [(0, 0), (1, 2)]})
+    1.0
+    """
+    from csframework.sd.engine import evaluate_equation
+
+    lookups = dict(lookups or {})
+    if not isinstance(equation, Equation):
+        equation = parse(equation, lookups=lookups)
+    return evaluate_equation(equation, dict(values or {}), lookups)
+
+
+def check_name(name: object) -> str | None:
+    """Why `name` cannot name a model variable, or None if it can.
+
+    Examples
+    --------
+    >>> check_name("room_temperature") is None
+    True
+    >>> check_name("min")
+    "'min' is the name of a function of the equation language"
+    """
+    if not isinstance(name, str):
+        return f"a name must be text, not {type(name).__name__} {name!r}"
+    if not name.isidentifier():
+        return (f"{name!r} is not a valid name: use letters, digits and underscores, "
+                "not starting with a digit")
+    if keyword.iskeyword(name):
+        return f"{name!r} is a Python keyword"
+    if name.startswith("_"):
+        return f"{name!r} starts with '_', which is reserved for hidden model state"
+    if name in FUNCTIONS:
+        return f"{name!r} is the name of a function of the equation language"
+    if name in RESERVED_NAMES:
+        return f"{name!r} has a fixed meaning in equations"
+    import unicodedata
+
+    if unicodedata.normalize("NFKC", name) != name:
+        return (f"{name!r} contains characters that Python reads differently; "
+                f"write {unicodedata.normalize('NFKC', name)!r}")
+    return None

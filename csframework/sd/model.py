@@ -1,0 +1,901 @@
+"""StockFlowModel: stocks, flows, auxiliaries, constants and lookups.
+
+A model is built step by step, one element per call, and checked as a whole
+by :meth:`StockFlowModel.validate` (which :meth:`StockFlowModel.run` calls
+for you). Elements are frozen dataclasses; the model's collections are
+read-only views.
+
+Examples
+--------
+>>> from csframework.sd import StockFlowModel
+>>> model = StockFlowModel("Teacup", start=0, stop=30, dt=0.125, time_unit="minute")
+>>> model.constant("room_temperature", 70, units="°F")
+Constant(name='room_temperature', value=70.0, min=None, max=None, step=None, units='°F', ...)
+>>> _ = model.constant("characteristic_time", 10, units="minute")
+>>> _ = model.stock("teacup_temperature", initial=180, outflows=["heat_loss"], units="°F")
+>>> _ = model.flow("heat_loss", "(teacup_temperature - room_temperature) / characteristic_time")
+>>> model
+<StockFlowModel 'Teacup': 1 stock, 1 flow, 0 auxiliaries, 2 constants>
+>>> res = model.run()
+>>> round(float(res["teacup_temperature"].iloc[-1]), 3)
+75.374
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import itertools
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from csframework.errors import EquationError, ModelError, UnknownNameError
+from csframework.sd.expressions import (
+    FUNCTIONS,
+    STATEFUL_FUNCTIONS,
+    Equation,
+    check_name,
+    parse,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from csframework.sd.engine import CompiledModel
+    from csframework.sd.results import Results
+
+__all__ = ["Auxiliary", "Constant", "Flow", "Lookup", "Stock", "StockFlowModel"]
+
+
+@dataclass(frozen=True)
+class Stock:
+    """An accumulation: changes only through its inflows and outflows.
+
+    Attributes
+    ----------
+    name : str
+    initial : float or str
+        The initial value: a number, or an equation evaluated at the start.
+    inflows, outflows : tuple of str
+        Names of the flows that fill and drain it.
+    non_negative : bool
+        If true, outflows are limited so the stock never goes below zero.
+    units, doc, label : str or None
+    initial_equation : Equation
+        The parsed initial value.
+    """
+
+    kind: ClassVar[str] = "stock"
+    name: str
+    initial: float | str
+    inflows: tuple[str, ...] = ()
+    outflows: tuple[str, ...] = ()
+    non_negative: bool = False
+    units: str | None = None
+    doc: str | None = None
+    label: str | None = None
+    initial_equation: Equation = field(default=None, repr=False, compare=False)
+
+    @property
+    def expression(self) -> Equation:
+        """The parsed initial value (the equation that defines a stock)."""
+        return self.initial_equation
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A rate of change of one or two stocks (per unit of time).
+
+    Attributes
+    ----------
+    name, equation : str
+    non_negative : bool
+        If true, the flow is ``max(0, equation)`` (a uniflow).
+    units, doc, label : str or None
+    expression : Equation
+        The parsed equation.
+    """
+
+    kind: ClassVar[str] = "flow"
+    name: str
+    equation: str
+    non_negative: bool = False
+    units: str | None = None
+    doc: str | None = None
+    label: str | None = None
+    expression: Equation = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Auxiliary:
+    """A variable computed from others at every time step.
+
+    Attributes
+    ----------
+    name, equation : str
+    units, doc, label : str or None
+    expression : Equation
+        The parsed equation.
+    """
+
+    kind: ClassVar[str] = "auxiliary"
+    name: str
+    equation: str
+    units: str | None = None
+    doc: str | None = None
+    label: str | None = None
+    expression: Equation = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A number that stays the same during a run (a parameter).
+
+    `min`, `max` and `step` describe the sensible range, used by sliders.
+
+    Attributes
+    ----------
+    name : str
+    value, min, max, step : float or None
+    units, doc, label : str or None
+    """
+
+    kind: ClassVar[str] = "constant"
+    name: str
+    value: float
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    units: str | None = None
+    doc: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A graphical function: piecewise-linear through `points`.
+
+    Outside the points the value is clamped to the first or last y, unless
+    `extrapolate` is true, in which case the end segments are extended.
+
+    Examples
+    --------
+    >>> table = Lookup("effect", ((0.0, 1.0), (1.0, 0.5), (2.0, 0.0)))
+    >>> table(0.5), table(5), table(-1)
+    (0.75, 0.0, 1.0)
+    >>> Lookup("e", ((0.0, 0.0), (1.0, 2.0)), extrapolate=True)(2)
+    4.0
+    """
+
+    kind: ClassVar[str] = "lookup"
+    name: str
+    points: tuple[tuple[float, float], ...]
+    extrapolate: bool = False
+    units: str | None = None
+    doc: str | None = None
+    label: str | None = None
+
+    @property
+    def xs(self) -> tuple[float, ...]:
+        """The x values, increasing."""
+        return tuple(p[0] for p in self.points)
+
+    @property
+    def ys(self) -> tuple[float, ...]:
+        """The y values."""
+        return tuple(p[1] for p in self.points)
+
+    def __call__(self, x: float) -> float:
+        """Interpolate at one number `x`."""
+        return interpolate(self.xs, self.ys, float(x), self.extrapolate)
+
+
+Element = Stock | Flow | Auxiliary | Constant | Lookup
+
+
+def interpolate(xs: Sequence[float], ys: Sequence[float], x: float, extrapolate: bool) -> float:
+    """Piecewise-linear interpolation of one number (see :class:`Lookup`)."""
+    if x != x:  # NaN stays NaN
+        return x
+    last = len(xs) - 1
+    if last == 0:
+        return ys[0]
+    if x <= xs[0]:
+        if not extrapolate or x == xs[0]:
+            return ys[0]
+        i = 0
+    elif x >= xs[last]:
+        if not extrapolate or x == xs[last]:
+            return ys[last]
+        i = last - 1
+    else:
+        i = bisect.bisect_right(xs, x) - 1
+    x0, x1, y0, y1 = xs[i], xs[i + 1], ys[i], ys[i + 1]
+    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+
+
+def check_points(points: object, where: str) -> tuple[tuple[float, float], ...]:
+    """Validate lookup points: a sequence of (x, y) numbers with increasing x."""
+    try:
+        pairs = [tuple(p) for p in points]  # type: ignore[union-attr]
+    except TypeError:
+        raise ModelError(f"{where}: points must be a sequence of (x, y) pairs, not "
+                         f"{points!r}") from None
+    if not pairs:
+        raise ModelError(f"{where}: points must contain at least one (x, y) pair")
+    result = []
+    for pair in pairs:
+        if len(pair) != 2:
+            raise ModelError(f"{where}: each point must be an (x, y) pair, not {pair!r}")
+        try:
+            x, y = float(pair[0]), float(pair[1])
+        except (TypeError, ValueError):
+            raise ModelError(f"{where}: the point {pair!r} is not a pair of numbers") from None
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ModelError(f"{where}: the point {pair!r} is not finite")
+        result.append((x, y))
+    for (x0, _), (x1, _) in itertools.pairwise(result):
+        if x1 <= x0:
+            raise ModelError(f"{where}: x values must increase, but {x1!r} follows {x0!r}")
+    return tuple(result)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _number(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        try:
+            import numpy as np
+
+            if isinstance(value, np.number) and not isinstance(value, np.complexfloating):
+                return float(value)
+        except ImportError:  # pragma: no cover
+            pass
+        raise ModelError(f"{what} must be a number, not {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise ModelError(f"{what} must be a finite number, not {value!r}")
+    return float(value)
+
+
+class StockFlowModel:
+    """A system-dynamics model of stocks, flows, auxiliaries, constants and lookups.
+
+    Parameters
+    ----------
+    name : str
+        Shown in figures, results and messages.
+    start, stop, dt : float
+        The simulated time span and the time step (``stop > start``, ``dt > 0``).
+    time_unit : str
+        The unit of time, shown on the x axis ("minute", "year", ...).
+
+    Notes
+    -----
+    Names must be valid Python identifiers such as ``room_temperature``; they
+    cannot be Python keywords, start with ``_`` (reserved for hidden state), or
+    be a name of the equation language (``time``, ``dt``, ``pi``, ``min``,
+    ``smooth``, ...). Equations are described in
+    :mod:`csframework.sd.expressions`.
+
+    Examples
+    --------
+    >>> model = StockFlowModel("Bathtub", stop=10, time_unit="minute")
+    >>> _ = model.stock("water", 50, inflows=["inflow"], outflows=["outflow"])
+    >>> _ = model.flow("inflow", "step(5, 5)")
+    >>> _ = model.flow("outflow", 5)
+    >>> res = model.run()
+    >>> res["water"].loc[[0, 5, 10]].tolist()
+    [50.0, 25.0, 25.0]
+    >>> model.stocks["water"].inflows
+    ('inflow',)
+    >>> "water" in model, model.names()
+    (True, ('water', 'inflow', 'outflow'))
+    """
+
+    def __init__(self, name: str, start: float = 0, stop: float = 100, dt: float = 1,
+                 time_unit: str = "time"):
+        if not isinstance(name, str) or not name.strip():
+            raise ModelError(f"a model needs a name (text), not {name!r}")
+        self._name = name
+        self._elements: dict[str, Element] = {}
+        self._by_kind: dict[str, dict[str, Element]] = {
+            k: {} for k in ("stock", "flow", "auxiliary", "constant", "lookup")}
+        self._version = 0
+        self._compiled: tuple[int, CompiledModel] | None = None
+        self._validated_version = -1
+        self._start, self._stop, self._dt = self._check_time(start, stop, dt)
+        self.time_unit = str(time_unit)
+
+    # ----------------------------------------------------------- properties
+    @property
+    def name(self) -> str:
+        """The model's name."""
+        return self._name
+
+    @property
+    def start(self) -> float:
+        """Start time of a run."""
+        return self._start
+
+    @start.setter
+    def start(self, value: float) -> None:
+        self.set_time(start=value)
+
+    @property
+    def stop(self) -> float:
+        """Stop time of a run (included in the results)."""
+        return self._stop
+
+    @stop.setter
+    def stop(self, value: float) -> None:
+        self.set_time(stop=value)
+
+    @property
+    def dt(self) -> float:
+        """The time step."""
+        return self._dt
+
+    @dt.setter
+    def dt(self, value: float) -> None:
+        self.set_time(dt=value)
+
+    def set_time(self, start: float | None = None, stop: float | None = None,
+                 dt: float | None = None) -> None:
+        """Change the time span or step; each argument left out stays as it is.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> m.set_time(stop=50, dt=0.5)
+        >>> m.start, m.stop, m.dt
+        (0.0, 50.0, 0.5)
+        >>> m.dt = 0
+        Traceback (most recent call last):
+        ...
+        csframework.errors.ModelError: model 'm': dt must be positive, not 0
+        """
+        self._start, self._stop, self._dt = self._check_time(
+            self._start if start is None else start, self._stop if stop is None else stop,
+            self._dt if dt is None else dt)
+        self._changed()
+
+    def _check_time(self, start, stop, dt) -> tuple[float, float, float]:
+        where = f"model {self._name!r}"
+        start = _number(start, f"{where}: start")
+        stop = _number(stop, f"{where}: stop")
+        dt = _number(dt, f"{where}: dt")
+        if dt <= 0:
+            raise ModelError(f"{where}: dt must be positive, not {dt:g}")
+        if stop <= start:
+            raise ModelError(f"{where}: stop ({stop:g}) must be after start ({start:g})")
+        if dt > stop - start:
+            raise ModelError(f"{where}: dt ({dt:g}) is longer than the whole run "
+                             f"({start:g} to {stop:g})")
+        return start, stop, dt
+
+    @property
+    def stocks(self) -> Mapping[str, Stock]:
+        """The stocks, by name (read-only)."""
+        return MappingProxyType(self._by_kind["stock"])  # type: ignore[arg-type]
+
+    @property
+    def flows(self) -> Mapping[str, Flow]:
+        """The flows, by name (read-only)."""
+        return MappingProxyType(self._by_kind["flow"])  # type: ignore[arg-type]
+
+    @property
+    def auxiliaries(self) -> Mapping[str, Auxiliary]:
+        """The auxiliaries, by name (read-only)."""
+        return MappingProxyType(self._by_kind["auxiliary"])  # type: ignore[arg-type]
+
+    @property
+    def constants(self) -> Mapping[str, Constant]:
+        """The constants, by name (read-only)."""
+        return MappingProxyType(self._by_kind["constant"])  # type: ignore[arg-type]
+
+    @property
+    def lookups(self) -> Mapping[str, Lookup]:
+        """The lookups, by name (read-only)."""
+        return MappingProxyType(self._by_kind["lookup"])  # type: ignore[arg-type]
+
+    @property
+    def version(self) -> int:
+        """A counter that grows at every change (compiled forms check it)."""
+        return self._version
+
+    def names(self) -> tuple[str, ...]:
+        """Every element's name, in the order they were added."""
+        return tuple(self._elements)
+
+    def __getitem__(self, name: str) -> Element:
+        try:
+            return self._elements[name]
+        except (KeyError, TypeError):
+            raise UnknownNameError(name, self._elements, kind="variable",
+                                   where=f"model {self._name!r}") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._elements
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._elements)
+
+    def __len__(self) -> int:
+        return len(self._elements)
+
+    def __repr__(self) -> str:
+        k = self._by_kind
+        parts = [_plural(len(k["stock"]), "stock", "stocks"),
+                 _plural(len(k["flow"]), "flow", "flows"),
+                 _plural(len(k["auxiliary"]), "auxiliary", "auxiliaries"),
+                 _plural(len(k["constant"]), "constant", "constants")]
+        if k["lookup"]:
+            parts.append(_plural(len(k["lookup"]), "lookup", "lookups"))
+        return f"<StockFlowModel {self._name!r}: {', '.join(parts)}>"
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for element in self._elements.values():
+            if isinstance(element, Stock):
+                definition = f"initial {element.initial}"
+                if element.inflows:
+                    definition += "; in: " + ", ".join(element.inflows)
+                if element.outflows:
+                    definition += "; out: " + ", ".join(element.outflows)
+            elif isinstance(element, Flow | Auxiliary):
+                definition = element.equation
+            elif isinstance(element, Constant):
+                definition = f"{element.value:g}"
+            else:
+                definition = ", ".join(f"({x:g}, {y:g})" for x, y in element.points)
+            rows.append("<tr>" + "".join(
+                f"<td>{html.escape(str(v))}</td>"
+                for v in (element.name, element.kind, definition, element.units or ""))
+                + "</tr>")
+        head = "".join(f"<th>{h}</th>" for h in ("name", "kind", "definition", "units"))
+        return (f"<div><strong>{html.escape(self._name)}</strong> "
+                f"({self._start:g} to {self._stop:g} {html.escape(self.time_unit)}, "
+                f"dt {self._dt:g})<table><thead><tr>{head}</tr></thead><tbody>"
+                + "".join(rows) + "</tbody></table></div>")
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_compiled"] = None  # generated code is rebuilt on first use
+        return state
+
+    # ------------------------------------------------------------- building
+    def _changed(self) -> None:
+        self._version += 1
+
+    def _check_new_name(self, name: object, kind: str) -> str:
+        problem = check_name(name)
+        if problem is not None:
+            suggestion = ""
+            if isinstance(name, str):
+                fixed = re.sub(r"\W+", "_", name.strip().lower()).strip("_")
+                if fixed and fixed != name and check_name(fixed) is None:
+                    suggestion = f"; try {fixed!r}"
+            raise ModelError(f"cannot add {kind} to model {self._name!r}: {problem}"
+                             f"{suggestion}")
+        if name in self._elements:
+            existing = self._elements[name].kind  # type: ignore[index]
+            raise ModelError(f"cannot add {kind} {name!r} to model {self._name!r}: "
+                             f"there is already {_article(existing)} {existing} called {name!r}")
+        return name  # type: ignore[return-value]
+
+    def _add(self, element: Element) -> Element:
+        self._elements[element.name] = element
+        self._by_kind[element.kind][element.name] = element
+        self._changed()
+        return element
+
+    def _parse(self, equation: object, name: str, kind: str, what: str = "equation") -> Equation:
+        return parse(equation, variable=name,  # type: ignore[arg-type]
+                     where=f"the {what} of {kind} {name!r}")
+
+    def stock(self, name: str, initial: float | str, inflows: Iterable[str] = (),
+              outflows: Iterable[str] = (), non_negative: bool = False,
+              units: str | None = None, doc: str | None = None,
+              label: str | None = None) -> Stock:
+        """Add a stock.
+
+        Parameters
+        ----------
+        name : str
+        initial : float or str
+            A number, or an equation (of constants and other variables)
+            evaluated once at the start.
+        inflows, outflows : iterable of str
+            Names of flows (they may be added later).
+        non_negative : bool
+            Keep the stock at zero or above by limiting its outflows.
+        units, doc, label : str, optional
+
+        Returns
+        -------
+        Stock
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> m.stock("population", "initial_population * 2", inflows=["births"])
+        Stock(name='population', initial='initial_population * 2', inflows=('births',), ...)
+        """
+        name = self._check_new_name(name, "a stock")
+        equation = self._parse(initial, name, "stock", "initial value")
+        if equation.is_stateful:
+            used = [f for f in equation.functions if f in STATEFUL_FUNCTIONS]
+            raise EquationError(f"the initial value of stock {name!r} cannot use {used[0]}(); "
+                                "initial values are computed once, at the start")
+        value = equation.constant_value
+        inflows = self._flow_names(inflows, name, "inflows")
+        outflows = self._flow_names(outflows, name, "outflows")
+        return self._add(Stock(name, value if value is not None else equation.text,
+                               inflows, outflows, bool(non_negative), units, doc, label,
+                               equation))
+
+    def _flow_names(self, names: Iterable[str], stock: str, what: str) -> tuple[str, ...]:
+        if isinstance(names, str):
+            names = [names]
+        result = tuple(names)
+        for flow in result:
+            if not isinstance(flow, str):
+                raise ModelError(f"the {what} of stock {stock!r} must be flow names, not "
+                                 f"{flow!r}")
+        duplicated = {f for f in result if result.count(f) > 1}
+        if duplicated:
+            raise ModelError(f"the {what} of stock {stock!r} list {sorted(duplicated)[0]!r} "
+                             "twice")
+        return result
+
+    def flow(self, name: str, equation: str | float, non_negative: bool = False,
+             units: str | None = None, doc: str | None = None,
+             label: str | None = None) -> Flow:
+        """Add a flow; list it among a stock's inflows or outflows.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> m.flow("births", "population * fertility", non_negative=True).non_negative
+        True
+        """
+        name = self._check_new_name(name, "a flow")
+        parsed = self._parse(equation, name, "flow")
+        return self._add(Flow(name, parsed.text, bool(non_negative), units, doc, label, parsed))
+
+    def auxiliary(self, name: str, equation: str | float, units: str | None = None,
+                  doc: str | None = None, label: str | None = None) -> Auxiliary:
+        """Add an auxiliary (a converter), recomputed at every step.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> m.auxiliary("gap", "goal - level").expression.dependencies
+        ('goal', 'level')
+        """
+        name = self._check_new_name(name, "an auxiliary")
+        parsed = self._parse(equation, name, "auxiliary")
+        return self._add(Auxiliary(name, parsed.text, units, doc, label, parsed))
+
+    def constant(self, name: str, value: float, min: float | None = None,
+                 max: float | None = None, step: float | None = None,
+                 units: str | None = None, doc: str | None = None,
+                 label: str | None = None) -> Constant:
+        """Add a constant (a parameter that runs can change, see :meth:`run`).
+
+        `min`, `max` and `step` give the range sliders offer; the value must
+        lie inside it.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> m.constant("rate", 0.05, min=0, max=0.2, step=0.01).max
+        0.2
+        >>> m.constant("delay", 12, min=0, max=10)
+        Traceback (most recent call last):
+        ...
+        csframework.errors.ModelError: constant 'delay' in model 'm': value 12 is above max 10
+        """
+        name = self._check_new_name(name, "a constant")
+        where = f"constant {name!r} in model {self._name!r}"
+        number = _number(value, f"{where}: the value")
+        low = None if min is None else _number(min, f"{where}: min")
+        high = None if max is None else _number(max, f"{where}: max")
+        step_ = None if step is None else _number(step, f"{where}: step")
+        if low is not None and high is not None and low > high:
+            raise ModelError(f"{where}: min {low:g} is above max {high:g}")
+        if low is not None and number < low:
+            raise ModelError(f"{where}: value {number:g} is below min {low:g}")
+        if high is not None and number > high:
+            raise ModelError(f"{where}: value {number:g} is above max {high:g}")
+        if step_ is not None and step_ <= 0:
+            raise ModelError(f"{where}: step must be positive, not {step_:g}")
+        return self._add(Constant(name, number, low, high, step_, units, doc, label))
+
+    def lookup(self, name: str, points: Iterable[tuple[float, float]],
+               extrapolate: bool = False, units: str | None = None, doc: str | None = None,
+               label: str | None = None) -> Lookup:
+        """Add a lookup (graphical function), called in equations like ``name(x)``.
+
+        Parameters
+        ----------
+        points : sequence of (x, y)
+            With strictly increasing x.
+        extrapolate : bool
+            Extend the end segments instead of holding the end values.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> m.lookup("effect", [(0, 1), (1, 0)]).points
+        ((0.0, 1.0), (1.0, 0.0))
+        """
+        name = self._check_new_name(name, "a lookup")
+        pts = check_points(points, f"lookup {name!r} in model {self._name!r}")
+        return self._add(Lookup(name, pts, bool(extrapolate), units, doc, label))
+
+    def remove(self, name: str) -> Element:
+        """Remove the element `name` and return it (stocks may still list a removed flow).
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> _ = m.constant("c", 1)
+        >>> m.remove("c").name, "c" in m
+        ('c', False)
+        """
+        element = self[name]
+        del self._elements[name]
+        del self._by_kind[element.kind][name]
+        self._changed()
+        return element
+
+    def copy(self, name: str | None = None) -> StockFlowModel:
+        """An independent copy (optionally renamed); elements are immutable and shared.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> _ = m.constant("c", 1)
+        >>> m2 = m.copy("m2")
+        >>> _ = m2.constant("d", 2)
+        >>> m.names(), m2.names()
+        (('c',), ('c', 'd'))
+        """
+        other = StockFlowModel(self._name if name is None else name, self._start, self._stop,
+                               self._dt, self.time_unit)
+        for element in self._elements.values():
+            other._add(element)
+        return other
+
+    # ------------------------------------------------------------ inspecting
+    def equation(self, name: str) -> Equation | None:
+        """The parsed equation defining `name` (a stock's initial value), or None.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> _ = m.auxiliary("gap", "goal - level")
+        >>> m.equation("gap").dependencies
+        ('goal', 'level')
+        """
+        element = self[name]
+        if isinstance(element, Stock):
+            return element.initial_equation
+        if isinstance(element, Flow | Auxiliary):
+            return element.expression
+        return None
+
+    def dependencies(self, name: str) -> tuple[str, ...]:
+        """The names `name` depends on during a run.
+
+        A stock depends on its inflows and outflows; a flow or auxiliary on the
+        names in its equation; constants and lookups on nothing.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> _ = m.stock("s", 1, inflows=["f"])
+        >>> m.dependencies("s")
+        ('f',)
+        """
+        element = self[name]
+        if isinstance(element, Stock):
+            return element.inflows + element.outflows
+        if isinstance(element, Flow | Auxiliary):
+            return element.expression.dependencies
+        return ()
+
+    # ------------------------------------------------------------ validation
+    def validate(self) -> None:
+        """Check the whole model; raise the first problem found.
+
+        Raises
+        ------
+        UnknownNameError
+            An equation, inflow or outflow names something that does not exist.
+        EquationError
+            A name is called that is not a lookup, or a lookup is used without
+            being called.
+        ModelError
+            A flow attached to no stock, or a stock's inflow that is not a flow,
+            or an algebraic loop (printed as ``a -> b -> a``), or initial
+            values that depend on each other.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> _ = m.auxiliary("a", "b + 1")
+        >>> _ = m.auxiliary("b", "a * 2")
+        >>> m.validate()
+        Traceback (most recent call last):
+        ...
+        csframework.errors.ModelError: algebraic loop in model 'm': a -> b -> a; ...
+        """
+        if self._validated_version == self._version:
+            return
+        self._check_structure()
+        self.compile(_generate=False)
+        self._validated_version = self._version
+
+    def _check_structure(self) -> None:
+        where = f"model {self._name!r}"
+        flows = self._by_kind["flow"]
+        fed_by: dict[str, str] = {}
+        drained_by: dict[str, str] = {}
+        for stock in self._by_kind["stock"].values():
+            for what, names, owner in (("inflows", stock.inflows, fed_by),
+                                       ("outflows", stock.outflows, drained_by)):
+                for flow in names:
+                    if flow not in flows:
+                        if flow in self._elements:
+                            kind = self._elements[flow].kind
+                            raise ModelError(
+                                f"the {what} of stock {stock.name!r} in {where} list {flow!r}, "
+                                f"which is {_article(kind)} {kind}, not a flow")
+                        raise UnknownNameError(flow, flows, kind="flow",
+                                               where=f"the {what} of stock {stock.name!r} "
+                                                     f"in {where}")
+                    if flow in owner:
+                        role = "an inflow" if what == "inflows" else "an outflow"
+                        raise ModelError(
+                            f"flow {flow!r} in {where} is {role} of two stocks, "
+                            f"{owner[flow]!r} and {stock.name!r}; a flow fills one stock and "
+                            "drains one stock at most")
+                    owner[flow] = stock.name
+        for flow in flows:
+            if flow not in fed_by and flow not in drained_by:
+                raise ModelError(f"flow {flow!r} in {where} is attached to no stock; list it "
+                                 "in a stock's inflows or outflows, or make it an auxiliary")
+        for element in self._elements.values():
+            if isinstance(element, Stock):
+                self._check_equation(element.initial_equation, element, "initial value")
+            elif isinstance(element, Flow | Auxiliary):
+                self._check_equation(element.expression, element, "equation")
+
+    def _check_equation(self, equation: Equation, element: Element, what: str) -> None:
+        where = f"the {what} of {element.kind} {element.name!r} in model {self._name!r}"
+        lookups = self._by_kind["lookup"]
+        for name in equation.lookups_called:
+            if name in lookups:
+                continue
+            node = next(o.node for o in equation.occurrences(name))
+            if name in self._elements:
+                kind = self._elements[name].kind
+                message = (f"{name!r} is {_article(kind)} {kind}, not a lookup; only lookups "
+                           "and functions can be called")
+            else:
+                from csframework.errors import close_matches
+
+                hint = close_matches(name, list(FUNCTIONS) + list(lookups))
+                message = f"unknown function {name!r}" + (
+                    f"; did you mean {hint[0]!r}?" if hint else
+                    "; functions are " + ", ".join(sorted(FUNCTIONS)))
+            from csframework.sd.expressions import _error
+
+            raise _error(message, equation.text, node.lineno, node.col_offset,
+                         element.name, where)
+        for name in equation.dependencies:
+            if name in equation.lookups_called:
+                continue
+            if name not in self._elements:
+                raise UnknownNameError(name, self._elements, kind="variable", where=where)
+            if name in lookups:
+                raise EquationError(f"lookup {name!r} is used without an input in {where}; "
+                                    f"call it like {name}(x)")
+
+    # --------------------------------------------------------------- running
+    def compile(self, *, _generate: bool = True) -> CompiledModel:
+        """The compiled form of the model (cached until the model changes)."""
+        from csframework.sd import engine
+
+        cached = self._compiled
+        if cached is None or cached[0] != self._version:
+            if self._validated_version != self._version:
+                self._check_structure()
+            compiled = engine.CompiledModel(self)
+            self._compiled = cached = (self._version, compiled)
+            self._validated_version = self._version
+        return cached[1]
+
+    def run(self, params: Mapping[str, Any] | None = None, *, stop: float | None = None,
+            dt: float | None = None, return_columns: Sequence[str] | None = None,
+            method: str = "euler", include_hidden: bool = False,
+            engine: str = "native") -> Results:
+        """Simulate the model; the model itself is never changed.
+
+        Parameters
+        ----------
+        params : mapping, optional
+            Constant name to a number, or to a sequence of numbers to run an
+            ensemble (several sequences must have the same length: member i
+            takes the i-th value of each). A lookup name may map to new points.
+        stop, dt : float, optional
+            Override the model's stop time and time step for this run.
+        return_columns : sequence of str, optional
+            The variables to return (default: stocks, flows and auxiliaries).
+        method : {"euler", "rk4"}
+        include_hidden : bool
+            Also return the hidden state of smooth/delay functions.
+        engine : {"native", "pysd"}
+            ``"pysd"`` runs the same model through PySD (Euler only).
+
+        Returns
+        -------
+        Results
+
+        Examples
+        --------
+        >>> m = StockFlowModel("Decay", stop=2)
+        >>> _ = m.constant("k", 0.5)
+        >>> _ = m.stock("x", 1, outflows=["loss"])
+        >>> _ = m.flow("loss", "k * x")
+        >>> m.run()["x"].tolist()
+        [1.0, 0.5, 0.25]
+        >>> m.run(params={"k": [0.5, 1]})["x"].iloc[-1].tolist()
+        [0.25, 0.0]
+        """
+        if engine == "native":
+            from csframework.sd.engine import simulate
+
+            return simulate(self, params=params, stop=stop, dt=dt,
+                            return_columns=return_columns, method=method,
+                            include_hidden=include_hidden)
+        if engine == "pysd":
+            if method != "euler":
+                raise ModelError(f"the PySD engine integrates with Euler only, not {method!r}; "
+                                 "use engine='native' for method='rk4'")
+            from csframework.sd import pysd_backend
+
+            return pysd_backend.run(self, params=params, stop=stop, dt=dt,
+                                    return_columns=return_columns)
+        raise UnknownNameError(engine, ("native", "pysd"), kind="engine",
+                               where=f"{type(self).__name__}.run")
+
+    # ------------------------------------------------- other representations
+    def to_xmile(self, path: str | None = None) -> str:
+        """The model as XMILE text (also written to `path` if given)."""
+        from csframework.sd import xmile
+
+        return xmile.write(self, path)
+
+    @classmethod
+    def from_xmile(cls, source: str) -> StockFlowModel:
+        """Read a model from an XMILE file path or XMILE text."""
+        from csframework.sd import xmile
+
+        return xmile.read(source)
+
+    def to_cld(self):
+        """The model's causal structure as a CausalLoopDiagram (link polarities included)."""
+        from csframework.sd import structure
+
+        return structure.to_cld(self)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
