@@ -1,0 +1,377 @@
+"""The same model run through PySD; Vensim ``.mdl`` and foreign XMILE through PySD.
+
+`run` exports a `StockFlowModel` to XMILE (`csframework.sd.xmile.to_xmile`),
+translates it once with ``pysd.read_xmile`` and caches the translation by a
+hash of the XMILE text, then loads a fresh copy for every run, so parameters
+never stick between runs. Results have the same columns as the native engine.
+
+`load_model` opens any model file: XMILE the native reader understands
+becomes a `StockFlowModel`; everything else (Vensim ``.mdl``, XMILE with
+modules, macros or arrays) becomes a `PySDModel` with the same ``run()``.
+
+Translations are cached in ``$CSF_HOME/cache/pysd`` when ``CSF_HOME`` is set,
+else in the user cache folder (platformdirs) - never next to the package, so an
+installed, read-only package works. PySD is imported only when a model is run.
+
+Examples
+--------
+>>> cache_dir().name
+'pysd'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from csframework.errors import FormatError, ModelError, SimulationError, UnknownNameError
+
+__all__ = ["PySDModel", "cache_dir", "load_model", "run"]
+
+#: Bumped when the way models are exported or translated changes.
+_CACHE_VERSION = "1"
+_CONTROL_NAMES = {"time", "initial time", "final time", "time step", "saveper"}
+
+
+def cache_dir() -> Path:
+    """The folder holding PySD translations (created if missing).
+
+    ``$CSF_HOME/cache/pysd`` when the ``CSF_HOME`` environment variable is set,
+    else ``pysd`` in the user cache folder of csframework.
+    """
+    home = os.environ.get("CSF_HOME")
+    if home:
+        base = Path(home).expanduser() / "cache"
+    else:
+        import platformdirs
+
+        base = Path(platformdirs.user_cache_dir("csframework", appauthor=False))
+    folder = base / "pysd"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only home: fall back to the temporary folder
+        folder = Path(tempfile.gettempdir()) / "csframework-cache" / "pysd"
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Hide PySD's chatter (extrapolation notes, pandas deprecations) from participants."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _translate(source: bytes, suffix: str, where: str) -> Path:
+    """Translate model text with PySD once; return the cached ``.py`` file."""
+    import pysd
+
+    digest = hashlib.sha256(
+        b"|".join([_CACHE_VERSION.encode(), pysd.__version__.encode(), suffix.encode(), source])
+    ).hexdigest()[:32]
+    folder = cache_dir()
+    target = folder / f"m_{digest}.py"
+    if target.is_file():
+        return target
+    reader = pysd.read_vensim if suffix == ".mdl" else pysd.read_xmile
+    with tempfile.TemporaryDirectory(dir=folder, prefix="translating-") as tmp:
+        src = Path(tmp) / f"m_{digest}{suffix}"
+        src.write_bytes(source)
+        try:
+            with _quiet():
+                reader(str(src), initialize=False)
+        except Exception as exc:  # PySD raises many kinds; name the model and the cause
+            raise FormatError(f"PySD could not translate {where}: {type(exc).__name__}: "
+                              f"{exc}") from exc
+        os.replace(src.with_suffix(".py"), target)
+    return target
+
+
+def _load(py_file: Path) -> Any:
+    import pysd
+
+    with _quiet():
+        return pysd.load(str(py_file))
+
+
+def _results(frames: list[Any], name: str, time_unit: str, columns: list[str],
+             meta: Mapping[str, tuple[str | None, str | None]],
+             members: list[dict[str, float]] | None, dt: float) -> Any:
+    """Build `Results` shaped like the native engine's (MultiIndex for ensembles)."""
+    import pandas as pd
+
+    from csframework.sd.results import Results
+
+    frames = [f.astype(float).set_axis(columns, axis=1) for f in frames]
+    for frame in frames:
+        frame.index = pd.Index(frame.index.to_numpy(dtype=float), name="time")
+    if members is None:
+        frame = frames[0]
+        frame.columns = pd.Index(columns, name="variable")
+    else:
+        frame = pd.concat(frames, axis=1, keys=range(len(frames)))
+        frame.columns = frame.columns.swaplevel(0, 1)
+        frame = frame[pd.MultiIndex.from_product([columns, range(len(frames))])]
+        frame.columns = frame.columns.set_names(["variable", "member"])
+    return Results(frame, model_name=name, units={c: meta.get(c, (None,))[0] for c in columns},
+                   labels={c: meta.get(c, (None, None))[1] for c in columns},
+                   time_unit=time_unit,
+                   parameters=tuple(members) if members is not None else ({},),
+                   method="euler", dt=dt)
+
+
+def _members(params: Mapping[str, Any] | None, known: Sequence[str], where: str
+             ) -> list[dict[str, float]] | None:
+    """Parameter sets: None for one plain run, else one dict per ensemble member.
+
+    A sequence runs one member per value; several sequences are zipped, as the
+    native engine does.
+    """
+    sizes: dict[str, int] = {}
+    for key, value in (params or {}).items():
+        if key not in known:
+            raise UnknownNameError(key, known, kind="parameter", where=where)
+        values = [value]
+        if not isinstance(value, str | bytes) and hasattr(value, "__len__"):
+            values = list(value)
+            sizes[key] = len(values)
+        for v in values:
+            if not _is_number(v):
+                raise ModelError(f"parameter {key!r} of {where} must be a number or a sequence "
+                                 f"of numbers, not {v!r}")
+    if len(set(sizes.values())) > 1:
+        raise ModelError(f"the ensemble parameters of {where} have different lengths "
+                         f"{sizes}; give every sequence the same length")
+    if not sizes:
+        return None
+    count = next(iter(sizes.values()))
+    return [{k: float(list(v)[i] if k in sizes else v) for k, v in (params or {}).items()}
+            for i in range(count)]
+
+
+def _single(params: Mapping[str, Any] | None) -> dict[str, float]:
+    return {k: float(v) for k, v in (params or {}).items()}
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _column_list(return_columns: Sequence[str] | str | None, valid: list[str],
+                 default: list[str], where: str) -> list[str]:
+    if return_columns is None:
+        return default
+    columns = [return_columns] if isinstance(return_columns, str) else list(return_columns)
+    for column in columns:
+        if column not in valid:
+            raise UnknownNameError(column, valid, kind="variable", where=where)
+    return columns
+
+
+def _simulate(pysd_model: Any, params: dict[str, float], columns: list[str], start: float,
+              stop: float, dt: float, where: str) -> Any:
+    if stop <= start:
+        raise ModelError(f"stop ({stop}) must be after the start time ({start}) of {where}")
+    if dt <= 0:
+        raise ModelError(f"dt must be positive for {where}, not {dt}")
+    try:
+        with _quiet():
+            return pysd_model.run(params=params, return_columns=columns, final_time=stop,
+                                  time_step=dt, saveper=dt, progress=False)
+    except Exception as exc:
+        raise SimulationError(f"PySD failed to run {where}: {type(exc).__name__}: {exc}") from exc
+
+
+
+def run(model: Any, params: Mapping[str, Any] | None = None, stop: float | None = None,
+        dt: float | None = None, return_columns: Sequence[str] | None = None,
+        method: str = "euler") -> Any:
+    """Run a `StockFlowModel` through PySD.
+
+    Parameters
+    ----------
+    model : StockFlowModel
+    params : mapping, optional
+        Constant name -> number, or -> a sequence of numbers for an ensemble
+        (one PySD run per member; sequences are zipped, as natively).
+    stop, dt : float, optional
+        Override the model's stop time and time step.
+    return_columns : sequence of str, optional
+        Variables to return (default: stocks, flows and auxiliaries, as the
+        native engine).
+    method : {"euler"}
+        PySD integrates with Euler only.
+
+    Returns
+    -------
+    Results
+        Columns named by the model's identifiers, indexed by time.
+
+    Raises
+    ------
+    UnknownNameError
+        For a parameter or column the model does not have.
+    ModelError
+        For a method other than Euler, or a parameter that is not a number.
+    """
+    from csframework.sd.xmile import _elements, _xmile_name, to_xmile
+
+    where = f"model {model.name!r}"
+    if method != "euler":
+        raise ModelError(f"the PySD engine integrates with Euler only, not {method!r}; "
+                         "use engine='native' for method='rk4'")
+    names = {ident: _xmile_name(ident, getattr(el, "label", None))
+             for ident, el in _elements(model)}
+    members = _members(params, list(model.constants), where)
+    columns = _column_list(return_columns, [n for n in names if n not in model.lookups],
+                           [*model.stocks, *model.flows, *model.auxiliaries], where)
+    py_file = _translate(to_xmile(model).encode("utf-8"), ".xmile", where)
+    step = model.dt if dt is None else float(dt)
+    final = model.stop if stop is None else float(stop)
+    frames = []
+    for member in members or [_single(params)]:
+        frame = _simulate(_load(py_file), {names[k]: v for k, v in member.items()},
+                          [names[c] for c in columns], model.start, final, step, where)
+        frames.append(frame[[names[c] for c in columns]])
+    meta = {c: (getattr(model[c], "units", None), getattr(model[c], "label", None))
+            for c in columns}
+    return _results(frames, model.name, model.time_unit, columns, meta, members, step)
+
+
+class PySDModel:
+    """A model file run by PySD behind the same ``run()`` as `StockFlowModel`.
+
+    Made by `load_model` for Vensim ``.mdl`` files and XMILE outside the
+    native reader's subset. Variables keep the names the file gives them.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The ``.mdl``, ``.xmile``, ``.stmx`` or ``.xml`` file.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        suffix = self.path.suffix.lower()
+        if suffix not in (".mdl", ".xmile", ".stmx", ".xml"):
+            raise FormatError(f"{str(self.path)!r} is not a model file PySD reads; expected "
+                              ".mdl (Vensim) or .xmile / .stmx / .xml (XMILE)")
+        self._py = _translate(self.path.read_bytes(), ".mdl" if suffix == ".mdl" else ".xmile",
+                              f"{self.path.name!r}")
+        self.name = self.path.stem
+        doc = _load(self._py).doc
+        self._doc = doc
+        self._names = tuple(
+            str(real) for real, kind in zip(doc["Real Name"], doc["Type"], strict=True)
+            if str(real).lower() not in _CONTROL_NAMES and isinstance(kind, str))
+        self._lookups = {str(r) for r, k in zip(doc["Real Name"], doc["Type"], strict=True)
+                         if k == "Lookup"}
+        self._constants = tuple(str(r) for r, k in zip(doc["Real Name"], doc["Type"], strict=True)
+                                if k == "Constant" and str(r).lower() not in _CONTROL_NAMES)
+        units = dict(zip(doc["Real Name"], doc["Units"], strict=True))
+        self._units = {str(k): (v if isinstance(v, str) else None) for k, v in units.items()}
+        self._time_unit = self._units.get("INITIAL TIME") or "time"
+
+    def names(self) -> tuple[str, ...]:
+        """The model's variables (without time settings), as the file names them."""
+        return self._names
+
+    @property
+    def constants(self) -> tuple[str, ...]:
+        """The names that ``run(params=...)`` accepts."""
+        return self._constants
+
+    def run(self, params: Mapping[str, Any] | None = None, stop: float | None = None,
+            dt: float | None = None, return_columns: Sequence[str] | None = None) -> Any:
+        """Simulate with PySD (a fresh copy each time, so parameters never stick).
+
+        Parameters
+        ----------
+        params : mapping, optional
+            Constant name -> number, or -> a sequence of numbers (an ensemble).
+        stop, dt : float, optional
+            Override the file's final time and time step.
+        return_columns : sequence of str, optional
+            Default: every variable except lookups.
+
+        Returns
+        -------
+        Results
+        """
+        where = f"model {self.name!r} ({self.path.name})"
+        members = _members(params, self._constants, where)
+        valid = [n for n in self._names if n not in self._lookups]
+        columns = _column_list(return_columns, valid, valid, where)
+        frames = []
+        step = 1.0
+        for member in members or [_single(params)]:
+            pysd_model = _load(self._py)
+            start = float(pysd_model.components.initial_time())
+            final = float(pysd_model.components.final_time()) if stop is None else float(stop)
+            step = float(pysd_model.components.time_step()) if dt is None else float(dt)
+            frames.append(_simulate(pysd_model, member, columns, start, final, step, where))
+        # arrays come back flattened, one column per element: "name[element]"
+        flat = [str(c) for c in frames[0].columns]
+        meta = {c: (self._units.get(c.split("[")[0]), None) for c in flat}
+        return _results(frames, self.name, self._time_unit, flat, meta, members, step)
+
+    def __repr__(self) -> str:
+        return f"<PySDModel {self.name!r} from {self.path.name!r}: {len(self._names)} variables>"
+
+
+def load_model(path: str | Path) -> Any:
+    """Open a model file: natively where possible, through PySD otherwise.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        ``.xmile`` / ``.stmx`` / ``.xml`` (XMILE) or ``.mdl`` (Vensim).
+
+    Returns
+    -------
+    StockFlowModel or PySDModel
+        XMILE the native reader understands is a `StockFlowModel`; Vensim
+        files and XMILE with features outside the native subset (modules,
+        macros, multi-dimensional arrays, other functions) are a `PySDModel`.
+        Both have ``run(params=, stop=, dt=, return_columns=)``.
+
+    Raises
+    ------
+    FormatError
+        For an XMILE file that is not well-formed or declares a DTD or
+        entities (such a file never reaches PySD), or one neither reader
+        understands.
+    """
+    from csframework.sd import xmile
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"model file {str(path)!r} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".mdl":
+        return PySDModel(path)
+    if suffix not in (".xmile", ".stmx", ".xml"):
+        raise FormatError(f"{path.name!r}: unknown model file type {suffix!r}; expected .xmile, "
+                          ".stmx, .xml (XMILE) or .mdl (Vensim)")
+    data = path.read_bytes()
+    xmile._parse_xml(data, f"XMILE file {path.name!r}")  # hardened check before PySD sees it
+    try:
+        return xmile.read_xmile(path)
+    except FormatError as native_error:
+        try:
+            return PySDModel(path)
+        except FormatError as exc:
+            raise FormatError(f"{native_error}; PySD could not read it either: {exc}") from exc

@@ -1,0 +1,1660 @@
+"""XMILE read and write.
+
+`read_xmile` turns an XMILE 1.0 file (or its text) into a `StockFlowModel`;
+`to_xmile` writes a model back as XMILE 1.0 text that `read_xmile` and PySD
+both read.
+
+Reading is hardened: the XML is parsed with :mod:`defusedxml`, so a document
+type declaration, an entity or an external reference is refused with a
+`FormatError` and never expanded. XMILE equations are tokenised and parsed
+here into a syntax tree and written out in the model's own equation language
+(a safe subset of Python expressions); nothing is ever evaluated.
+
+XMILE names are case-insensitive, and spaces and underscores in them are the
+same character. Every XMILE name becomes a Python identifier (lower case,
+words joined by underscores); the original name is kept as the variable's
+label, so results can be reported under the names the file used
+(see `xmile_names`).
+
+Beyond the plain XMILE subset, the reader flattens one-dimensional arrays into
+one variable per element (``name[element]``), gives each further stock that an
+XMILE flow fills or drains its own copy of the flow (a model flow serves one
+stock at each end), reads a flow that fills no stock as an auxiliary, and by
+default keeps non-negative stocks at zero the way the SDXorg canonical outputs
+and PySD do (see `read_xmile`). Modules, macros, multi-dimensional arrays and
+functions outside the list in `translate_equation` raise `FormatError`.
+
+Examples
+--------
+>>> model = read_xmile('''<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+...   <header><name>Teacup</name></header>
+...   <sim_specs time_units="Minutes"><start>0</start><stop>30</stop><dt>0.125</dt></sim_specs>
+...   <model><variables>
+...     <stock name="Teacup Temperature"><eqn>180</eqn><outflow>Heat Loss</outflow></stock>
+...     <flow name="Heat Loss"><eqn>("Teacup Temperature" - Room_Temperature) / 10</eqn></flow>
+...     <aux name="Room Temperature"><eqn>70</eqn></aux>
+...   </variables></model>
+... </xmile>''')
+>>> model.flows["heat_loss"].equation
+'(teacup_temperature - room_temperature) / 10'
+>>> xmile_names(model)["teacup_temperature"]
+'Teacup Temperature'
+>>> translate_equation('IF Time > 5 THEN x^2 ELSE SMTH1(y, 3)', {"x": "x", "y": "y"})
+'x ** 2 if time > 5 else smooth(y, 3)'
+>>> python_identifier("Teacup Temperature")
+'teacup_temperature'
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+import unicodedata
+import xml.sax
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, SubElement, TreeBuilder, indent, tostring
+from xml.sax.handler import ContentHandler
+
+from csframework.errors import FormatError, UnknownNameError, close_matches
+from csframework.sd.expressions import RESERVED_NAMES as _LANGUAGE_NAMES
+
+__all__ = [
+    "XMILE_NAMESPACE",
+    "SimSpecs",
+    "XmileWarning",
+    "name_key",
+    "python_identifier",
+    "read",
+    "read_sim_specs",
+    "read_xmile",
+    "to_xmile",
+    "translate_equation",
+    "write",
+    "xmile_names",
+]
+
+XMILE_NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
+
+#: Names the model's equation language keeps for itself; a variable never gets one.
+RESERVED_NAMES = frozenset({
+    "time", "dt", "pi", "e", "inf", "nan", "true", "false",
+    "min", "max", "abs", "exp", "log", "log10", "sqrt", "sin", "cos", "tan", "asin", "acos",
+    "atan", "floor", "int", "modulo", "step", "pulse", "ramp", "smooth", "smooth3", "delay1",
+    "delay3", "delay_fixed", "init", "safediv", "lookup", "if_then_else", "round", "sum",
+})
+
+_LINE = "{urn:csframework}line"  # where an element started, kept in its attributes
+
+
+# ---------------------------------------------------------------------------
+# names
+# ---------------------------------------------------------------------------
+
+def name_key(name: str) -> str:
+    r"""Return the form under which two XMILE names are the same name.
+
+    Case is ignored; underscores, spaces, newlines (also written ``\n``) and
+    runs of them are all one space.
+
+    Examples
+    --------
+    >>> name_key("Teacup_Temperature") == name_key("teacup  temperature")
+    True
+    >>> name_key("Stock with \\n Newline")
+    'stock with newline'
+    """
+    text = str(name).replace("\\n", " ").replace("_", " ")
+    return " ".join(text.split()).lower()
+
+
+def python_identifier(name: str, taken: Iterable[str] = ()) -> str:
+    """Map an XMILE name to a valid Python identifier, deterministically.
+
+    Lower case, runs of other characters become one underscore, a leading
+    digit gets a ``v_`` prefix, a Python keyword or a name of the equation
+    language gets a trailing underscore, and a clash with an identifier in
+    `taken` a numeric suffix.
+
+    Examples
+    --------
+    >>> python_identifier("Flow*with a few^arithmetic + characters")
+    'flow_with_a_few_arithmetic_characters'
+    >>> python_identifier("import"), python_identifier("Time"), python_identifier("2nd try")
+    ('import_', 'time_', 'v_2nd_try')
+    >>> python_identifier("stock a", taken={"stock_a"})
+    'stock_a_2'
+    """
+    text = unicodedata.normalize("NFKD", name_key(name))
+    text = text.encode("ascii", "ignore").decode("ascii")
+    ident = re.sub(r"[^0-9a-z]+", "_", text).strip("_") or "var"
+    if ident[0].isdigit():
+        ident = "v_" + ident
+    if keyword.iskeyword(ident) or ident in RESERVED_NAMES or ident in _LANGUAGE_NAMES:
+        ident += "_"
+    taken = set(taken)
+    candidate, n = ident, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{ident}_{n}"
+    return candidate
+
+
+# ---------------------------------------------------------------------------
+# hardened XML
+# ---------------------------------------------------------------------------
+
+def _local(tag: str) -> str:
+    """``isee:prefs`` -> ``prefs``: XMILE files often use undeclared prefixes."""
+    return tag.rsplit(":", 1)[-1]
+
+
+class _TreeHandler(ContentHandler):
+    """SAX events -> an ElementTree with local tag names and source lines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.builder = TreeBuilder()
+        self._locator: Any = None
+
+    def setDocumentLocator(self, locator: Any) -> None:
+        self._locator = locator
+
+    def startElement(self, name: str, attrs: Any) -> None:
+        attrib = {_local(k): v for k, v in attrs.items()
+                  if k != "xmlns" and not k.startswith("xmlns:")}
+        if self._locator is not None:
+            attrib[_LINE] = str(self._locator.getLineNumber())
+        self.builder.start(_local(name), attrib)
+
+    def endElement(self, name: str) -> None:
+        self.builder.end(_local(name))
+
+    def characters(self, content: str) -> None:
+        self.builder.data(content)
+
+
+class XmileWarning(UserWarning):
+    """An XMILE file was read, but something in it had to be repaired or ignored."""
+
+
+def _parse_xml(data: bytes, where: str) -> Element:
+    """Parse XML bytes without DTDs, entities or external references.
+
+    A file whose only fault is an element left unclosed (a real case in the
+    SDXorg suite) is read as if the element closed where its parent closes, as
+    lxml's recovering parser (and so PySD) reads it, with an `XmileWarning`.
+    The repaired text is parsed again with the same hardened parser.
+    """
+    import warnings
+
+    try:
+        return _parse_strict(data, where)
+    except _Mismatch as exc:
+        repaired, notes = _close_unclosed(data)
+        if not notes:
+            raise exc.error from None
+        try:
+            root = _parse_strict(repaired, where)
+        except _Mismatch:
+            raise exc.error from None
+        for note in notes:
+            warnings.warn(f"{where}: {note}", XmileWarning, stacklevel=4)
+        return root
+
+
+class _Mismatch(Exception):
+    def __init__(self, error: FormatError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _parse_strict(data: bytes, where: str) -> Element:
+    import defusedxml
+    import defusedxml.sax
+
+    handler = _TreeHandler()
+    try:
+        defusedxml.sax.parseString(data, handler, forbid_dtd=True, forbid_entities=True,
+                                   forbid_external=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise FormatError(
+            f"{where} is refused: it declares a DTD, an entity or an external reference "
+            f"({type(exc).__name__}); XMILE needs none, and they are never expanded"
+        ) from exc
+    except xml.sax.SAXParseException as exc:
+        error = FormatError(
+            f"{where} is not well-formed XML: {exc.getMessage()} at line "
+            f"{exc.getLineNumber()}, column {exc.getColumnNumber()}"
+        )
+        if exc.getMessage() == "mismatched tag":
+            raise _Mismatch(error) from exc
+        raise error from exc
+    return handler.builder.close()
+
+
+_TAG_RE = re.compile(
+    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!].*?>"
+    rb"|<(/?)([^\s/>]+)(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*(/?)>",
+    re.DOTALL,
+)
+
+
+def _close_unclosed(data: bytes) -> tuple[bytes, list[str]]:
+    """Insert the end tags of elements left open before their parent's end tag."""
+    stack: list[tuple[bytes, int]] = []
+    inserts: list[tuple[int, bytes]] = []
+    notes: list[str] = []
+    for m in _TAG_RE.finditer(data):
+        if m.group(2) is None or m.group(3):
+            continue
+        tag, closing = m.group(2), m.group(1) == b"/"
+        if not closing:
+            stack.append((tag, data.count(b"\n", 0, m.start()) + 1))
+            continue
+        if stack and stack[-1][0] == tag:
+            stack.pop()
+            continue
+        if tag not in [t for t, _ in stack]:
+            return data, []
+        line = data.count(b"\n", 0, m.start()) + 1
+        while stack[-1][0] != tag:
+            open_tag, open_line = stack.pop()
+            inserts.append((m.start(), b"</" + open_tag + b">"))
+            notes.append(f"<{open_tag.decode(errors='replace')}> opened on line {open_line} "
+                         f"is never closed; read as closed at line {line}")
+        stack.pop()
+    for pos, text in reversed(inserts):
+        data = data[:pos] + text + data[pos:]
+    return data, notes
+
+
+def _load_source(path_or_text: str | Path | bytes) -> tuple[bytes, str, str | None]:
+    """Return (bytes, description for messages, file stem or None)."""
+    if isinstance(path_or_text, bytes):
+        return path_or_text, "XMILE text", None
+    if isinstance(path_or_text, str) and path_or_text.lstrip().startswith("<"):
+        return path_or_text.encode("utf-8"), "XMILE text", None
+    path = Path(path_or_text)
+    if not path.is_file():
+        raise FileNotFoundError(f"XMILE file {str(path)!r} does not exist")
+    return path.read_bytes(), f"XMILE file {path.name!r}", path.stem
+
+
+# ---------------------------------------------------------------------------
+# XMILE expressions: tokens -> syntax tree
+# ---------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(r"""
+    (?P<space>\s+|\{[^}]*\})
+  | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<qname>"(?:[^"\\]|\\.)*")
+  | (?P<name>[^\W\d][\w$]*(?:\s*\.\s*[^\W\d][\w$]*)*)
+  | (?P<op><=|>=|<>|[-+*/^<>=(),\[\]])
+""", re.VERBOSE)
+
+_KEYWORDS = {"if", "then", "else", "and", "or", "not", "mod"}
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # num | name | op | kw | end
+    text: str
+    pos: int
+
+
+def _tokenize(text: str, where: str) -> list[_Tok]:
+    tokens: list[_Tok] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN_RE.match(text, pos)
+        if m is None:
+            raise FormatError(f"{where}: cannot read {text[pos:pos + 12]!r} at character "
+                              f"{pos + 1} of the equation {text.strip()!r}")
+        kind = m.lastgroup or ""
+        value = m.group()
+        if kind == "qname":
+            tokens.append(_Tok("name", re.sub(r"\\(.)", _unescape, value[1:-1]), pos))
+        elif kind == "name" and value.lower() in _KEYWORDS:
+            tokens.append(_Tok("kw", value.lower(), pos))
+        elif kind == "name" and "." in value:
+            raise FormatError(f"{where}: {value!r} refers into a module; XMILE modules are "
+                              "not supported (read the file with csframework.load_model)")
+        elif kind != "space":
+            tokens.append(_Tok(kind, value, pos))
+        pos = m.end()
+    tokens.append(_Tok("end", "", len(text)))
+    return tokens
+
+
+def _unquote(name: str) -> str:
+    """``"Heat Loss"`` -> ``Heat Loss``: inflow and outflow names may be quoted."""
+    name = name.strip()
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        return re.sub(r"\\(.)", _unescape, name[1:-1])
+    return name
+
+
+def _unescape(m: re.Match[str]) -> str:
+    return "\\n" if m.group(1) == "n" else m.group(1)
+
+
+@dataclass(frozen=True)
+class Num:
+    value: float | int
+
+
+@dataclass(frozen=True)
+class Ref:
+    name: str                      # as written (quotes removed)
+    subscripts: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    args: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str                        # "-", "+", "not"
+    operand: Any
+
+
+@dataclass(frozen=True)
+class Bin:
+    op: str                        # + - * / ^ mod < <= > >= = <> and or
+    left: Any
+    right: Any
+
+
+@dataclass(frozen=True)
+class IfElse:
+    cond: Any
+    then: Any
+    other: Any
+
+
+class _Parser:
+    """Recursive descent over XMILE's operator precedence (lowest first):
+
+    IF-THEN-ELSE, OR, AND, = <>, < <= > >=, + -, * / MOD, unary - + NOT,
+    ^ (right-associative; its exponent may carry a sign: ``2^-1``).
+    """
+
+    def __init__(self, text: str, where: str):
+        self.text = text
+        self.where = where
+        self.tokens = _tokenize(text, where)
+        self.i = 0
+
+    # helpers
+    def peek(self) -> _Tok:
+        return self.tokens[self.i]
+
+    def take(self) -> _Tok:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def at(self, kind: str, *texts: str) -> bool:
+        tok = self.peek()
+        return tok.kind == kind and (not texts or tok.text in texts)
+
+    def expect(self, kind: str, text: str) -> None:
+        if not self.at(kind, text):
+            self.fail(f"expected {text.upper() if kind == 'kw' else text!r}")
+        self.take()
+
+    def fail(self, what: str) -> None:
+        tok = self.peek()
+        found = "the end" if tok.kind == "end" else repr(tok.text)
+        raise FormatError(f"{self.where}: {what} but found {found} at character {tok.pos + 1} "
+                          f"of the equation {self.text.strip()!r}")
+
+    # grammar
+    def parse(self) -> Any:
+        if self.at("end"):
+            self.fail("expected an equation")
+        node = self.expr()
+        if not self.at("end"):
+            self.fail("expected an operator or the end of the equation")
+        return node
+
+    def expr(self) -> Any:
+        if self.at("kw", "if"):
+            self.take()
+            cond = self.expr()
+            self.expect("kw", "then")
+            then = self.expr()
+            self.expect("kw", "else")
+            return IfElse(cond, then, self.expr())
+        return self.binary(0)
+
+    _LEVELS: tuple[tuple[str, ...], ...] = (
+        ("or",), ("and",), ("=", "<>"), ("<", "<=", ">", ">="), ("+", "-"), ("*", "/", "mod"),
+    )
+
+    def binary(self, level: int) -> Any:
+        if level == len(self._LEVELS):
+            return self.unary()
+        node = self.binary(level + 1)
+        ops = self._LEVELS[level]
+        while self.peek().kind in ("op", "kw") and self.peek().text in ops:
+            op = self.take().text
+            node = Bin(op, node, self.binary(level + 1))
+        return node
+
+    def unary(self) -> Any:
+        if self.at("op", "-", "+") or self.at("kw", "not"):
+            op = self.take().text
+            return Unary(op, self.unary())
+        return self.power()
+
+    def power(self) -> Any:
+        base = self.primary()
+        if self.at("op", "^"):
+            self.take()
+            return Bin("^", base, self.unary())
+        return base
+
+    def primary(self) -> Any:
+        tok = self.peek()
+        if tok.kind == "num":
+            self.take()
+            text = tok.text
+            return Num(int(text) if text.isdigit() else float(text))
+        if self.at("op", "("):
+            self.take()
+            node = self.expr()
+            self.expect("op", ")")
+            return node
+        if self.at("kw", "if"):
+            return self.expr()
+        if self.at("kw", "mod") and self.tokens[self.i + 1].text == "(":
+            self.take()
+            return Call("MOD", self.arguments())
+        if tok.kind == "name":
+            self.take()
+            if self.at("op", "("):
+                return Call(tok.text, self.arguments())
+            if self.at("op", "["):
+                return Ref(tok.text, self.subscripts())
+            return Ref(tok.text)
+        self.fail("expected a number, a name or '('")
+        raise AssertionError  # pragma: no cover
+
+    def arguments(self) -> tuple[Any, ...]:
+        self.expect("op", "(")
+        args: list[Any] = []
+        if not self.at("op", ")"):
+            args.append(self.expr())
+            while self.at("op", ","):
+                self.take()
+                args.append(self.expr())
+        self.expect("op", ")")
+        return tuple(args)
+
+    def subscripts(self) -> tuple[str, ...]:
+        self.expect("op", "[")
+        subs: list[str] = []
+        while True:
+            tok = self.take()
+            if tok.kind in ("name", "num") or (tok.kind == "op" and tok.text == "*"):
+                subs.append(tok.text)
+            else:
+                self.i -= 1
+                self.fail("expected a subscript")
+            if self.at("op", "]"):
+                self.take()
+                return tuple(subs)
+            self.expect("op", ",")
+
+
+def parse_equation(text: str, where: str = "equation") -> Any:
+    """Parse XMILE equation text into a syntax tree (`Num`, `Ref`, `Call`, ...).
+
+    Examples
+    --------
+    >>> parse_equation("-2^2")
+    Unary(op='-', operand=Bin(op='^', left=Num(value=2), right=Num(value=2)))
+    """
+    return _Parser(text, where).parse()
+
+
+# ---------------------------------------------------------------------------
+# syntax tree -> the model's equation language
+# ---------------------------------------------------------------------------
+
+_SIMPLE_FUNCTIONS: dict[str, tuple[str, tuple[int, ...]]] = {
+    "abs": ("abs", (1,)), "arccos": ("acos", (1,)), "arcsin": ("asin", (1,)),
+    "arctan": ("atan", (1,)), "cos": ("cos", (1,)), "sin": ("sin", (1,)), "tan": ("tan", (1,)),
+    "exp": ("exp", (1,)), "ln": ("log", (1,)), "log10": ("log10", (1,)),
+    "sqrt": ("sqrt", (1,)), "safediv": ("safediv", (2, 3)),
+    "step": ("step", (2,)), "pulse": ("pulse", (2, 3)), "ramp": ("ramp", (2, 3)),
+    "init": ("init", (1,)), "smth1": ("smooth", (2, 3)), "smth3": ("smooth3", (2, 3)),
+    "delay1": ("delay1", (2, 3)), "delay3": ("delay3", (2, 3)),
+}
+_BIN_OPS: dict[str, ast.operator] = {"+": ast.Add(), "-": ast.Sub(), "*": ast.Mult(),
+                                     "/": ast.Div(), "^": ast.Pow()}
+_CMP_OPS: dict[str, ast.cmpop] = {"<": ast.Lt(), "<=": ast.LtE(), ">": ast.Gt(),
+                                  ">=": ast.GtE(), "=": ast.Eq(), "<>": ast.NotEq()}
+
+
+def _call(func: str, args: Iterable[ast.expr]) -> ast.Call:
+    return ast.Call(func=ast.Name(id=func, ctx=ast.Load()), args=list(args), keywords=[])
+
+
+def _name(ident: str) -> ast.Name:
+    return ast.Name(id=ident, ctx=ast.Load())
+
+
+def _num(value: float) -> ast.expr:
+    if value < 0:
+        return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-value))
+    return ast.Constant(value)
+
+
+class _Scope:
+    """What names in one model mean: variables, lookups and arrays."""
+
+    def __init__(self, variables: Mapping[str, str], lookups: Mapping[str, str] | None = None,
+                 arrays: Mapping[str, tuple[str, Mapping[str, str]]] | None = None,
+                 start: float = 0.0, stop: float = 100.0):
+        self.variables = dict(variables)          # name key -> identifier
+        self.lookups = dict(lookups or {})        # name key -> lookup identifier
+        self.arrays = dict(arrays or {})          # name key -> (dim key, elem key -> ident)
+        self.start = start
+        self.stop = stop
+
+
+class _Translator:
+    def __init__(self, scope: _Scope, where: str, element: tuple[str, str] | None = None):
+        self.scope = scope
+        self.where = where
+        self.element = element                    # (dim key, elem key) of an array element
+
+    def fail(self, message: str) -> None:
+        raise FormatError(f"{self.where}: {message}")
+
+    def unknown(self, name: str) -> None:
+        known = list(self.scope.variables) + list(self.scope.lookups) + list(self.scope.arrays)
+        matches = close_matches(name_key(name), known)
+        hint = f"; did you mean {matches[0]!r}?" if matches else ""
+        self.fail(f"unknown name {name!r}{hint}")
+
+    def node(self, n: Any) -> ast.expr:
+        method: Callable[[Any], ast.expr] = getattr(self, "on_" + type(n).__name__.lower())
+        return method(n)
+
+    def on_num(self, n: Num) -> ast.expr:
+        return ast.Constant(n.value)
+
+    def on_unary(self, n: Unary) -> ast.expr:
+        operand = self.node(n.operand)
+        op: ast.unaryop = {"-": ast.USub(), "+": ast.UAdd(), "not": ast.Not()}[n.op]
+        return ast.UnaryOp(op=op, operand=operand)
+
+    def on_bin(self, n: Bin) -> ast.expr:
+        if (n.op == "-" and isinstance(n.right, Bin) and n.right.op == "*"
+                and isinstance(n.right.right, IfElse)
+                and _floor_pattern(n.right.right) == Bin("/", n.left, n.right.left)):
+            # how to_xmile writes the language's modulo(a, b)
+            return _call("modulo", [self.node(n.left), self.node(n.right.left)])
+        left, right = self.node(n.left), self.node(n.right)
+        if n.op in _BIN_OPS:
+            return ast.BinOp(left=left, op=_BIN_OPS[n.op], right=right)
+        if n.op in _CMP_OPS:
+            return ast.Compare(left=left, ops=[_CMP_OPS[n.op]], comparators=[right])
+        if n.op == "mod":
+            return _remainder(left, right)
+        op = ast.And() if n.op == "and" else ast.Or()
+        return ast.BoolOp(op=op, values=[left, right])
+
+    def on_ifelse(self, n: IfElse) -> ast.expr:
+        floor_of = _floor_pattern(n)
+        if floor_of is not None:  # how to_xmile writes the language's int()/floor()
+            return _call("int", [self.node(floor_of)])
+        return ast.IfExp(test=self.node(n.cond), body=self.node(n.then),
+                         orelse=self.node(n.other))
+
+    # names ----------------------------------------------------------------
+    def on_ref(self, n: Ref) -> ast.expr:
+        key = name_key(n.name)
+        if n.subscripts is None:
+            if key in ("time", "dt"):
+                return _name(key)
+            if key == "pi":
+                return _name("pi")
+            if key in ("starttime", "stoptime"):
+                return _num(self.scope.start if key == "starttime" else self.scope.stop)
+            if key in self.scope.variables:
+                return _name(self.scope.variables[key])
+            if key in self.scope.arrays:
+                return _name(self.array_element(n.name, key, None))
+            if key in self.scope.lookups:
+                self.fail(f"the graphical function {n.name!r} needs an input: "
+                          f"write {n.name}(x) or LOOKUP({n.name}, x)")
+            self.unknown(n.name)
+        if key not in self.scope.arrays:
+            if key in self.scope.variables:
+                self.fail(f"{n.name!r} has no dimensions, so it cannot be subscripted")
+            self.unknown(n.name)
+        if len(n.subscripts) != 1:
+            self.fail(f"{n.name}[{', '.join(n.subscripts)}]: arrays with more than one "
+                      "dimension are not supported")
+        return _name(self.array_element(n.name, key, n.subscripts[0]))
+
+    def array_element(self, name: str, key: str, sub: str | None) -> str:
+        dim, elements = self.scope.arrays[key]
+        sub_key = None if sub is None else name_key(sub)
+        if sub_key in elements:
+            return elements[sub_key]
+        if (sub_key in (None, dim, "*")) and self.element and self.element[0] == dim:
+            return elements[self.element[1]]
+        self.fail(f"{name}[{sub or ''}] needs one element of {name!r}: one of "
+                  f"{', '.join(sorted(elements))} (whole arrays only inside MIN, MAX, SUM "
+                  "or MEAN)")
+        raise AssertionError  # pragma: no cover
+
+    def whole_array(self, arg: Any) -> list[ast.expr] | None:
+        """The elements of ``name[dim]`` / ``name[*]`` as an argument of MIN, MAX, ..."""
+        if not isinstance(arg, Ref):
+            return None
+        key = name_key(arg.name)
+        if key not in self.scope.arrays:
+            return None
+        dim, elements = self.scope.arrays[key]
+        subs = arg.subscripts
+        if subs is None or (len(subs) == 1 and name_key(subs[0]) in (dim, "*")):
+            if self.element and self.element[0] == dim:
+                return None  # apply-to-all: one element
+            return [_name(ident) for ident in elements.values()]
+        return None
+
+    # calls ----------------------------------------------------------------
+    def on_call(self, n: Call) -> ast.expr:
+        key = name_key(n.name)
+        if key in self.scope.lookups:
+            self.arity(n, (1,))
+            return _call(self.scope.lookups[key], [self.node(n.args[0])])
+        if key in _SIMPLE_FUNCTIONS:
+            func, counts = _SIMPLE_FUNCTIONS[key]
+            self.arity(n, counts)
+            return _call(func, [self.node(a) for a in n.args])
+        if key == "int":
+            self.arity(n, (1,))
+            return _truncate(self.node(n.args[0]))
+        if key == "mod":
+            self.arity(n, (2,))
+            return _remainder(self.node(n.args[0]), self.node(n.args[1]))
+        if key in ("min", "max", "sum", "mean"):
+            return self.aggregate(key, n)
+        if key == "pi":
+            self.arity(n, (0,))
+            return _name("pi")
+        if key in ("time", "dt", "starttime", "stoptime"):
+            self.arity(n, (0,))
+            return self.on_ref(Ref(n.name))
+        if key == "delay":
+            self.arity(n, (2, 3))
+            args = [self.node(a) for a in n.args]
+            if len(args) == 2:
+                args.append(self.node(n.args[0]))
+            return _call("delay_fixed", args)
+        if key == "lookup":
+            self.arity(n, (2,))
+            table = n.args[0]
+            if not (isinstance(table, Ref) and name_key(table.name) in self.scope.lookups):
+                self.fail("LOOKUP(table, x) needs the name of a graphical function first")
+            return _call(self.scope.lookups[name_key(table.name)], [self.node(n.args[1])])
+        if key in self.scope.variables or key in self.scope.arrays:
+            self.fail(f"{n.name!r} is called like a function but has no graphical function")
+        supported = sorted({k.upper() for k in _SIMPLE_FUNCTIONS} | {
+            "MIN", "MAX", "SUM", "MEAN", "PI", "DELAY", "LOOKUP", "TIME", "DT"})
+        self.fail(f"the function {n.name.upper()}() is not supported; supported functions are "
+                  + ", ".join(supported))
+        raise AssertionError  # pragma: no cover
+
+    def arity(self, n: Call, counts: tuple[int, ...]) -> None:
+        if len(n.args) not in counts:
+            wanted = " or ".join(str(c) for c in counts)
+            self.fail(f"{n.name.upper()}() takes {wanted} argument(s), got {len(n.args)}")
+
+    def aggregate(self, key: str, n: Call) -> ast.expr:
+        if key in ("min", "max") and len(n.args) == 2:
+            return _call(key, [self.node(a) for a in n.args])
+        self.arity(n, (1,))
+        items = self.whole_array(n.args[0]) or [self.node(n.args[0])]
+        if key in ("min", "max"):
+            return _call(key, items)
+        total = items[0]
+        for item in items[1:]:
+            total = ast.BinOp(left=total, op=ast.Add(), right=item)
+        if key == "mean" and len(items) > 1:
+            total = ast.BinOp(left=total, op=ast.Div(), right=ast.Constant(len(items)))
+        return total
+
+
+def _floor_pattern(n: IfElse) -> Any:
+    """`x` if `n` is ``IF x < INT(x) THEN INT(x) - 1 ELSE INT(x)`` (a floor), else None."""
+    def is_int_of(node: Any) -> Any:
+        if isinstance(node, Call) and name_key(node.name) == "int" and len(node.args) == 1:
+            return node.args[0]
+        return None
+
+    x = is_int_of(n.other)
+    if (x is not None and n.cond == Bin("<", x, n.other)
+            and n.then == Bin("-", n.other, Num(1))):
+        return x
+    return None
+
+
+def _truncate(x: ast.expr) -> ast.expr:
+    """XMILE INT as the canonical outputs expect it: towards zero (``INT(-9.9) = -9``).
+
+    The equation language's ``int`` rounds down, so negative values are mirrored.
+    """
+    negated = ast.UnaryOp(op=ast.USub(), operand=x)
+    return ast.IfExp(test=ast.Compare(left=x, ops=[ast.GtE()], comparators=[ast.Constant(0)]),
+                     body=_call("int", [x]),
+                     orelse=ast.UnaryOp(op=ast.USub(), operand=_call("int", [negated])))
+
+
+def _remainder(a: ast.expr, b: ast.expr) -> ast.expr:
+    """XMILE ``a MOD b`` as the canonical outputs expect it: ``a - b * INT(a / b)``,
+    so the result has the sign of `a` (``-10 MOD 3 = -1``)."""
+    quotient = _truncate(ast.BinOp(left=a, op=ast.Div(), right=b))
+    return ast.BinOp(left=a, op=ast.Sub(), right=ast.BinOp(left=b, op=ast.Mult(), right=quotient))
+
+
+def _unparse(node: ast.expr) -> str:
+    return ast.unparse(ast.fix_missing_locations(ast.Expression(body=node)))
+
+
+def translate_equation(text: str, variables: Mapping[str, str],
+                       lookups: Mapping[str, str] | None = None, where: str = "equation",
+                       start: float = 0.0, stop: float = 100.0) -> str:
+    """Translate one XMILE equation into the model's equation language.
+
+    Parameters
+    ----------
+    text : str
+        The XMILE equation, e.g. ``IF a > 0 THEN SMTH1(b, 3) ELSE 0``.
+    variables : mapping
+        XMILE name (any spelling) -> Python identifier of each variable.
+    lookups : mapping, optional
+        XMILE name -> identifier of each graphical function.
+    where : str
+        Where the equation came from, for error messages.
+    start, stop : float
+        The values of STARTTIME and STOPTIME.
+
+    Notes
+    -----
+    Operators: IF-THEN-ELSE, OR, AND, NOT, = <> < <= > >=, + - * / MOD, ^
+    (right-associative, ``-2^2 = -4``). Functions (any case): ABS, ARCCOS,
+    ARCSIN, ARCTAN, COS, SIN, TAN, EXP, LN, LOG10, SQRT, INT (towards zero),
+    MOD (sign of the dividend), MIN and MAX (one or two arguments, or a whole
+    array), SUM, MEAN, PI, SAFEDIV (2 or 3 arguments), DELAY (a pipeline,
+    optional initial value), DELAY1, DELAY3, SMTH1, SMTH3, INIT, STEP, PULSE,
+    RAMP, TIME, DT, STARTTIME, STOPTIME, LOOKUP(table, x), and any graphical
+    function called by name.
+
+    Examples
+    --------
+    >>> translate_equation("SMTH1(Input, 2) + DELAY(Input, 1)", {"Input": "input"})
+    'smooth(input, 2) + delay_fixed(input, 1, input)'
+    >>> translate_equation("-2^2 + 30^-cons", {"cons": "cons"})
+    '-2 ** 2 + 30 ** (-cons)'
+    >>> translate_equation("SAFEDIV(a, b) <> 0 AND NOT c", {"a": "a", "b": "b", "c": "c"})
+    'safediv(a, b) != 0 and (not c)'
+    >>> translate_equation("table(time)", {}, {"Table": "table"})
+    'table(time)'
+    """
+    scope = _Scope({name_key(k): v for k, v in variables.items()},
+                   {name_key(k): v for k, v in (lookups or {}).items()}, start=start, stop=stop)
+    return _unparse(_Translator(scope, where).node(parse_equation(text, where)))
+
+
+
+
+# ---------------------------------------------------------------------------
+# reading a model
+# ---------------------------------------------------------------------------
+
+@dataclass
+class _Gf:
+    points: tuple[tuple[float, float], ...]
+    extrapolate: bool
+
+
+@dataclass
+class _Var:
+    kind: str                       # stock | flow | aux | gf
+    name: str                       # XMILE name; array elements as name[element]
+    line: str
+    eqn: str | None = None
+    inflows: list[str] = field(default_factory=list)
+    outflows: list[str] = field(default_factory=list)
+    non_negative: bool = False
+    units: str | None = None
+    doc: str | None = None
+    gf: _Gf | None = None
+    limits: tuple[float | None, float | None] = (None, None)
+    element: tuple[str, str] | None = None   # (dim key, element key)
+    ident: str = ""
+    table: str = ""                 # identifier of the lookup of an aux's own gf
+
+
+def _children(el: Element, tag: str) -> list[Element]:
+    return [c for c in el if c.tag == tag]
+
+
+def _child(el: Element, tag: str) -> Element | None:
+    found = _children(el, tag)
+    return found[0] if found else None
+
+
+def _text(el: Element | None) -> str | None:
+    if el is None:
+        return None
+    text = "".join(el.itertext()).strip()
+    return text or None
+
+
+def _float(text: str | None, what: str, where: str) -> float:
+    try:
+        return float(str(text).strip())
+    except ValueError:
+        raise FormatError(f"{where}: {what} must be a number, got {text!r}") from None
+
+
+def _truthy(el: Element | None, default: bool) -> bool:
+    """``<non_negative/>`` and ``<non_negative>true</non_negative>`` are True."""
+    if el is None:
+        return default
+    text = (el.text or "").strip().lower()
+    return text != "false"
+
+
+@dataclass(frozen=True)
+class SimSpecs:
+    """An XMILE file's simulation settings (see `read_sim_specs`)."""
+
+    name: str
+    start: float
+    stop: float
+    dt: float
+    method: str
+    time_unit: str
+
+
+def _sim_specs(root: Element, where: str, default_name: str) -> SimSpecs:
+    header = _child(root, "header")
+    name = _text(_child(header, "name")) if header is not None else None
+    specs = _child(root, "sim_specs")
+    if specs is None:
+        raise FormatError(f"{where} has no <sim_specs>; XMILE needs start, stop and dt there")
+    start = _float(_text(_child(specs, "start")) or "0", "<start>", where)
+    stop_text = _text(_child(specs, "stop"))
+    if stop_text is None:
+        raise FormatError(f"{where}: <sim_specs> has no <stop>")
+    stop = _float(stop_text, "<stop>", where)
+    dt_el = _child(specs, "dt")
+    dt = _float(_text(dt_el) or "1", "<dt>", where)
+    if dt_el is not None and (dt_el.get("reciprocal") or "").strip().lower() == "true":
+        if dt == 0:
+            raise FormatError(f"{where}: a reciprocal <dt> of 0 is not a time step")
+        dt = 1.0 / dt
+    method = (specs.get("method") or "euler").strip().lower()
+    if method not in ("euler", "rk4"):
+        raise FormatError(f"{where}: integration method {specs.get('method')!r} is not "
+                          "supported; use 'Euler' or 'RK4'")
+    time_unit = (specs.get("time_units") or "").strip() or "time"
+    return SimSpecs(name or default_name, start, stop, dt, method, time_unit)
+
+
+def _behaviour(root: Element) -> tuple[bool, bool]:
+    """Model-wide non-negative defaults (stocks, flows) from ``<behavior>``."""
+    behavior = _child(root, "behavior")
+    if behavior is None:
+        return False, False
+    both = _truthy(_child(behavior, "non_negative"), False)
+    stock_el, flow_el = _child(behavior, "stock"), _child(behavior, "flow")
+    stocks = _truthy(_child(stock_el, "non_negative"), both) if stock_el is not None else both
+    flows = _truthy(_child(flow_el, "non_negative"), both) if flow_el is not None else both
+    return stocks, flows
+
+
+def _dimensions(root: Element, where: str) -> dict[str, list[str]]:
+    dims: dict[str, list[str]] = {}
+    holder = _child(root, "dimensions")
+    for dim in _children(holder, "dim") if holder is not None else []:
+        name = dim.get("name", "")
+        elems = [e.get("name", "") for e in _children(dim, "elem")]
+        if not elems and dim.get("size"):
+            elems = [str(i) for i in range(1, int(_float(dim.get("size"), "size", where)) + 1)]
+        dims[name_key(name)] = elems
+    return dims
+
+
+def _points(el: Element, tag: str) -> list[float] | None:
+    node = _child(el, tag)
+    if node is None:
+        return None
+    sep = node.get("sep") or ","
+    return [float(p) for p in (node.text or "").replace("\n", " ").split(sep) if p.strip()]
+
+
+def _graphical(el: Element, where: str) -> _Gf:
+    kind = (el.get("type") or "continuous").strip().lower()
+    if kind == "discrete" or (el.get("discrete") or "").strip().lower() == "true":
+        raise FormatError(f"{where}: discrete graphical functions are not supported; "
+                          "use type 'continuous' or 'extrapolate'")
+    if kind not in ("continuous", "extrapolate"):
+        raise FormatError(f"{where}: graphical function type {kind!r} is not supported; "
+                          "use 'continuous' or 'extrapolate'")
+    try:
+        ys = _points(el, "ypts")
+        xs = _points(el, "xpts")
+    except ValueError as exc:
+        raise FormatError(f"{where}: graphical function points must be numbers ({exc})") from None
+    if not ys:
+        raise FormatError(f"{where}: graphical function has no <ypts>")
+    if xs is None:
+        scale = _child(el, "xscale")
+        if scale is None:
+            raise FormatError(f"{where}: graphical function needs <xpts> or <xscale>")
+        lo = _float(scale.get("min"), "xscale min", where)
+        hi = _float(scale.get("max"), "xscale max", where)
+        n = len(ys)
+        xs = [lo + (hi - lo) * i / (n - 1) for i in range(n)] if n > 1 else [lo]
+    if len(xs) != len(ys):
+        raise FormatError(f"{where}: graphical function has {len(xs)} x points but "
+                          f"{len(ys)} y points")
+    pairs = sorted(zip(xs, ys, strict=True))
+    return _Gf(tuple(pairs), kind == "extrapolate")
+
+
+def _read_variable(el: Element, where: str, defaults: tuple[bool, bool],
+                   dims: Mapping[str, list[str]]) -> list[_Var]:
+    kind = el.tag
+    name = el.get("name")
+    line = el.get(_LINE, "?")
+    if not name:
+        raise FormatError(f"{where}, line {line}: <{kind}> has no name")
+    here = f"{where}, {kind} {name!r} (line {line})"
+    default_nn = defaults[0] if kind == "stock" else defaults[1] if kind == "flow" else False
+    base = _Var(
+        kind=kind, name=name, line=line,
+        inflows=[_unquote(t) for t in (_text(c) for c in _children(el, "inflow")) if t],
+        outflows=[_unquote(t) for t in (_text(c) for c in _children(el, "outflow")) if t],
+        non_negative=_truthy(_child(el, "non_negative"), default_nn),
+        units=_text(_child(el, "units")), doc=_text(_child(el, "doc")),
+    )
+    rng = _child(el, "range")
+    if rng is not None:
+        base.limits = tuple(  # type: ignore[assignment]
+            None if rng.get(k) is None else _float(rng.get(k), f"range {k}", here)
+            for k in ("min", "max"))
+    gf_el = el if kind == "gf" else _child(el, "gf")
+    if gf_el is not None:
+        base.gf = _graphical(gf_el, here)
+    eqns = [_text(e) or "" for e in _children(el, "eqn")]
+    dim_holder = _child(el, "dimensions")
+    if dim_holder is None or not _children(dim_holder, "dim"):
+        if len(eqns) > 1:
+            raise FormatError(f"{here}: has {len(eqns)} equations but no dimensions")
+        base.eqn = eqns[0] if eqns else None
+        return [base]
+    return _expand_array(base, el, dim_holder, eqns, here, dims)
+
+
+def _expand_array(base: _Var, el: Element, dim_holder: Element, eqns: list[str], here: str,
+                  dims: Mapping[str, list[str]]) -> list[_Var]:
+    """Flatten a one-dimensional array into one scalar variable per element."""
+    dim_names = [d.get("name", "") for d in _children(dim_holder, "dim")]
+    if len(dim_names) > 1:
+        raise FormatError(f"{here}: arrays with more than one dimension ({', '.join(dim_names)}) "
+                          "are not supported")
+    dim = name_key(dim_names[0])
+    if dim not in dims:
+        raise FormatError(f"{here}: unknown dimension {dim_names[0]!r}; defined dimensions are "
+                          f"{', '.join(sorted(dims)) or 'none'}")
+    if base.gf is not None or base.kind == "gf":
+        raise FormatError(f"{here}: arrayed graphical functions are not supported")
+    elements = dims[dim]
+    per_element = {name_key(e.get("subscript", "")): _text(_child(e, "eqn")) or ""
+                   for e in _children(el, "element")}
+    if not per_element and len(eqns) == len(elements) and len(elements) > 1:
+        per_element = {name_key(e): q for e, q in zip(elements, eqns, strict=True)}
+    elif not per_element and len(eqns) == 1:
+        parts = _split_top_level(eqns[0])
+        if len(parts) == len(elements) and len(parts) > 1:
+            per_element = {name_key(e): q for e, q in zip(elements, parts, strict=True)}
+    out = []
+    for elem in elements:
+        var = _Var(**{**base.__dict__, "name": f"{base.name}[{elem}]",
+                      "element": (dim, name_key(elem))})
+        var.inflows = [f"{n}[{elem}]" for n in base.inflows]
+        var.outflows = [f"{n}[{elem}]" for n in base.outflows]
+        if per_element:
+            if name_key(elem) not in per_element:
+                raise FormatError(f"{here}: no equation for element {elem!r}")
+            var.eqn = per_element[name_key(elem)]
+        else:
+            if len(eqns) != 1:
+                raise FormatError(f"{here}: expected one equation for all elements or one per "
+                                  f"element ({len(elements)}), got {len(eqns)}")
+            var.eqn = eqns[0]
+        out.append(var)
+    return out
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split ``1, 2, 3`` at commas outside parentheses."""
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        depth += ch in "(["
+        depth -= ch in ")]"
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return [p.strip() for p in parts]
+
+
+def _collect(root: Element, where: str) -> list[_Var]:
+    for tag in ("macro",):
+        if _child(root, tag) is not None:
+            raise FormatError(f"{where} defines XMILE macros, which are not supported "
+                              "(read it with csframework.load_model, which uses PySD)")
+    models = _children(root, "model")
+    if not models:
+        raise FormatError(f"{where} has no <model>")
+    if len(models) > 1:
+        raise FormatError(f"{where} has {len(models)} <model> elements (XMILE modules); "
+                          "modules are not supported (try csframework.load_model)")
+    holder = _child(models[0], "variables")
+    if holder is None:
+        return []
+    defaults = _behaviour(root)
+    dims = _dimensions(root, where)
+    out: list[_Var] = []
+    for el in holder:
+        if el.tag in ("stock", "flow", "aux", "gf"):
+            out.extend(_read_variable(el, where, defaults, dims))
+        elif el.tag == "module":
+            raise FormatError(f"{where}: module {el.get('name')!r}: XMILE modules are not "
+                              "supported (try csframework.load_model)")
+        elif el.tag not in ("group",):
+            raise FormatError(f"{where}: <{el.tag}> (line {el.get(_LINE, '?')}) is not a "
+                              "supported variable; expected stock, flow, aux or gf")
+    return out
+
+
+def _name_variables(variables: list[_Var], where: str) -> None:
+    """Give each variable a unique identifier; refuse duplicate XMILE names."""
+    seen: dict[str, _Var] = {}
+    taken: set[str] = set()
+    for var in variables:
+        key = name_key(var.name)
+        if key in seen:
+            raise FormatError(f"{where}: the name {var.name!r} (line {var.line}) is already used "
+                              f"on line {seen[key].line}; XMILE names ignore case, spaces and "
+                              "underscores")
+        seen[key] = var
+        var.ident = python_identifier(var.name, taken)
+        taken.add(var.ident)
+    for var in variables:
+        if var.gf is not None and var.kind != "gf":
+            var.table = python_identifier(var.ident + "_table", taken)
+            taken.add(var.table)
+
+
+def _scope(variables: list[_Var], specs: SimSpecs) -> _Scope:
+    plain: dict[str, str] = {}
+    lookups: dict[str, str] = {}
+    arrays: dict[str, tuple[str, dict[str, str]]] = {}
+    for var in variables:
+        if var.element is not None:
+            base = var.name[: var.name.rindex("[")]
+            arrays.setdefault(name_key(base), (var.element[0], {}))[1][var.element[1]] = var.ident
+            continue
+        if var.kind == "gf":
+            lookups[name_key(var.name)] = var.ident
+        else:
+            plain[name_key(var.name)] = var.ident
+            if var.gf is not None:
+                lookups[name_key(var.name)] = var.table
+    return _Scope(plain, lookups, arrays, specs.start, specs.stop)
+
+
+def _flow_names(variables: list[_Var], scope: _Scope, where: str) -> set[str]:
+    """Identifiers used as inflow or outflow; an aux used so is read as a flow."""
+    idents = {name_key(v.name): v for v in variables}
+    used: set[str] = set()
+    for var in variables:
+        if var.kind != "stock":
+            continue
+        for flow in var.inflows + var.outflows:
+            target = idents.get(name_key(flow))
+            if target is None or target.kind == "stock" or target.kind == "gf":
+                matches = close_matches(name_key(flow), [v.name for v in variables])
+                hint = f"; did you mean {matches[0]!r}?" if matches else ""
+                raise FormatError(f"{where}: stock {var.name!r} (line {var.line}) names "
+                                  f"{flow!r} as a flow, but there is no such flow{hint}")
+            used.add(target.ident)
+    return used
+
+
+def _constant_value(tree: Any) -> float | None:
+    if isinstance(tree, Num):
+        return float(tree.value)
+    if isinstance(tree, Unary) and tree.op in "+-" and isinstance(tree.operand, Num):
+        value = float(tree.operand.value)
+        return -value if tree.op == "-" else value
+    return None
+
+
+def read_xmile(path_or_text: str | Path | bytes, *, non_negative_stocks: str = "clamp") -> Any:
+    """Read an XMILE 1.0 model into a `StockFlowModel`.
+
+    Parameters
+    ----------
+    path_or_text : str, pathlib.Path or bytes
+        A path to an ``.xmile`` / ``.stmx`` file, or the XML itself.
+    non_negative_stocks : {"clamp", "limit outflows"}
+        How an XMILE non-negative stock stays at zero or above. ``"clamp"``
+        (the default) as the SDXorg canonical outputs and PySD do: the stock
+        stops at zero and every flow keeps its own value; the model gets an
+        explicit inflow ``<stock>_floor`` doing that. ``"limit outflows"``
+        marks the stock ``non_negative`` and leaves it to the native engine,
+        which scales the outflows down and reports them scaled (what
+        `to_xmile` of such a model means, so round trips keep it).
+
+    Returns
+    -------
+    StockFlowModel
+        Each variable is named by `python_identifier` of its XMILE name and
+        labelled with the XMILE name. Auxiliaries that are plain numbers are
+        constants (parameters). An auxiliary with its own graphical function
+        becomes a lookup ``<name>_table`` and an auxiliary applying it.
+        One-dimensional arrays are flattened into one variable per element,
+        labelled ``name[element]``. The model has no integration method of
+        its own: `read_sim_specs` tells which one the file declares.
+
+    Raises
+    ------
+    FormatError
+        For XML that is not well-formed, has a DTD or entities, uses modules,
+        macros or multi-dimensional arrays, or an equation that cannot be read.
+
+    Examples
+    --------
+    >>> model = read_xmile('''<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+    ...   <sim_specs><start>0</start><stop>10</stop><dt>0.5</dt></sim_specs>
+    ...   <model><variables>
+    ...     <stock name="Water In Tub"><eqn>10</eqn><outflow>Drain</outflow></stock>
+    ...     <flow name="Drain"><eqn>Water_in_tub / 5</eqn><non_negative/></flow>
+    ...   </variables></model></xmile>''')
+    >>> sorted(model.stocks), sorted(model.flows)
+    (['water_in_tub'], ['drain'])
+    >>> xmile_names(model)["water_in_tub"]
+    'Water In Tub'
+    """
+    if non_negative_stocks not in ("clamp", "limit outflows"):
+        raise UnknownNameError(non_negative_stocks, ("clamp", "limit outflows"),
+                               kind="non_negative_stocks option", where="read_xmile()")
+    data, where, stem = _load_source(path_or_text)
+    root = _parse_xml(data, where)
+    if root.tag != "xmile":
+        raise FormatError(f"{where}: the root element is <{root.tag}>, expected <xmile>")
+    specs = _sim_specs(root, where, stem or "XMILE model")
+    variables = _collect(root, where)
+    _name_variables(variables, where)
+    scope = _scope(variables, specs)
+    flows = _flow_names(variables, scope, where)
+    return _build(variables, scope, flows, specs, where, clamp=non_negative_stocks == "clamp")
+
+
+def read_sim_specs(path_or_text: str | Path | bytes) -> SimSpecs:
+    """Read only the simulation settings of an XMILE file.
+
+    Examples
+    --------
+    >>> read_sim_specs('<xmile><sim_specs method="RK4"><start>0</start><stop>8</stop>'
+    ...                '<dt reciprocal="true">4</dt></sim_specs><model/></xmile>')
+    SimSpecs(name='XMILE model', start=0.0, stop=8.0, dt=0.25, method='rk4', time_unit='time')
+    """
+    data, where, stem = _load_source(path_or_text)
+    return _sim_specs(_parse_xml(data, where), where, stem or "XMILE model")
+
+
+def _translate(var: _Var, scope: _Scope, where: str) -> tuple[str, Any]:
+    here = f"{where}, {var.kind} {var.name!r} (line {var.line})"
+    if var.eqn is None:
+        if var.kind == "stock":
+            return "0", Num(0)
+        raise FormatError(f"{here} has no <eqn>")
+    tree = parse_equation(var.eqn, here)
+    translator = _Translator(scope, here, var.element)
+    return _unparse(translator.node(tree)), tree
+
+
+def _build(variables: list[_Var], scope: _Scope, flows: set[str], specs: SimSpecs,
+           where: str, clamp: bool) -> Any:
+    from csframework.sd.model import StockFlowModel
+
+    model = StockFlowModel(specs.name, start=specs.start, stop=specs.stop, dt=specs.dt,
+                           time_unit=specs.time_unit)
+    # lookups first, then constants and auxiliaries, flows, stocks
+    _add_lookups(model, variables)
+    for var in variables:
+        if var.kind not in ("gf", "stock", "flow") and var.ident not in flows:
+            _add_auxiliary(model, var, scope, where)
+    attached = {name_key(n) for v in variables if v.kind == "stock"
+                for n in v.inflows + v.outflows}
+    equations: dict[str, str] = {}
+    for var in variables:
+        if var.kind == "flow" or var.ident in flows:
+            text, _ = _translate(var, scope, where)
+            text = f"{var.table}({text})" if var.gf is not None else text
+            if name_key(var.name) not in attached:  # a flow of no stock is an auxiliary
+                text = f"max(0, {text})" if var.non_negative else text
+                model.auxiliary(var.ident, text, **_meta(var))
+                continue
+            equations[var.ident] = text
+            model.flow(var.ident, text, non_negative=var.non_negative, **_meta(var))
+    _add_stocks(model, variables, scope, equations, where, clamp)
+    return model
+
+
+def _meta(var: _Var) -> dict[str, Any]:
+    return {"units": var.units, "doc": var.doc, "label": var.name}
+
+
+def _add_lookups(model: Any, variables: list[_Var]) -> None:
+    for var in variables:
+        if var.gf is None:
+            continue
+        if var.kind == "gf":
+            model.lookup(var.ident, var.gf.points, extrapolate=var.gf.extrapolate, **_meta(var))
+        else:
+            model.lookup(var.table, var.gf.points, extrapolate=var.gf.extrapolate,
+                         label=f"{var.name} (graphical function)")
+
+
+def _add_auxiliary(model: Any, var: _Var, scope: _Scope, where: str) -> None:
+    text, tree = _translate(var, scope, where)
+    value = _constant_value(tree)
+    if var.gf is not None:
+        model.auxiliary(var.ident, f"{var.table}({text})", **_meta(var))
+    elif value is not None:
+        lo, hi = var.limits
+        model.constant(var.ident, value, min=lo, max=hi, **_meta(var))
+    else:
+        model.auxiliary(var.ident, text, **_meta(var))
+
+
+def _add_stocks(model: Any, variables: list[_Var], scope: _Scope, equations: dict[str, str],
+                where: str, clamp: bool) -> None:
+    """Add the stocks. A flow may fill or drain only one stock in the model; when an
+    XMILE flow drains (or fills) several, each further stock gets its own copy."""
+    by_key = {name_key(v.name): v for v in variables}
+    used: set[tuple[str, str]] = set()
+    for var in variables:
+        if var.kind != "stock":
+            continue
+        text, tree = _translate(var, scope, where)
+        value = _constant_value(tree)
+        lists: dict[str, list[str]] = {"inflows": [], "outflows": []}
+        for direction, names in (("inflows", var.inflows), ("outflows", var.outflows)):
+            for name in names:
+                flow = by_key[name_key(name)]
+                ident = flow.ident
+                if (direction, ident) in used:
+                    ident = python_identifier(f"{flow.ident} to {var.ident}" if direction ==
+                                              "inflows" else f"{flow.ident} from {var.ident}",
+                                              model.names())
+                    model.flow(ident, equations[flow.ident], non_negative=flow.non_negative,
+                               units=flow.units, label=f"{flow.name} ({var.name})",
+                               doc=f"A copy of {flow.name!r}: XMILE lets one flow {direction[:-1]}"
+                                   f" several stocks")
+                used.add((direction, ident))
+                lists[direction].append(ident)
+        non_negative = var.non_negative and not clamp
+        if var.non_negative and clamp and (lists["inflows"] or lists["outflows"]):
+            lists["inflows"].append(_add_floor_flow(model, var, lists))
+        model.stock(var.ident, value if value is not None else text, **lists,
+                    non_negative=non_negative, **_meta(var))
+
+
+def _add_floor_flow(model: Any, stock: _Var, lists: dict[str, list[str]]) -> str:
+    """Keep an XMILE non-negative stock at zero or above as the canonical outputs do.
+
+    The SDXorg canonical outputs (and PySD) clamp the stock at zero and report every
+    flow at its own value, also when a negative inflow would empty the stock. An inflow
+    adds exactly what the step would take below zero (exact with Euler).
+    """
+    net = " + ".join(lists["inflows"]) or "0"
+    outflows = lists["outflows"]
+    if outflows:
+        out = outflows[0] if len(outflows) == 1 else f"({' + '.join(outflows)})"
+        net = f"{net} - {out}" if lists["inflows"] else f"-{out}"
+    ident = python_identifier(f"{stock.ident} floor", model.names())
+    model.flow(ident, f"max(0, -({stock.ident} + dt * ({net}))) / dt",
+               label=f"{stock.name} (kept non-negative)",
+               doc=f"XMILE non-negative stock {stock.name!r}: adds what a time step would take "
+                   "below zero, so the stock stops at zero")
+    return ident
+
+
+def xmile_names(model: Any) -> dict[str, str]:
+    """Map each identifier of a model to its XMILE name (its label, else itself).
+
+    Examples
+    --------
+    >>> from csframework.sd.model import StockFlowModel
+    >>> m = StockFlowModel("m")
+    >>> _ = m.constant("room_temperature", 70, label="Room Temperature")
+    >>> xmile_names(m)
+    {'room_temperature': 'Room Temperature'}
+    """
+    names: dict[str, str] = {}
+    for kind in ("stocks", "flows", "auxiliaries", "constants", "lookups"):
+        for ident, element in getattr(model, kind).items():
+            label = getattr(element, "label", None)
+            names[ident] = label or ident
+    return names
+
+
+# ---------------------------------------------------------------------------
+# writing a model
+# ---------------------------------------------------------------------------
+
+_XMILE_FUNCTIONS = {
+    "abs": "ABS", "exp": "EXP", "log": "LN", "log10": "LOG10", "sqrt": "SQRT", "sin": "SIN",
+    "cos": "COS", "tan": "TAN", "asin": "ARCSIN", "acos": "ARCCOS", "atan": "ARCTAN",
+    "step": "STEP", "pulse": "PULSE", "ramp": "RAMP", "safediv": "SAFEDIV", "smooth": "SMTH1",
+    "smooth3": "SMTH3", "delay1": "DELAY1", "delay3": "DELAY3", "delay_fixed": "DELAY",
+    "init": "INIT",
+}
+# XMILE precedence, lowest first; every operand of lower precedence gets parentheses
+_P_IF, _P_OR, _P_AND, _P_EQ, _P_REL, _P_ADD, _P_MUL, _P_UNARY, _P_POW, _P_ATOM = range(10)
+_PY_CMP = {ast.Eq: ("=", _P_EQ), ast.NotEq: ("<>", _P_EQ), ast.Lt: ("<", _P_REL),
+           ast.LtE: ("<=", _P_REL), ast.Gt: (">", _P_REL), ast.GtE: (">=", _P_REL)}
+_PY_BIN = {ast.Add: ("+", _P_ADD), ast.Sub: ("-", _P_ADD), ast.Mult: ("*", _P_MUL),
+           ast.Div: ("/", _P_MUL)}
+
+
+def _xmile_number(value: float) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+class _Writer:
+    """The model's equation language (a Python subset) -> XMILE equation text."""
+
+    def __init__(self, names: Mapping[str, str], where: str):
+        self.names = names            # identifier -> XMILE name
+        self.where = where
+
+    def ref(self, ident: str) -> str:
+        return self.names.get(ident, ident).replace(" ", "_")
+
+    def text(self, equation: str | float) -> str:
+        if isinstance(equation, int | float):
+            return _xmile_number(equation)
+        tree = ast.parse(str(equation).strip(), mode="eval").body
+        return self.emit(tree)[0]
+
+    def wrap(self, node: ast.AST, least: int) -> str:
+        text, prec = self.emit(node)
+        return f"({text})" if prec < least else text
+
+    def emit(self, node: ast.AST) -> tuple[str, int]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+            text = _xmile_number(node.value)
+            return text, _P_UNARY if text.startswith("-") else _P_ATOM
+        if isinstance(node, ast.Name):
+            special = {"time": "TIME", "dt": "DT", "pi": "PI()"}
+            return special.get(node.id, self.ref(node.id)), _P_ATOM
+        if isinstance(node, ast.BinOp):
+            return self.binop(node)
+        if isinstance(node, ast.UnaryOp):
+            op = "NOT " if isinstance(node.op, ast.Not) else (
+                "-" if isinstance(node.op, ast.USub) else "+")
+            return op + self.wrap(node.operand, _P_UNARY), _P_UNARY
+        if isinstance(node, ast.BoolOp):
+            word, prec = ("AND", _P_AND) if isinstance(node.op, ast.And) else ("OR", _P_OR)
+            return f" {word} ".join(self.wrap(v, prec + 1) for v in node.values), prec
+        if isinstance(node, ast.Compare):
+            return self.compare(node)
+        if isinstance(node, ast.IfExp):
+            return (f"IF {self.emit(node.test)[0]} THEN {self.emit(node.body)[0]} "
+                    f"ELSE {self.emit(node.orelse)[0]}", _P_IF)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            return self.call(node)
+        raise FormatError(f"{self.where}: {ast.unparse(node)!r} cannot be written as XMILE")
+
+    def binop(self, node: ast.BinOp) -> tuple[str, int]:
+        if isinstance(node.op, ast.Pow):
+            left = self.wrap(node.left, _P_ATOM)
+            right = self.wrap(node.right, _P_ATOM)
+            return f"{left}^{right}", _P_POW
+        symbol, prec = _PY_BIN[type(node.op)]
+        left = self.wrap(node.left, prec)
+        right = self.wrap(node.right, prec + 1)
+        return f"{left} {symbol} {right}", prec
+
+    def compare(self, node: ast.Compare) -> tuple[str, int]:
+        parts, left = [], node.left
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            symbol, prec = _PY_CMP[type(op)]
+            parts.append((f"{self.wrap(left, prec + 1)} {symbol} {self.wrap(right, prec + 1)}",
+                          prec))
+            left = right
+        if len(parts) == 1:
+            return parts[0]
+        return " AND ".join(f"({text})" for text, _ in parts), _P_AND
+
+    def floor(self, x: ast.expr) -> str:
+        """The language's floor/int (round down) from XMILE's INT (towards zero)."""
+        inner = self.emit(x)[0]
+        return f"(IF {self.wrap(x, _P_REL + 1)} < INT({inner}) THEN INT({inner}) - 1 " \
+               f"ELSE INT({inner}))"
+
+    def call(self, node: ast.Call) -> tuple[str, int]:
+        from csframework.sd.expressions import FUNCTIONS, bind_arguments
+
+        name = node.func.id  # type: ignore[attr-defined]
+        if name not in FUNCTIONS:  # a lookup called like a function
+            return f"{self.ref(name)}({self.emit(node.args[0])[0]})", _P_ATOM
+        args = bind_arguments(node, FUNCTIONS[name])
+        if name in ("min", "max"):
+            if len(args) == 1:
+                return self.emit(args[0])
+            text = self.emit(args[-1])[0]
+            for arg in reversed(args[:-1]):
+                text = f"{name.upper()}({self.emit(arg)[0]}, {text})"
+            return text, _P_ATOM
+        if name in ("floor", "int"):
+            return self.floor(args[0]), _P_ATOM
+        if name == "modulo":
+            a, b = args
+            quotient = ast.BinOp(left=a, op=ast.Div(), right=b)
+            return (f"{self.wrap(a, _P_ADD)} - {self.wrap(b, _P_MUL)} * {self.floor(quotient)}",
+                    _P_ADD)
+        present = [a for a in args if a is not None]
+        if name == "pulse" and len(present) == 3 and _is_zero(present[2]):
+            present = present[:2]
+        if name == "safediv" and len(present) == 3 and _is_zero(present[2]):
+            present = present[:2]
+        inner = ", ".join(self.emit(a)[0] for a in present)
+        return f"{_XMILE_FUNCTIONS[name]}({inner})", _P_ATOM
+
+
+def _is_zero(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value == 0
+
+
+def _xmile_name(ident: str, label: str | None) -> str:
+    """The label when it reads back to the same identifier, else the identifier."""
+    if label and re.fullmatch(r"[A-Za-z][A-Za-z0-9_ ]*", label) \
+            and python_identifier(label) == ident:
+        return " ".join(label.split())
+    return ident
+
+
+def _add_text(parent: Element, tag: str, text: str | None) -> None:
+    if text:
+        SubElement(parent, tag).text = text
+
+
+def to_xmile(model: Any) -> str:
+    """Write a model as XMILE 1.0 text.
+
+    Variables are named by their label when the label reads back to the same
+    identifier (``"Room Temperature"`` for ``room_temperature``), else by the
+    identifier. Constants become auxiliaries with a ``<range>``; lookups become
+    graphical functions; functions become the XMILE built-ins PySD also knows
+    (``smooth`` -> SMTH1, ``delay_fixed`` -> DELAY, ``safediv`` -> SAFEDIV, ...).
+    ``int``, ``floor`` and ``modulo`` round down, so they are written with
+    XMILE's INT (which rounds towards zero) and a correction.
+
+    Examples
+    --------
+    >>> from csframework.sd.model import StockFlowModel
+    >>> m = StockFlowModel("Decay", stop=4)
+    >>> _ = m.constant("k", 0.5, min=0, max=1)
+    >>> _ = m.stock("x", 1, outflows=["loss"], non_negative=True)
+    >>> _ = m.flow("loss", "k * x if time > 1 else smooth(x, 2)")
+    >>> text = to_xmile(m)
+    >>> print(text[text.index("<model>"):text.index("</model>")].strip())
+    <model>
+        <variables>
+          <stock name="x">
+            <eqn>1</eqn>
+            <outflow>loss</outflow>
+            <non_negative />
+          </stock>
+          <flow name="loss">
+            <eqn>IF TIME &gt; 1 THEN k * x ELSE SMTH1(x, 2)</eqn>
+          </flow>
+          <aux name="k">
+            <eqn>0.5</eqn>
+            <range min="0" max="1" />
+          </aux>
+        </variables>
+    >>> read_xmile(text).flows["loss"].equation
+    'k * x if time > 1 else smooth(x, 2)'
+    """
+    names = {ident: _xmile_name(ident, getattr(el, "label", None))
+             for ident, el in _elements(model)}
+    writer = _Writer(names, f"model {model.name!r}")
+    root = Element("xmile", {"version": "1.0", "xmlns": XMILE_NAMESPACE})
+    header = SubElement(root, "header")
+    SubElement(header, "name").text = model.name
+    SubElement(header, "vendor").text = "csframework"
+    SubElement(header, "product", {"version": _version(), "lang": "en"}).text = "csframework"
+    specs = SubElement(root, "sim_specs", {"method": "Euler", "time_units": model.time_unit})
+    SubElement(specs, "start").text = _xmile_number(model.start)
+    SubElement(specs, "stop").text = _xmile_number(model.stop)
+    SubElement(specs, "dt").text = _xmile_number(model.dt)
+    variables = SubElement(SubElement(root, "model"), "variables")
+    for ident, el in _elements(model):
+        _write_element(variables, el, names[ident], writer)
+    indent(root, space="  ")
+    body = tostring(root, encoding="unicode", short_empty_elements=True)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
+
+
+def _elements(model: Any) -> list[tuple[str, Any]]:
+    out = []
+    for kind in ("stocks", "flows", "auxiliaries", "constants", "lookups"):
+        out.extend(getattr(model, kind).items())
+    return out
+
+
+def _version() -> str:
+    from csframework import __version__
+
+    return __version__
+
+
+def _write_element(parent: Element, el: Any, name: str, writer: _Writer) -> None:
+    kind = el.kind
+    if kind == "lookup":
+        node = SubElement(parent, "gf", {"name": name})
+        if el.extrapolate:
+            node.set("type", "extrapolate")
+        SubElement(node, "xpts").text = ",".join(_xmile_number(x) for x in el.xs)
+        SubElement(node, "ypts").text = ",".join(_xmile_number(y) for y in el.ys)
+    else:
+        tag = {"stock": "stock", "flow": "flow"}.get(kind, "aux")
+        node = SubElement(parent, tag, {"name": name})
+        writer.where = f"{kind} {el.name!r}"
+        if kind == "stock":
+            SubElement(node, "eqn").text = writer.text(el.initial)
+            for flow in el.inflows:
+                SubElement(node, "inflow").text = writer.ref(flow)
+            for flow in el.outflows:
+                SubElement(node, "outflow").text = writer.ref(flow)
+        elif kind == "constant":
+            SubElement(node, "eqn").text = _xmile_number(el.value)
+        else:
+            SubElement(node, "eqn").text = writer.text(el.equation)
+        if getattr(el, "non_negative", False):
+            SubElement(node, "non_negative")
+        if kind == "constant" and (el.min is not None or el.max is not None):
+            limits = {k: _xmile_number(v) for k, v in (("min", el.min), ("max", el.max))
+                      if v is not None}
+            SubElement(node, "range", limits)
+    _add_text(node, "units", el.units)
+    _add_text(node, "doc", el.doc)
+
+
+def write(model: Any, path: str | Path | None = None) -> str:
+    """`to_xmile`, also written atomically to `path` when one is given.
+
+    Examples
+    --------
+    >>> from csframework.sd.model import StockFlowModel
+    >>> m = StockFlowModel("m")
+    >>> _ = m.constant("c", 1)
+    >>> write(m).startswith('<?xml version="1.0" encoding="utf-8"?>')
+    True
+    """
+    text = to_xmile(model)
+    if path is not None:
+        _write_atomically(Path(path), text)
+    return text
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+#: `StockFlowModel.from_xmile` calls this.
+read = read_xmile
