@@ -238,7 +238,7 @@ def run(model: Any, params: Mapping[str, Any] | None = None, stop: float | None 
     members = _members(params, list(model.constants), where)
     columns = _column_list(return_columns, [n for n in names if n not in model.lookups],
                            [*model.stocks, *model.flows, *model.auxiliaries], where)
-    py_file = _translate(to_xmile(model).encode("utf-8"), ".xmile", where)
+    py_file = _translate(to_xmile(model, dialect="pysd").encode("utf-8"), ".xmile", where)
     step = model.dt if dt is None else float(dt)
     final = model.stop if stop is None else float(stop)
     frames = []

@@ -1406,9 +1406,11 @@ def _xmile_number(value: float) -> str:
 class _Writer:
     """The model's equation language (a Python subset) -> XMILE equation text."""
 
-    def __init__(self, names: Mapping[str, str], where: str):
+    def __init__(self, names: Mapping[str, str], where: str, dialect: str = "standard"):
         self.names = names            # identifier -> XMILE name
         self.where = where
+        # PySD's XMILE reader knows the time step only as its control variable
+        self.dt_name = "TIME_STEP" if dialect == "pysd" else "DT"
 
     def ref(self, ident: str) -> str:
         return self.names.get(ident, ident).replace(" ", "_")
@@ -1428,7 +1430,7 @@ class _Writer:
             text = _xmile_number(node.value)
             return text, _P_UNARY if text.startswith("-") else _P_ATOM
         if isinstance(node, ast.Name):
-            special = {"time": "TIME", "dt": "DT", "pi": "PI()"}
+            special = {"time": "TIME", "dt": self.dt_name, "pi": "PI()"}
             return special.get(node.id, self.ref(node.id)), _P_ATOM
         if isinstance(node, ast.BinOp):
             return self.binop(node)
@@ -1522,8 +1524,11 @@ def _add_text(parent: Element, tag: str, text: str | None) -> None:
         SubElement(parent, tag).text = text
 
 
-def to_xmile(model: Any) -> str:
+def to_xmile(model: Any, dialect: str = "standard") -> str:
     """Write a model as XMILE 1.0 text.
+
+    ``dialect="pysd"`` writes the time step as PySD's ``TIME_STEP`` control
+    variable instead of the standard ``DT``, which PySD 3 cannot resolve.
 
     Variables are named by their label when the label reads back to the same
     identifier (``"Room Temperature"`` for ``room_temperature``), else by the
@@ -1562,7 +1567,9 @@ def to_xmile(model: Any) -> str:
     """
     names = {ident: _xmile_name(ident, getattr(el, "label", None))
              for ident, el in _elements(model)}
-    writer = _Writer(names, f"model {model.name!r}")
+    if dialect not in ("standard", "pysd"):
+        raise FormatError(f"unknown XMILE dialect {dialect!r}; expected 'standard' or 'pysd'")
+    writer = _Writer(names, f"model {model.name!r}", dialect)
     root = Element("xmile", {"version": "1.0", "xmlns": XMILE_NAMESPACE})
     header = SubElement(root, "header")
     SubElement(header, "name").text = model.name

@@ -19,6 +19,5 @@ def pysd_home(tmp_path_factory):
 @pytest.fixture
 def pysd_cache(pysd_home, monkeypatch):
     """Point CSF_HOME at the session's folder (after the per-test autouse fixture)."""
-    pytest.importorskip("pysd")
     monkeypatch.setenv("CSF_HOME", str(pysd_home))
     return pysd_home / "cache" / "pysd"
