@@ -1,0 +1,153 @@
+"""Helpers shared by the thinking tools (iceberg, ladder, tension, circle).
+
+Figures first, then a few helpers for names, aliases and JSON envelopes.
+
+The tools lay their pictures out in *em*: one unit is the current theme's font
+size, so the same layout is drawn larger, and stays readable, under the
+presentation theme. Figures are built directly on an Agg canvas, never through
+pyplot, so a notebook neither leaks figures nor shows one twice. matplotlib is
+imported inside the functions, so that ``import csframework`` stays fast.
+
+Examples
+--------
+>>> from csframework import _drawing
+>>> fig, ax = _drawing.canvas(20, 10)
+>>> [float(v) for v in ax.get_xlim() + ax.get_ylim()]
+[0.0, 20.0, 0.0, 10.0]
+>>> _drawing.figure_to_png(fig)[:4]
+b'\\x89PNG'
+>>> _drawing.wrap("a rather long sentence to be wrapped", 8)
+['a rather long', 'sentence to be', 'wrapped']
+>>> _drawing.normalise("  Mental_Models ")
+'mental models'
+>>> _drawing.resolve("Trends", {"trends": "patterns"}, ("events", "patterns"),
+...                  kind="level", where="x")
+'patterns'
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from csframework import style
+from csframework.errors import DiagramError, FormatError, UnknownNameError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["CHAR_WIDTH", "LINE", "canvas", "clean_text", "figure_to_png", "fit_axes", "load_json",
+           "normalise", "plural", "resolve", "wrap"]
+
+#: Average width of a character, in em of its own font size (DejaVu Sans, generous).
+CHAR_WIDTH = 0.56
+#: Height of one line of text, in em of its own font size.
+LINE = 1.3
+
+
+def wrap(text: str, width_em: float, size: float = 1.0) -> list[str]:
+    """Break `text` into lines that fit `width_em` at `size` times the theme's font size.
+
+    Words longer than a line are broken; an empty text gives one empty line.
+    """
+    chars = max(4, int(width_em / (CHAR_WIDTH * size)))
+    return textwrap.wrap(" ".join(str(text).split()), chars, break_on_hyphens=False) or [""]
+
+
+def canvas(width_em: float, height_em: float) -> tuple[Figure, Axes]:
+    """A new figure (Agg canvas, no pyplot) whose one axes is measured in em.
+
+    The axes fill the figure and run from 0 to `width_em` across and from 0
+    (bottom) to `height_em` up, with equal aspect; their frame is hidden.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    theme = style.current()
+    em = theme.font_size / 72.0
+    figure = Figure(figsize=(width_em * em, height_em * em), dpi=theme.dpi, facecolor="white")
+    FigureCanvasAgg(figure)
+    ax = figure.add_axes((0.0, 0.0, 1.0, 1.0))
+    fit_axes(ax, width_em, height_em)
+    return figure, ax
+
+
+def fit_axes(ax: Axes, width_em: float, height_em: float) -> None:
+    """Prepare given axes for an em layout of the given size (limits, aspect, no frame)."""
+    ax.set_xlim(0.0, width_em)
+    ax.set_ylim(0.0, height_em)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_axis_off()
+
+
+def figure_to_png(figure: Figure) -> bytes:
+    """PNG bytes of `figure`, the same bytes every time (no timestamp, no software tag)."""
+    import matplotlib
+
+    theme = style.current()
+    buffer = io.BytesIO()
+    try:
+        with matplotlib.rc_context(theme.rc()):
+            figure.savefig(buffer, format="png", dpi=theme.dpi, facecolor="white",
+                           metadata={"Software": None})
+    finally:
+        figure.clear()
+    return buffer.getvalue()
+
+
+# -- names, aliases and JSON ------------------------------------------------------------
+
+
+def normalise(name: object) -> str:
+    """Lower case, ``_`` and ``-`` as spaces, runs of spaces collapsed."""
+    text = str(name).lower().replace("_", " ").replace("-", " ")
+    return " ".join(text.split())
+
+
+def resolve(name: object, aliases: Mapping[str, str], valid: Iterable[str], *, kind: str,
+            where: str) -> str:
+    """The canonical name that `name` stands for, or an UnknownNameError listing `valid`."""
+    valid = tuple(valid)
+    key = normalise(name)
+    if key in valid:
+        return key
+    if key in aliases:
+        return aliases[key]
+    raise UnknownNameError(str(name), valid, kind=kind, where=where)
+
+
+def clean_text(text: object, *, what: str, where: str) -> str:
+    """`text` with its whitespace tidied; a DiagramError if it is not text or is empty."""
+    if not isinstance(text, str):
+        raise DiagramError(f"{what} {where} must be text, not {type(text).__name__} {text!r}")
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise DiagramError(f"empty {what} {where}; write a few words")
+    return cleaned
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``"1 event"``, ``"2 events"``."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {word}"
+
+
+def load_json(text: str | bytes, *, schema: str, version: int, what: str) -> dict[str, Any]:
+    """Parse JSON text and check its schema name and version; FormatError otherwise."""
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError) as err:
+        raise FormatError(f"{what} is not valid JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise FormatError(f"{what} must be a JSON object, not {type(data).__name__}")
+    if data.get("schema") != schema:
+        raise FormatError(f"not {what}: schema is {data.get('schema')!r}, expected {schema!r}")
+    found = data.get("version")
+    if not isinstance(found, int) or isinstance(found, bool) or not 1 <= found <= version:
+        raise FormatError(f"{what} schema version {found!r} is not supported; this "
+                          f"csframework reads versions 1 to {version}")
+    return data
