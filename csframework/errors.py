@@ -30,6 +30,7 @@ __all__ = [
     "JournalError",
     "ModelError",
     "NotationError",
+    "SeriesError",
     "SimulationError",
     "UnknownNameError",
     "close_matches",
@@ -119,6 +120,10 @@ class UnknownNameError(CSFrameworkError, KeyError):
 
 class EquationError(CSFrameworkError, ValueError):
     """An equation uses something outside the safe equation language."""
+
+
+class SeriesError(CSFrameworkError, ValueError):
+    """A behaviour-over-time series cannot be read (too short, NaN, not numbers)."""
 
 
 class ModelError(CSFrameworkError, ValueError):

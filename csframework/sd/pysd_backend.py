@@ -294,6 +294,12 @@ class PySDModel:
         """The names that ``run(params=...)`` accepts."""
         return self._constants
 
+    def to_cld(self, results: Any = None) -> Any:
+        """The model's causal loop diagram (see `csframework.sd.structure.to_cld`)."""
+        from csframework.sd import structure
+
+        return structure.to_cld(self, results)
+
     def run(self, params: Mapping[str, Any] | None = None, stop: float | None = None,
             dt: float | None = None, return_columns: Sequence[str] | None = None) -> Any:
         """Simulate with PySD (a fresh copy each time, so parameters never stick).

@@ -1,0 +1,1150 @@
+"""From a stock-and-flow model to its causal structure, and which loop dominates when.
+
+:func:`to_cld` turns a model into a :class:`~csframework.cld.CausalLoopDiagram`:
+one variable per stock, flow and auxiliary (and constant, if asked), one link
+per dependency of an equation. Polarities come from the model itself:
+
+- a stock's inflows give ``flow -> stock : +``, its outflows ``flow -> stock : -``;
+- every other link takes the sign of the partial derivative of the effect's
+  equation with respect to the cause, *along a run*: at each saved time the
+  cause's value is nudged up and down (a central difference) and the effect's
+  equation is re-evaluated with every other input held at its value in the run.
+  Equations are evaluated by walking their validated syntax trees with numpy,
+  never by ``eval`` of text;
+- a link whose sign changes during the run (beyond rounding noise), or that
+  never has any effect, is *ambiguous*: it gets the sign it has most of the
+  time, and its note says "ambiguous". :func:`link_polarities` gives the details.
+
+Stateful functions (``smooth``, ``delay1``, ``delay_fixed`` ...) expand into
+hidden stocks when the model is compiled; they are folded away, so
+``y = smooth(x, 3)`` gives the delayed link ``x -> y`` (drawn with ‖). Lookups
+are folded into the link through them: ``y = effect(x)`` gives ``x -> y``.
+
+:func:`loop_dominance` scores every loop of that diagram over time with the
+Loops that Matter method (see its docstring for the formulas).
+
+Examples
+--------
+>>> from csframework.sd import StockFlowModel
+>>> from csframework.sd.structure import to_cld, loop_dominance
+>>> model = StockFlowModel("Teacup", stop=30, dt=0.125)
+>>> _ = model.constant("room_temperature", 70)
+>>> _ = model.constant("characteristic_time", 10)
+>>> _ = model.stock("teacup_temperature", initial=180, outflows=["heat_loss"])
+>>> _ = model.flow("heat_loss", "(teacup_temperature - room_temperature) / characteristic_time")
+>>> cld = to_cld(model)
+>>> print(cld.to_text())
+heat_loss -> teacup_temperature : -
+teacup_temperature -> heat_loss : +
+>>> cld.loops()
+LoopList([Loop('B1', balancing: heat_loss -> teacup_temperature -> heat_loss)])
+>>> loop_dominance(model).periods()
+[(0.125, 30.0, 'B1', 'balancing')]
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from csframework.errors import EquationError, ModelError, UnknownNameError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from csframework.cld import CausalLoopDiagram
+    from csframework.sd.model import StockFlowModel
+    from csframework.sd.results import Results
+
+__all__ = ["Dominance", "LinkPolarity", "link_polarities", "loop_dominance", "to_cld"]
+
+#: The loop-dominance methods :func:`loop_dominance` knows.
+METHODS = ("ltm",)
+
+#: Relative size of the nudge given to a cause when estimating a partial derivative.
+RELATIVE_STEP = 1e-6
+
+#: A change in an effect smaller than this fraction of its size is rounding noise.
+NOISE = 1e-9
+
+
+# ------------------------------------------------------------------ evaluation
+def _array(value: Any) -> np.ndarray:
+    return np.asarray(value, dtype=float)
+
+
+def _lookup_function(points: Sequence[tuple[float, float]], extrapolate: bool
+                     ) -> Callable[[np.ndarray], np.ndarray]:
+    xs = np.array([p[0] for p in points], dtype=float)
+    ys = np.array([p[1] for p in points], dtype=float)
+
+    def lookup(x: np.ndarray) -> np.ndarray:
+        y = np.interp(x, xs, ys)
+        if extrapolate and len(xs) > 1:
+            low = ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0])
+            high = ys[-1] + (x - xs[-1]) * (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
+            y = np.where(x < xs[0], low, np.where(x > xs[-1], high, y))
+        return y
+
+    return lookup
+
+
+def _modulo(a, b):
+    return a - b * np.floor(a / b)
+
+
+def _safediv(a, b, default=0.0):
+    nonzero = b != 0
+    return np.where(nonzero, a / np.where(nonzero, b, 1.0), default)
+
+
+_UNARY_FUNCTIONS: Mapping[str, Callable[[np.ndarray], np.ndarray]] = {
+    "abs": np.abs, "exp": np.exp, "log": np.log, "log10": np.log10, "sqrt": np.sqrt,
+    "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
+    "atan": np.arctan, "floor": np.floor, "int": np.floor,
+}
+_BINARY = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
+           ast.Div: np.true_divide, ast.Pow: np.float_power}
+_COMPARE = {ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater,
+            ast.GtE: np.greater_equal, ast.Eq: np.equal, ast.NotEq: np.not_equal}
+
+
+class _Evaluator:
+    """Evaluates validated (and expanded) equation trees over whole columns at once.
+
+    `env` maps names to arrays (one value per saved time, or broadcastable);
+    `lookups` maps lookup names to vectorised functions.
+    """
+
+    def __init__(self, lookups: Mapping[str, Callable], time: np.ndarray, dt: float):
+        self.lookups, self.time, self.dt = lookups, time, dt
+
+    def __call__(self, node: ast.AST, env: Mapping[str, np.ndarray]) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return _array(self.value(node, env))
+
+    def value(self, node: ast.AST, env: Mapping[str, np.ndarray]) -> Any:
+        if isinstance(node, ast.Expression):
+            return self.value(node.body, env)
+        if isinstance(node, ast.Constant):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            return self.name(node.id, env)
+        if isinstance(node, ast.BinOp):
+            return _BINARY[type(node.op)](self.value(node.left, env), self.value(node.right, env))
+        if isinstance(node, ast.UnaryOp):
+            operand = self.value(node.operand, env)
+            if isinstance(node.op, ast.USub):
+                return np.negative(operand)
+            if isinstance(node.op, ast.Not):
+                return np.logical_not(operand).astype(float)
+            return operand
+        if isinstance(node, ast.Compare):
+            left, result = self.value(node.left, env), True
+            for op, comparator in zip(node.ops, node.comparators, strict=True):
+                right = self.value(comparator, env)
+                result = np.logical_and(result, _COMPARE[type(op)](left, right))
+                left = right
+            return _array(result)
+        if isinstance(node, ast.BoolOp):
+            values = [np.asarray(self.value(v, env), dtype=bool) for v in node.values]
+            combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+            result = values[0]
+            for other in values[1:]:
+                result = combine(result, other)
+            return _array(result)
+        if isinstance(node, ast.IfExp):
+            return np.where(np.asarray(self.value(node.test, env), dtype=bool),
+                            self.value(node.body, env), self.value(node.orelse, env))
+        if isinstance(node, ast.Call):
+            return self.call(node, env)
+        raise EquationError(f"cannot evaluate {type(node).__name__} "  # pragma: no cover
+                            "(the equation was not validated)")
+
+    def name(self, name: str, env: Mapping[str, np.ndarray]) -> Any:
+        if name in env:
+            return env[name]
+        if name == "time":
+            return self.time
+        if name == "dt":
+            return self.dt
+        if name == "pi":
+            return math.pi
+        raise UnknownNameError(name, env, kind="variable",  # pragma: no cover
+                               where="the values of a run")
+
+    def call(self, node: ast.Call, env: Mapping[str, np.ndarray]) -> Any:
+        from csframework.sd.expressions import FUNCTIONS, bind_arguments
+
+        function = node.func.id  # type: ignore[attr-defined]
+        spec = FUNCTIONS.get(function)
+        if spec is None:
+            return self.lookups[function](_array(self.value(node.args[0], env)))
+        args = [None if a is None else self.value(a, env) for a in bind_arguments(node, spec)]
+        if function in ("min", "max"):
+            reduce = np.minimum if function == "min" else np.maximum
+            result = args[0]
+            for other in args[1:]:
+                result = reduce(result, other)
+            return result
+        if function in _UNARY_FUNCTIONS:
+            return _UNARY_FUNCTIONS[function](args[0])
+        if function == "modulo":
+            return _modulo(*args)
+        if function == "safediv":
+            return _safediv(args[0], args[1], 0.0 if args[2] is None else args[2])
+        if function == "step":
+            return np.where(self.time >= args[1], args[0], 0.0)
+        if function == "ramp":
+            slope, start, end = args
+            value = np.where(self.time <= start, 0.0, slope * (self.time - start))
+            if end is None:
+                return value
+            return np.where(self.time > end, slope * (end - start), value)
+        if function == "pulse":
+            from csframework.sd.engine import VECTOR_NAMESPACE
+
+            interval = 0.0 if args[2] is None else args[2]
+            return VECTOR_NAMESPACE["_f_pulse"](self.time, self.dt, args[0], args[1], interval)
+        raise EquationError(  # pragma: no cover
+            f"{function}() keeps state and should have been expanded when the model was compiled")
+
+
+# ------------------------------------------------------------------ the graph
+@dataclass(frozen=True)
+class _Edge:
+    """One dependency of the expanded model: `cause` is read by `effect`.
+
+    `role` is "inflow"/"outflow" (flow into a stock), "equation" (the cause
+    appears in the effect's equation, or in a hidden stock's rate of change),
+    or "pipeline" (the input of a delay_fixed).
+    """
+
+    cause: str
+    effect: str
+    role: str
+
+
+@dataclass
+class _Structure:
+    """The expanded model as a graph, with everything needed to evaluate it."""
+
+    model: Any
+    kinds: dict[str, str]                       # visible name -> stock/flow/auxiliary/constant
+    trees: dict[str, ast.AST]                   # algebraic values and hidden rates of change
+    non_negative: set[str]
+    hidden_stocks: set[str]                     # hidden states and pipelines (they delay)
+    edges: list[_Edge]
+    owners: dict[str, str]                      # hidden name -> the variable it belongs to
+    user_stocks: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+
+
+def _names_read(node: ast.AST) -> list[str]:
+    """The variable names `node` reads, in order (not called lookups, not time/dt/pi)."""
+    from csframework.sd.expressions import SPECIAL_NAMES
+
+    found: dict[str, None] = {}
+
+    def walk(current: ast.AST) -> None:
+        if isinstance(current, ast.Name):
+            if current.id not in SPECIAL_NAMES:
+                found.setdefault(current.id, None)
+            return
+        if isinstance(current, ast.Call):
+            for child in [*current.args, *(k.value for k in current.keywords)]:
+                walk(child)
+            return
+        for child in ast.iter_child_nodes(current):
+            walk(child)
+
+    walk(node)
+    return list(found)
+
+
+def _structure(model: StockFlowModel) -> _Structure:
+    compiled = model.compile()
+    kinds = {name: model[name].kind for name in model.names() if model[name].kind != "lookup"}
+    trees: dict[str, ast.AST] = {}
+    non_negative: set[str] = set()
+    edges: list[_Edge] = []
+    for name, item in compiled.algebraic.items():
+        trees[name] = item.tree
+        if item.non_negative:
+            non_negative.add(name)
+        edges += [_Edge(cause, name, "equation") for cause in _names_read(item.tree)]
+    hidden_stocks: set[str] = set()
+    user_stocks = {}
+    for state in compiled.states:
+        if state.user:
+            user_stocks[state.name] = (tuple(state.inflows), tuple(state.outflows))
+            edges += [_Edge(flow, state.name, "inflow") for flow in state.inflows]
+            edges += [_Edge(flow, state.name, "outflow") for flow in state.outflows]
+            continue
+        hidden_stocks.add(state.name)
+        if state.derivative is not None:  # init() has none: it never changes during a run
+            trees[state.name] = state.derivative
+            edges += [_Edge(cause, state.name, "equation")
+                      for cause in _names_read(state.derivative) if cause != state.name]
+    for pipe in compiled.pipes:
+        hidden_stocks.add(pipe.name)
+        edges += [_Edge(cause, pipe.name, "pipeline") for cause in _names_read(pipe.input)]
+    return _Structure(model, kinds, trees, non_negative, hidden_stocks, edges,
+                      dict(compiled.owners), user_stocks)
+
+
+# ------------------------------------------------------------------ run values
+def _check_model(model: object, where: str) -> None:
+    from csframework.sd.model import StockFlowModel
+
+    if not isinstance(model, StockFlowModel):
+        raise ModelError(f"{where} needs a StockFlowModel (or a model loaded with "
+                         f"load_model), not {type(model).__name__} {model!r}")
+
+
+@dataclass
+class _Run:
+    """The values of every name of the expanded model at each saved time."""
+
+    results: Any
+    time: np.ndarray
+    values: dict[str, np.ndarray]
+    evaluate: _Evaluator
+
+
+def _run(structure: _Structure, results: Results | None, run_kwargs: Mapping[str, Any] | None
+         ) -> _Run:
+    model = structure.model
+    needed = list(structure.kinds) + list(structure.owners)
+    params: dict[str, Any] = {}
+    if results is not None:
+        if getattr(results, "is_ensemble", False):
+            raise ModelError(f"the results of model {model.name!r} are an ensemble of "
+                             f"{results.members} members; pass one of them, e.g. "
+                             "results.member(0)")
+        params = dict(results.parameters[0]) if results.parameters else {}
+        have = set(results.variables)
+        missing = [n for n in needed if n not in have and structure.kinds.get(n) != "constant"]
+        if missing:
+            kwargs = {"params": params or None, "dt": results.dt,
+                      "stop": float(results.time[-1]), "method": results.method}
+            kwargs = {k: v for k, v in kwargs.items() if v is not None}
+            results = model.run(include_hidden=True, **kwargs)
+    else:
+        kwargs = dict(run_kwargs or {})
+        kwargs["include_hidden"] = True
+        params = dict(kwargs.get("params") or {})
+        results = model.run(**kwargs)
+        if results.is_ensemble:
+            raise ModelError(f"run_kwargs for model {model.name!r} make an ensemble; give "
+                             "each constant one value")
+    frame = results.frame
+    time = results.time.astype(float)
+    values = {name: frame[name].to_numpy(dtype=float) for name in frame.columns}
+    for name, constant in model.constants.items():
+        values.setdefault(name, np.full(len(time), float(params.get(name, constant.value))))
+    lookups = {}
+    for name, lookup in model.lookups.items():
+        points = params.get(name, lookup.points)
+        lookups[name] = _lookup_function(points, lookup.extrapolate)
+    dt = float(results.dt) if results.dt else (float(time[1] - time[0]) if len(time) > 1
+                                                 else model.dt)
+    return _Run(results, time, values, _Evaluator(lookups, time, dt))
+
+
+def _evaluate(structure: _Structure, run: _Run, name: str, env: Mapping[str, np.ndarray]
+              ) -> np.ndarray:
+    value = run.evaluate(structure.trees[name], env)
+    if name in structure.non_negative:
+        value = np.maximum(value, 0.0)
+    return np.broadcast_to(value, run.time.shape).astype(float)
+
+
+# ------------------------------------------------------------------ polarity
+@dataclass(frozen=True)
+class LinkPolarity:
+    """The polarity of one link of a model, as read from a run.
+
+    Attributes
+    ----------
+    cause, effect : str
+    sign : {"+", "-"}
+        The sign the link has most of the time (``"+"`` if it never acts).
+    ambiguous : bool
+        True if the sign changes during the run, or the link never acts.
+    fraction_positive : float
+        The fraction of the times when the link acts at which it is positive
+        (NaN if it never acts).
+    delay : bool
+        The link passes through the hidden stock of a smooth or delay.
+    via : tuple of str
+        What the link is folded through: ``"smooth()"``, ``"lookup 'effect'"``, ...
+    role : {"inflow", "outflow", "equation"}
+        How the polarity was found: a flow filling or draining a stock (sign
+        fixed), or from the effect's equation.
+
+    Examples
+    --------
+    >>> LinkPolarity("x", "y", "+", False, 1.0).note is None
+    True
+    >>> LinkPolarity("x", "y", "-", True, 0.25).note
+    'ambiguous: the sign changes during the run (+ 25% of the time)'
+    """
+
+    cause: str
+    effect: str
+    sign: str
+    ambiguous: bool
+    fraction_positive: float
+    delay: bool = False
+    via: tuple[str, ...] = ()
+    role: str = "equation"
+
+    @property
+    def note(self) -> str | None:
+        """What a diagram should say about the link, or None if nothing."""
+        parts = []
+        if self.ambiguous:
+            if math.isnan(self.fraction_positive):
+                parts.append("ambiguous: no effect during the run")
+            else:
+                parts.append(f"ambiguous: the sign changes during the run "
+                             f"(+ {self.fraction_positive:.0%} of the time)")
+        if self.via:
+            parts.append("through " + ", ".join(self.via))
+        return "; ".join(parts) or None
+
+
+def _signs(changes: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """-1, 0 or +1 at each time; changes within rounding noise of `scale` count as 0."""
+    changes = np.where(np.isfinite(changes), changes, 0.0)
+    noise = NOISE * np.where(np.isfinite(scale), np.abs(scale), 0.0) + 1e-300
+    return np.where(np.abs(changes) > noise, np.sign(changes), 0.0)
+
+
+def _edge_signs(structure: _Structure, run: _Run, edge: _Edge) -> np.ndarray:
+    """The sign of the link `edge` at each saved time (central differences)."""
+    if edge.role == "inflow":
+        return np.ones_like(run.time)
+    if edge.role == "outflow":
+        return -np.ones_like(run.time)
+    if edge.role == "pipeline":
+        return np.ones_like(run.time)
+    x = run.values[edge.cause]
+    spread = float(np.max(np.abs(x))) if x.size else 0.0
+    step = RELATIVE_STEP * np.maximum(np.abs(x), spread if spread > 0 else 1.0)
+    up = dict(run.values)
+    down = dict(run.values)
+    up[edge.cause] = x + step
+    down[edge.cause] = x - step
+    high = _evaluate(structure, run, edge.effect, up)
+    low = _evaluate(structure, run, edge.effect, down)
+    return _signs(high - low, np.maximum(np.abs(high), np.abs(low)))
+
+
+def _lookups_around(tree: ast.AST, name: str, lookups: Iterable[str]) -> tuple[str, ...]:
+    known = set(lookups)
+    found: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in known
+                and any(isinstance(n, ast.Name) and n.id == name
+                        for arg in node.args for n in ast.walk(arg))):
+            found.setdefault(f"lookup {node.func.id!r}", None)
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class _Path:
+    """A chain of edges from one visible variable to another through hidden ones."""
+
+    edges: tuple[_Edge, ...]
+
+    @property
+    def cause(self) -> str:
+        return self.edges[0].cause
+
+    @property
+    def effect(self) -> str:
+        return self.edges[-1].effect
+
+
+def _paths(structure: _Structure, include_constants: bool) -> dict[tuple[str, str], list[_Path]]:
+    """The links of the diagram: visible cause -> visible effect, hidden parts folded away."""
+    visible = {n for n, k in structure.kinds.items() if include_constants or k != "constant"}
+    outgoing: dict[str, list[_Edge]] = {}
+    for edge in structure.edges:
+        outgoing.setdefault(edge.cause, []).append(edge)
+    links: dict[tuple[str, str], list[_Path]] = {}
+
+    def follow(start: str, chain: tuple[_Edge, ...], seen: frozenset[str]) -> None:
+        for edge in outgoing.get(chain[-1].effect if chain else start, ()):
+            target = edge.effect
+            if target in seen:
+                continue
+            path = (*chain, edge)
+            if target in visible:
+                if target != start:
+                    links.setdefault((start, target), []).append(_Path(path))
+            elif target in structure.owners:
+                follow(start, path, seen | {target})
+
+    for name in structure.kinds:
+        if name in visible:
+            follow(name, (), frozenset({name}))
+    return {key: links[key] for key in sorted(links)}
+
+
+def _describe_via(structure: _Structure, path: _Path) -> tuple[str, ...]:
+    via: list[str] = []
+    for edge in path.edges[1:]:
+        via.append(f"{_stateful_function(edge.cause)}()")
+    for edge in path.edges:
+        if edge.effect in structure.trees:
+            via += _lookups_around(structure.trees[edge.effect], edge.cause,
+                                   structure.model.lookups)
+    return tuple(dict.fromkeys(via))
+
+
+def _stateful_function(hidden: str) -> str:
+    """The function a hidden name comes from: ``'_delay_fixed_0_y'`` -> ``'delay_fixed'``."""
+    from csframework.sd.expressions import STATEFUL_FUNCTIONS
+
+    matches = [f for f in STATEFUL_FUNCTIONS if hidden.startswith(f"_{f}_")]
+    return max(matches, key=len) if matches else hidden
+
+
+def _polarities(structure: _Structure, run: _Run, include_constants: bool
+                ) -> tuple[dict[tuple[str, str], list[_Path]], tuple[LinkPolarity, ...]]:
+    paths = _paths(structure, include_constants)
+    edge_signs: dict[_Edge, np.ndarray] = {}
+    found = []
+    for (cause, effect), chains in paths.items():
+        total = np.zeros_like(run.time)
+        for chain in chains:
+            product = np.ones_like(run.time)
+            for edge in chain.edges:
+                if edge not in edge_signs:
+                    edge_signs[edge] = _edge_signs(structure, run, edge)
+                product = product * edge_signs[edge]
+            total = total + product
+        sign, ambiguous, fraction = _summarise(np.sign(total))
+        role = chains[0].edges[0].role if len(chains[0].edges) == 1 else "equation"
+        role = role if role in ("inflow", "outflow") else "equation"
+        delay = all(any(e.effect in structure.hidden_stocks for e in c.edges) for c in chains)
+        via = tuple(dict.fromkeys(v for c in chains for v in _describe_via(structure, c)))
+        found.append(LinkPolarity(cause, effect, sign, ambiguous, fraction, delay, via, role))
+    return paths, tuple(found)
+
+
+def link_polarities(model: StockFlowModel, results: Results | None = None, *,
+                    include_constants: bool = False,
+                    run_kwargs: Mapping[str, Any] | None = None) -> tuple[LinkPolarity, ...]:
+    """Every link of the model's causal structure with its polarity along a run.
+
+    Parameters
+    ----------
+    model : StockFlowModel
+    results : Results, optional
+        A run of `model` to read the values from (default: a new run). If it
+        lacks hidden state or variables, the model is run again with the same
+        parameters, time step and stop time.
+    include_constants : bool
+        Also give the links from constants.
+    run_kwargs : mapping, optional
+        Keyword arguments for ``model.run`` when `results` is not given
+        (``params``, ``stop``, ``dt``, ``method``).
+
+    Returns
+    -------
+    tuple of LinkPolarity
+        Sorted by cause, then effect.
+
+    Examples
+    --------
+    >>> from csframework.sd import StockFlowModel
+    >>> m = StockFlowModel("Wave", stop=10, dt=0.5)
+    >>> _ = m.stock("x", 0, inflows=["speed"])
+    >>> _ = m.flow("speed", 1)
+    >>> _ = m.auxiliary("y", "sin(x)")
+    >>> _ = m.auxiliary("z", "10 - x")
+    >>> for link in link_polarities(m):
+    ...     print(link.cause, link.effect, link.sign, link.ambiguous)
+    speed x + False
+    x y - True
+    x z - False
+    """
+    _check_model(model, "link_polarities()")
+    structure = _structure(model)
+    run = _run(structure, results, run_kwargs)
+    return _polarities(structure, run, include_constants)[1]
+
+
+def to_cld(model: Any, results: Results | None = None, *, include_constants: bool = False,
+           run_kwargs: Mapping[str, Any] | None = None) -> CausalLoopDiagram:
+    """The causal loop diagram of a model, link polarities read from its equations.
+
+    Parameters
+    ----------
+    model : StockFlowModel or PySDModel
+        A model built in Python, read from XMILE, or loaded through PySD
+        (see :func:`csframework.sd.pysd_backend.load_model`).
+    results : Results, optional
+        The run polarities are read along (default: a new run).
+    include_constants : bool
+        Also draw the constants and their links.
+    run_kwargs : mapping, optional
+        Keyword arguments for ``model.run`` when `results` is not given.
+
+    Returns
+    -------
+    CausalLoopDiagram
+        Titled after the model; each variable's note says what it is
+        ("stock", "flow", "auxiliary", "constant"); ambiguous links say so in
+        their note (see :func:`link_polarities`).
+
+    Examples
+    --------
+    >>> from csframework.sd import StockFlowModel
+    >>> m = StockFlowModel("Perception", stop=20)
+    >>> _ = m.stock("sales", 10, inflows=["growth"])
+    >>> _ = m.flow("growth", "0.1 * perceived_sales")
+    >>> _ = m.auxiliary("perceived_sales", "smooth(sales, 4)")
+    >>> cld = to_cld(m)
+    >>> cld.get_link("sales", "perceived_sales")
+    Link('sales' -> 'perceived_sales', '+', delay)
+    >>> cld.variable("sales").note, cld.title
+    ('stock', 'Perception')
+    """
+    from csframework.sd.model import StockFlowModel
+
+    if not isinstance(model, StockFlowModel) and hasattr(model, "_py"):
+        return _pysd_cld(model, results, run_kwargs)
+    _check_model(model, "to_cld()")
+    structure = _structure(model)
+    run = _run(structure, results, run_kwargs)
+    polarities = _polarities(structure, run, include_constants)[1]
+    return _diagram(model.name, structure.kinds, polarities, include_constants)
+
+
+def _diagram(title: str, kinds: Mapping[str, str], polarities: Iterable[LinkPolarity],
+             include_constants: bool) -> CausalLoopDiagram:
+    from csframework.cld import CausalLoopDiagram
+
+    cld = CausalLoopDiagram(title=title)
+    for name, kind in kinds.items():
+        if include_constants or kind != "constant":
+            cld.add_variable(name, note=kind)
+    for link in polarities:
+        cld.link(link.cause, link.effect, link.sign, delay=link.delay, note=link.note)
+    return cld
+
+
+# ------------------------------------------------------------------ PySD models
+_PYSD_STATEFUL_DELAYS = ("Smooth", "SmoothN", "Delay", "DelayN", "DelayFixed")
+_NUMPY_FUNCTIONS = {"exp": "exp", "log": "log", "log10": "log10", "sqrt": "sqrt", "sin": "sin",
+                    "cos": "cos", "tan": "tan", "arcsin": "asin", "arccos": "acos",
+                    "arctan": "atan", "abs": "abs", "minimum": "min", "maximum": "max",
+                    "floor": "floor"}
+
+
+class _FromPySD(ast.NodeTransformer):
+    """Rewrites an expression PySD generated into the equation language, or raises ValueError.
+
+    ``name()`` (a component) becomes the name, ``np.exp(x)`` becomes
+    ``exp(x)``, ``if_then_else(c, lambda: a, lambda: b)`` becomes
+    ``a if c else b``; anything else is refused, and the result is checked
+    again by :func:`csframework.sd.expressions.parse`.
+    """
+
+    def __init__(self, components: Iterable[str]):
+        self.components = set(components) | {"time"}
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        func = node.func
+        if isinstance(func, ast.Name) and not node.args and not node.keywords and (
+                func.id in self.components):
+            return ast.Name(id=func.id, ctx=ast.Load())
+        if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and func.value.id == "np" and func.attr in _NUMPY_FUNCTIONS):
+            return ast.Call(func=ast.Name(id=_NUMPY_FUNCTIONS[func.attr], ctx=ast.Load()),
+                            args=[self.visit(a) for a in node.args], keywords=[])
+        if isinstance(func, ast.Name) and func.id == "if_then_else" and len(node.args) == 3:
+            body, other = node.args[1], node.args[2]
+            if isinstance(body, ast.Lambda) and isinstance(other, ast.Lambda):
+                return ast.IfExp(test=self.visit(node.args[0]), body=self.visit(body.body),
+                                 orelse=self.visit(other.body))
+        raise ValueError(f"no equivalent for {ast.unparse(node)!r}")
+
+
+def _pysd_equations(py_file: Any, components: Iterable[str]
+                    ) -> tuple[dict[str, Any], dict[str, tuple[str, Any]]]:
+    """The equations of a PySD translation, read (never run) from its generated source.
+
+    Returns ``{component: Equation or None}`` for plain components and
+    ``{stateful object: (its class, Equation of its input or None)}``.
+    """
+    from pathlib import Path
+
+    from csframework.sd.expressions import parse
+
+    tree = ast.parse(Path(py_file).read_text(encoding="utf-8"))
+    rewrite = _FromPySD(components)
+
+    def translate(node: ast.AST) -> Any:
+        try:
+            text = ast.unparse(rewrite.visit(ast.fix_missing_locations(node)))
+            return parse(text)
+        except (ValueError, EquationError, SyntaxError, RecursionError):
+            return None
+
+    equations: dict[str, Any] = {}
+    stateful: dict[str, tuple[str, Any]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and len(node.body) == 1 and isinstance(
+                node.body[0], ast.Return) and node.body[0].value is not None:
+            equations[node.name] = translate(node.body[0].value)
+        elif (isinstance(node, ast.Assign) and len(node.targets) == 1
+              and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)
+              and isinstance(node.value.func, ast.Name) and node.value.args
+              and isinstance(node.value.args[0], ast.Lambda)):
+            stateful[node.targets[0].id] = (node.value.func.id,
+                                            translate(node.value.args[0].body))
+    return equations, stateful
+
+
+def _pysd_cld(model: Any, results: Results | None, run_kwargs: Mapping[str, Any] | None
+              ) -> CausalLoopDiagram:
+    """The diagram of a PySD-backed model (see :func:`to_cld`).
+
+    Links come from PySD's dependency information (``model.dependencies``);
+    stateful objects other than a stock's own integral (smooths, delays) are
+    folded away into delayed links. Polarities are computed as for native
+    models, by central differences along the run, from the equations PySD
+    generated, rewritten into the equation language (a stock's rate of
+    change for flow -> stock links, a smooth's or delay's input for links
+    through it). Where an equation has no equivalent (lookups, arrays, other
+    PySD functions) the sign is estimated from how cause and effect moved
+    together during the run, and the link's note says so.
+    """
+    from csframework.sd import pysd_backend
+
+    pysd_model = pysd_backend._load(model._py)
+    doc = pysd_model.doc
+    real = {str(py): str(name) for py, name in zip(doc["Py Name"], doc["Real Name"], strict=True)
+            if str(name).lower() not in pysd_backend._CONTROL_NAMES}
+    kinds = dict(zip(doc["Py Name"], doc["Type"], strict=True))
+    subtypes = dict(zip(doc["Py Name"], doc["Subtype"], strict=True))
+    if results is None:
+        results = model.run(**dict(run_kwargs or {}))
+    frame = results.frame
+    time = results.time.astype(float)
+    values = {py: frame[name].to_numpy(dtype=float) for py, name in real.items()
+              if name in frame.columns}
+    dt = float(results.dt) if results.dt else 1.0
+    evaluator = _Evaluator({}, time, dt)
+    equations, stateful = _pysd_equations(model._py, real)
+    deps = pysd_model.dependencies
+    flows = {d for obj, entry in deps.items() if obj.startswith("_integ_")
+             for d in (entry.get("step") or {})}
+    shown = {py: name for py, name in real.items()
+             if kinds.get(py) not in ("Lookup", "Constant", "Data") and isinstance(
+                 kinds.get(py), str)}
+    notes = {}
+    for py in shown:
+        if subtypes.get(py) == "Integ":
+            notes[py] = "stock"
+        elif py in flows:
+            notes[py] = "flow"
+        else:
+            notes[py] = "auxiliary"
+    links = []
+    for py in shown:
+        for cause, through in _pysd_inputs(deps, py, frozenset({py})):
+            if cause in shown and cause != py:
+                links.append((cause, py, through))
+    from csframework.cld import CausalLoopDiagram
+
+    cld = CausalLoopDiagram(title=model.name)
+    for py, name in shown.items():
+        cld.add_variable(name, note=notes[py])
+    for cause, effect, through in sorted(set(links)):
+        equation = equations.get(effect)
+        delayed = False
+        if through is not None:
+            kind, equation = stateful.get(through, ("", None))
+            delayed = kind in _PYSD_STATEFUL_DELAYS or not through.startswith("_integ_")
+        signs = None
+        if equation is not None and cause in equation.dependencies and all(
+                d in values for d in equation.dependencies):
+            signs = _partial_signs(evaluator, equation.tree, values, cause)
+        if signs is None:
+            polarity = _pysd_link_sign(frame, real[cause], real[effect])
+            notes_text = "polarity estimated from how the two moved together in the run"
+        else:
+            polarity = _summarise(signs)
+            notes_text = None
+        sign, ambiguous, fraction = polarity
+        parts = []
+        if ambiguous:
+            parts.append("ambiguous: no effect during the run" if math.isnan(fraction) else
+                         f"ambiguous: the sign changes during the run (+ {fraction:.0%} of "
+                         "the time)")
+        if notes_text:
+            parts.append(notes_text)
+        cld.link(real[cause], real[effect], sign, delay=delayed, note="; ".join(parts) or None)
+    return cld
+
+
+def _pysd_inputs(deps: Mapping[str, Any], name: str, seen: frozenset[str]
+                 ) -> list[tuple[str, str | None]]:
+    """(input, stateful object it passes through or None) for one PySD component."""
+    found: list[tuple[str, str | None]] = []
+    for dep in deps.get(name) or {}:
+        if dep in seen or dep.startswith("__") or dep in ("time", "time_step"):
+            continue
+        if dep.startswith("_"):
+            step = (deps.get(dep) or {}).get("step") or {}
+            found += [(d, dep) for d in step if not d.startswith("_") and d not in seen]
+        else:
+            found.append((dep, None))
+    return found
+
+
+def _partial_signs(evaluate: _Evaluator, tree: ast.AST, values: Mapping[str, np.ndarray],
+                   cause: str) -> np.ndarray:
+    x = values[cause]
+    spread = float(np.max(np.abs(x))) if x.size else 0.0
+    step = RELATIVE_STEP * np.maximum(np.abs(x), spread if spread > 0 else 1.0)
+    high = evaluate(tree, {**values, cause: x + step})
+    low = evaluate(tree, {**values, cause: x - step})
+    high, low = np.broadcast_to(high, x.shape), np.broadcast_to(low, x.shape)
+    return _signs(high - low, np.maximum(np.abs(high), np.abs(low)))
+
+
+def _summarise(signs: np.ndarray) -> tuple[str, bool, float]:
+    """(dominant sign, ambiguous, fraction positive) of a series of -1/0/+1."""
+    positive, negative = int(np.sum(signs > 0)), int(np.sum(signs < 0))
+    acting = positive + negative
+    fraction = positive / acting if acting else math.nan
+    return ("-" if negative > positive else "+"), bool(positive and negative) or not acting, \
+        fraction
+
+
+def _pysd_link_sign(frame: pd.DataFrame, cause: str, effect: str
+                    ) -> tuple[str, bool, float]:
+    """Sign of a link estimated from co-movement: sign(Δcause · Δeffect) over the run."""
+    if cause not in frame.columns or effect not in frame.columns:
+        return "+", True, math.nan
+    x, y = frame[cause].to_numpy(dtype=float), frame[effect].to_numpy(dtype=float)
+    return _summarise(_signs(np.diff(x), x[1:]) * _signs(np.diff(y), y[1:]))
+
+
+# ------------------------------------------------------------------ loop dominance
+@dataclass(frozen=True, eq=False)
+class Dominance:
+    """Which feedback loop drives a model's behaviour at each time (Loops that Matter).
+
+    Made by :func:`loop_dominance`.
+
+    Attributes
+    ----------
+    model_name : str
+    loops : tuple of Loop
+        The loops of ``model.to_cld()``, with the same names.
+    link_scores : pandas.DataFrame
+        One column per link ``"cause -> effect"``, indexed by time.
+    loop_scores : pandas.DataFrame
+        One column per loop: its relative loop score, signed (positive for
+        reinforcing, negative for balancing), in [-1, 1]; the absolute values
+        add up to 1 at each time when anything moves.
+    dominant : pandas.Series
+        The name of the loop with the largest relative score at each time,
+        or None where no loop moves.
+    results : Results
+        The run the scores were computed from.
+    """
+
+    model_name: str
+    loops: tuple
+    link_scores: Any = field(repr=False)
+    loop_scores: Any = field(repr=False)
+    dominant: Any = field(repr=False)
+    results: Any = field(repr=False)
+
+    def kind(self, loop: str) -> str:
+        """``"reinforcing"`` or ``"balancing"`` for the loop named `loop`."""
+        for candidate in self.loops:
+            if candidate.name == loop:
+                return candidate.kind
+        raise UnknownNameError(str(loop), [lp.name for lp in self.loops], kind="loop",
+                               where=f"the loop dominance of model {self.model_name!r}")
+
+    def periods(self) -> list[tuple[float, float, str, str]]:
+        """The spans of time one loop dominates: ``(start, end, loop name, kind)``.
+
+        `end` is the time the next period starts (or the last time). Times
+        when nothing moves belong to no period.
+
+        Examples
+        --------
+        >>> from csframework.sd import StockFlowModel
+        >>> m = StockFlowModel("Savings", stop=3)
+        >>> _ = m.stock("money", 100, inflows=["interest"])
+        >>> _ = m.flow("interest", "0.05 * money")
+        >>> loop_dominance(m).periods()
+        [(1.0, 3.0, 'R1', 'reinforcing')]
+        """
+        time = [float(t) for t in self.dominant.index]
+        names = list(self.dominant)
+        found: list[tuple[float, float, str, str]] = []
+        i = 0
+        while i < len(names):
+            name = names[i]
+            j = i
+            while j + 1 < len(names) and names[j + 1] == name:
+                j += 1
+            if name is not None:
+                end = time[j + 1] if j + 1 < len(time) else time[j]
+                found.append((time[i], end, name, self.kind(name)))
+            i = j + 1
+        return found
+
+    def plot(self, variable: str, ax: Any = None) -> Any:
+        """The behaviour over time of `variable`, over a band coloured by the dominant loop.
+
+        Parameters
+        ----------
+        variable : str
+            A variable of the run (a stock, flow or auxiliary).
+        ax : matplotlib Axes, optional
+            Draw into these axes (default: a new figure, made without pyplot).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Examples
+        --------
+        >>> from csframework.sd import StockFlowModel
+        >>> m = StockFlowModel("Savings", stop=3)
+        >>> _ = m.stock("money", 100, inflows=["interest"])
+        >>> _ = m.flow("interest", "0.05 * money")
+        >>> ax = loop_dominance(m).plot("money")
+        >>> [t.get_text() for t in ax.texts]
+        ['R1']
+        >>> loop_dominance(m).plot("mony")
+        Traceback (most recent call last):
+        ...
+        csframework.errors.UnknownNameError: unknown variable 'mony' ... did you mean 'money'?
+        """
+        import matplotlib
+        from matplotlib.transforms import blended_transform_factory
+
+        from csframework import style
+
+        results = self.results
+        if variable not in results.variables or str(variable).startswith("_"):
+            shown = [v for v in results.variables if not v.startswith("_")]
+            raise UnknownNameError(str(variable), shown, kind="variable",
+                                   where=f"the loop dominance of model {self.model_name!r}")
+        with matplotlib.rc_context(style.current().rc()):
+            if ax is None:
+                from matplotlib.backends.backend_agg import FigureCanvasAgg
+                from matplotlib.figure import Figure
+
+                figure = Figure(figsize=(8, 4.5))
+                FigureCanvasAgg(figure)
+                ax = figure.add_subplot()
+            times = results.time
+            ax.plot(times, results[variable].to_numpy(), color=style.PALETTE["text"],
+                    label=results.label(variable))
+            band = blended_transform_factory(ax.transData, ax.transAxes)
+            for start, end, name, kind in self.periods():
+                colour = style.PALETTE[kind]
+                ax.axvspan(start, end, ymin=0.0, ymax=0.06, color=colour, alpha=0.85, lw=0)
+                ax.text((start + end) / 2, 0.09, name, transform=band, ha="center",
+                        va="bottom", color=colour, fontweight="bold")
+            ax.set_ylabel(results.label(variable))
+            unit = results.time_unit
+            ax.set_xlabel("Time" if unit in ("", "time") else f"Time ({unit})")
+            ax.set_xlim(times[0], times[-1])
+            ax.set_title(f"{self.model_name}: which loop dominates when")
+        return ax
+
+    def __repr__(self) -> str:
+        spans = ", ".join(f"{name} {start:g}–{end:g}" for start, end, name, _ in self.periods())
+        return f"<Dominance {self.model_name!r}: {len(self.loops)} loops; {spans or 'no motion'}>"
+
+
+def _previous(values: np.ndarray) -> np.ndarray:
+    shifted = np.empty_like(values)
+    shifted[1:] = values[:-1]
+    shifted[:1] = values[:1]
+    return shifted
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """numerator / denominator, 0 where the denominator is within rounding noise of 0."""
+    moving = _signs(denominator, scale) != 0
+    with np.errstate(all="ignore"):
+        return np.where(moving, numerator / np.where(moving, denominator, 1.0), 0.0)
+
+
+def _edge_scores(structure: _Structure, run: _Run, edge: _Edge,
+                 cache: dict[str, np.ndarray]) -> np.ndarray:
+    """The LTM link score of one edge of the expanded model at each saved time."""
+    values = run.values
+    if edge.role in ("inflow", "outflow"):
+        inflows, outflows = structure.user_stocks[edge.effect]
+        net = sum((values[f] for f in inflows), np.zeros_like(run.time)) - sum(
+            (values[f] for f in outflows), np.zeros_like(run.time))
+        change = net - _previous(net)
+        flow = values[edge.cause]
+        sign = 1.0 if edge.role == "inflow" else -1.0
+        scale = sum((np.abs(values[f]) for f in inflows + outflows), np.zeros_like(run.time))
+        return sign * np.abs(_ratio(flow - _previous(flow), change, scale))
+    if edge.role == "pipeline":
+        pipe = values[edge.effect]
+        return (_signs(pipe - _previous(pipe), pipe) != 0).astype(float)
+    effect = edge.effect
+    if effect not in cache:
+        cache[effect] = _evaluate(structure, run, effect, values)
+    now = cache[effect]
+    before = _previous(now)
+    previous_env = {name: _previous(v) for name, v in values.items()}
+    previous_env[edge.cause] = values[edge.cause]
+    # every other input, time included, held at its previous value
+    held = _Run(run.results, run.time, previous_env, _Evaluator(
+        run.evaluate.lookups, _previous(run.time), run.evaluate.dt))
+    partial = _evaluate(structure, held, effect, previous_env) - before
+    cause = values[edge.cause]
+    cause_change = cause - _previous(cause)
+    scale = np.maximum(np.abs(now), np.abs(before))
+    magnitude = np.abs(_ratio(partial, now - before, scale))
+    direction = np.sign(_ratio(partial, cause_change, np.maximum(np.abs(cause), 1e-300)))
+    return magnitude * direction
+
+
+def loop_dominance(model: StockFlowModel, results: Results | None = None, method: str = "ltm",
+                   *, run_kwargs: Mapping[str, Any] | None = None) -> Dominance:
+    """Which loop dominates the model's behaviour when: the Loops that Matter method.
+
+    Link scores (Schoenberg, Davidsen & Eberlein 2020, eq. 2, with the
+    flow-to-stock score of Schoenberg, Hayward & Eberlein 2023, "Improving
+    Loops that Matter", *System Dynamics Review* 39(2), eq. 3), computed at
+    each saved time t over the step from t - dt to t (Δv = v(t) - v(t - dt)):
+
+    - a link x -> z into a flow or auxiliary ``z = f(x, y, ...)``::
+
+          LS(x -> z) = |Δx z / Δz| · sign(Δx z / Δx)     (0 if Δz = 0 or Δx = 0)
+
+      where Δx z = f(x(t), y(t - dt), ...) - f(x(t - dt), y(t - dt), ...) is
+      the change in z due to x alone (every other input, and time, held at
+      its previous value);
+    - a flow into or out of a stock S with net flow n = Σ inflows - Σ outflows
+      (the 2023 correction: the *change* in the flow over the change in the
+      net flow, not the flow over the net flow)::
+
+          LS(i -> S) = +|Δi / Δn|,    LS(o -> S) = -|Δo / Δn|    (0 if Δn = 0)
+
+      This equals scoring ``n = Σi - Σo`` with the formula above and the link
+      n -> S with 1, so the scores do not depend on how flows are split;
+    - the hidden stock of a smooth or delay is scored the same way, its rate of
+      change playing the part of the net flow; the output of a delay_fixed
+      pipeline scores 1 whenever it moves.
+
+    A link of the diagram that folds hidden parts away scores the product of
+    its parts' scores (the sum over its paths if there are several). A loop's
+    score is the product of its links' scores; its *relative* score divides
+    that by the sum of the absolute scores of all loops at that time. The
+    dominant loop at a time is the one with the largest absolute relative
+    score. At the start time nothing has changed yet, so no loop dominates.
+
+    Parameters
+    ----------
+    model : StockFlowModel
+    results : Results, optional
+        The run to analyse (default: a new run). Runs with RK4 are analysed
+        over their saved steps all the same.
+    method : {"ltm"}
+        Loops that Matter (the only method so far).
+    run_kwargs : mapping, optional
+        Keyword arguments for ``model.run`` when `results` is not given.
+
+    Returns
+    -------
+    Dominance
+
+    Raises
+    ------
+    UnknownNameError
+        For an unknown method.
+
+    Examples
+    --------
+    >>> from csframework.sd import StockFlowModel
+    >>> m = StockFlowModel("Logistic", stop=100, dt=0.25)
+    >>> _ = m.constant("capacity", 1000)
+    >>> _ = m.stock("population", 10, inflows=["growth"])
+    >>> _ = m.auxiliary("fractional_growth", "0.1 * (1 - population / capacity)")
+    >>> _ = m.flow("growth", "population * fractional_growth")
+    >>> [(start, name) for start, end, name, kind in loop_dominance(m).periods()]
+    [(0.25, 'R1'), (46.75, 'B1')]
+    >>> loop_dominance(m, method="ppm")
+    Traceback (most recent call last):
+    ...
+    csframework.errors.UnknownNameError: unknown loop dominance method 'ppm' ... are 'ltm'
+    """
+    import pandas as pd
+
+    if method not in METHODS:
+        raise UnknownNameError(str(method), METHODS, kind="loop dominance method",
+                               where="loop_dominance()")
+    _check_model(model, "loop_dominance()")
+    structure = _structure(model)
+    run = _run(structure, results, run_kwargs)
+    paths, polarities = _polarities(structure, run, include_constants=False)
+    cld = _diagram(model.name, structure.kinds, polarities, include_constants=False)
+    loops = tuple(cld.loops())
+    index = pd.Index(run.time, name="time")
+    edge_scores: dict[_Edge, np.ndarray] = {}
+    cache: dict[str, np.ndarray] = {}
+    link_scores: dict[str, np.ndarray] = {}
+    needed = {(link.cause, link.effect) for loop in loops for link in loop.links}
+    for (cause, effect), chains in paths.items():
+        if (cause, effect) not in needed:
+            continue
+        total = np.zeros_like(run.time)
+        for chain in chains:
+            product = np.ones_like(run.time)
+            for edge in chain.edges:
+                if edge not in edge_scores:
+                    edge_scores[edge] = _edge_scores(structure, run, edge, cache)
+                product = product * edge_scores[edge]
+            total = total + product
+        total[0] = 0.0
+        link_scores[f"{cause} -> {effect}"] = total
+    scores = {}
+    for loop in loops:
+        product = np.ones_like(run.time)
+        for link in loop.links:
+            product = product * link_scores[f"{link.cause} -> {link.effect}"]
+        scores[loop.name] = product
+    raw = pd.DataFrame(scores, index=index, columns=[lp.name for lp in loops], dtype=float)
+    total = raw.abs().sum(axis=1)
+    relative = raw.div(total.where(total > 0), axis=0).fillna(0.0)
+    dominant = pd.Series([None] * len(index), index=index, dtype=object, name="dominant loop")
+    if loops:
+        strongest = relative.abs().to_numpy().argmax(axis=1)
+        moving = (relative.abs().to_numpy() > 0).any(axis=1)
+        names = [lp.name for lp in loops]
+        dominant[:] = [names[k] if m else None for k, m in zip(strongest, moving, strict=True)]
+    return Dominance(model.name, loops,
+                     pd.DataFrame(link_scores, index=index, dtype=float)
+                     if link_scores else pd.DataFrame(index=index, dtype=float),
+                     relative, dominant, run.results)

@@ -1,0 +1,471 @@
+"""Tests of csframework.behaviour: the pattern library and the classifier."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csframework import behaviour
+from csframework.errors import CSFrameworkError, UnknownNameError
+
+NAMES = behaviour.names()
+
+
+# --------------------------------------------------------------------------- #
+# A generated test set: random instances of every pattern, with noise
+# --------------------------------------------------------------------------- #
+
+def _length(rng: np.random.Generator, minimum: int = 20) -> int:
+    if rng.random() < 0.06:
+        return 10_000
+    return int(np.exp(rng.uniform(np.log(minimum), np.log(3000))))
+
+
+def _linear(rng, u):
+    return rng.choice([-1, 1]) * u
+
+
+def _exponential_growth(rng, u):
+    shape = np.exp(rng.uniform(1.5, 6) * u)
+    return -shape if rng.random() < 0.2 else shape       # a runaway decline is also R-driven
+
+
+def _goal_seeking(rng, u):
+    return rng.choice([-1, 1]) * np.exp(-rng.uniform(2, 10) * u)
+
+
+def _s_shaped_growth(rng, u):
+    middle = rng.uniform(0.3, 0.7)
+    steepest = np.log(12) / min(middle, 1 - middle)
+    shape = 1 / (1 + np.exp(-rng.uniform(1, 2.5) * steepest * (u - middle)))
+    return -shape if rng.random() < 0.2 else shape
+
+
+def _damped_oscillation(rng, u):
+    cycles = rng.uniform(2.5, min(8, len(u) / 14))
+    per_cycle = rng.uniform(0.3, 0.75)                  # each peak this fraction of the last
+    start = rng.uniform(0, 0.3) if rng.random() < 0.3 else 0.0   # at rest, then disturbed
+    s = np.clip(u - start, 0, None) / (1 - start)
+    phase = 0.0 if start else rng.uniform(0, 2 * np.pi)
+    return per_cycle ** (cycles * s) * np.sin(2 * np.pi * cycles * s + phase)
+
+
+def _sustained_oscillation(rng, u):
+    cycles = rng.uniform(2, min(10, len(u) / 14))
+    angle = 2 * np.pi * cycles * u + rng.uniform(0, 2 * np.pi)
+    return np.sin(angle) + rng.uniform(0, 0.3) * np.sin(2 * angle + rng.uniform(0, 6))
+
+
+def _overshoot_and_collapse(rng, u):
+    if rng.random() < 0.5:                                # a pulse
+        peak, power = rng.uniform(0.2, 0.5), rng.uniform(3, 6)
+        x = u / peak
+        return x**power * np.exp(power * (1 - x))
+    rise = rng.uniform(0.15, 0.45)                       # growth, then the limit gives way
+    fall = rng.uniform(rise + 0.15, 0.8)
+    floor = rng.uniform(0, 0.35)
+    grow = 1 / (1 + np.exp(-rng.uniform(15, 30) * (u - rise)))
+    crash = 1 / (1 + np.exp(rng.uniform(12, 30) * (u - fall)))
+    return grow * (floor + (1 - floor) * crash)
+
+
+def _step_response(zeta, omega, u):
+    decay, ring = zeta * omega, omega * np.sqrt(1 - zeta**2)
+    return 1 - np.exp(-decay * u) * (np.cos(ring * u) + decay / ring * np.sin(ring * u))
+
+
+def _overshoot_and_settle(rng, u):
+    zeta = rng.uniform(0.3, 0.5)
+    omega = rng.uniform(4, 9) / zeta
+    return rng.choice([-1, 1]) * _step_response(zeta, omega, u)
+
+
+def _equilibrium(rng, u):
+    return np.zeros_like(u)
+
+
+GENERATORS = {
+    "linear": _linear,
+    "exponential growth": _exponential_growth,
+    "goal seeking": _goal_seeking,
+    "s-shaped growth": _s_shaped_growth,
+    "damped oscillation": _damped_oscillation,
+    "sustained oscillation": _sustained_oscillation,
+    "overshoot and collapse": _overshoot_and_collapse,
+    "overshoot and settle": _overshoot_and_settle,
+    "equilibrium": _equilibrium,
+}
+
+
+def generated_cases(per_pattern: int = 45, seed: int = 20240611):
+    """(pattern, values, time) triples: random shapes, scales, offsets, lengths and noise."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for name, make in GENERATORS.items():
+        oscillating = "oscillation" in name
+        for _ in range(per_pattern):
+            n = _length(rng, 40 if oscillating else 20)
+            u = np.linspace(0, 1, n)
+            shape = make(rng, u)
+            scale = 10 ** rng.uniform(-2, 4)
+            offset = rng.uniform(-3, 3) * scale if rng.random() < 0.7 else 0.0
+            if name == "equilibrium":
+                level = rng.choice([0.0, rng.uniform(-1000, 1000)])
+                noise = rng.choice([0.0, 10 ** rng.uniform(-4, 0)])
+                values = level + noise * rng.standard_normal(n)
+            else:
+                clean = offset + scale * shape
+                noise = rng.uniform(0, 0.05) * np.ptp(clean)
+                values = clean + noise * rng.standard_normal(n)
+            time = u * rng.uniform(5, 500) + rng.uniform(-100, 100)
+            cases.append((name, values, time))
+    return cases
+
+
+def confusion(cases):
+    matrix = {name: Counter() for name in NAMES}
+    for name, values, time in cases:
+        matrix[name][behaviour.classify(values, time=time).pattern] += 1
+    return matrix
+
+
+def confusion_text(matrix) -> str:
+    short = {name: "".join(w[0] for w in name.split()) for name in NAMES}
+    lines = ["true \\ found  " + " ".join(f"{short[n]:>4}" for n in NAMES)]
+    for name in NAMES:
+        row = " ".join(f"{matrix[name][n]:>4}" for n in NAMES)
+        lines.append(f"{short[name]:>12}  {row}")
+    return "\n".join(lines)
+
+
+def test_generated_noisy_set_is_classified_accurately():
+    matrix = confusion(generated_cases())
+    total = sum(sum(row.values()) for row in matrix.values())
+    correct = sum(matrix[name][name] for name in NAMES)
+    per_pattern = {name: matrix[name][name] / sum(matrix[name].values()) for name in NAMES}
+    message = f"accuracy {correct / total:.3f}\n{confusion_text(matrix)}\n{per_pattern}"
+    assert correct / total >= 0.90, message
+    assert min(per_pattern.values()) >= 0.80, message
+
+
+# --------------------------------------------------------------------------- #
+# The classic shapes of the model library, as small Euler simulations
+# --------------------------------------------------------------------------- #
+
+def euler(derivative, initial, stop, dt):
+    """Integrate with Euler's method, as the native engine does; returns (time, states)."""
+    steps = round(stop / dt)
+    states = [np.asarray(initial, dtype=float)]
+    for i in range(steps):
+        states.append(states[-1] + dt * np.asarray(derivative(i * dt, states[-1])))
+    return np.arange(steps + 1) * dt, np.array(states)
+
+
+def car_dealer(stop=100.0, dt=0.25, perception=5.0, response=3.0, delivery=5.0, order=3):
+    """Meadows' car dealer: demand steps up at day 25; a delivery delay of `order` stages."""
+    def derivative(t, state):
+        inventory, perceived, *pipeline = state
+        sales = 20.0 if t < 25 else 22.0
+        orders = max(perceived + (10 * perceived - inventory) / response, 0.0)
+        rates = [stage * order / delivery for stage in pipeline]
+        flows = [orders - rates[0]] + [rates[k - 1] - rates[k] for k in range(1, order)]
+        return [rates[-1] - sales, (sales - perceived) / perception, *flows]
+
+    time, states = euler(derivative, [200.0, 20.0] + [20.0 * delivery / order] * order, stop, dt)
+    return time, states[:, 0]
+
+
+def fishery(stop=100.0, dt=0.25):
+    """A fleet that invests its profits in a slowly regenerating fish stock."""
+    def derivative(t, state):
+        fish, boats = state
+        catch = 0.002 * boats * fish
+        return [0.05 * fish * (1 - fish / 1000) - catch, 0.2 * boats * (0.002 * fish - 0.6) / 0.6]
+
+    time, states = euler(derivative, [1000.0, 10.0], stop, dt)
+    return time, states[:, 1]
+
+
+CLASSICS = {
+    "teacup cooling": ("goal seeking",
+                       lambda: euler(lambda t, x: [(70 - x[0]) / 10], [180], 30, 0.125)),
+    "logistic population": ("s-shaped growth",
+                            lambda: euler(lambda t, x: [0.5 * x[0] * (1 - x[0] / 1000)], [10],
+                                          30, 0.05)),
+    "bank account": ("exponential growth",
+                     lambda: euler(lambda t, x: [0.05 * x[0]], [100], 50, 1)),
+    "bathtub, constant in and out": ("linear", lambda: euler(lambda t, x: [5 - 3], [50], 40, 0.25)),
+    "leaky thermostat": ("goal seeking",
+                         lambda: euler(lambda t, x: [(18 - x[0]) / 2 + (10 - x[0]) / 8], [10],
+                                       24, 0.125)),
+    "car dealer inventory": ("damped oscillation", car_dealer),
+    "fishery fleet": ("overshoot and collapse", fishery),
+}
+
+
+@pytest.mark.parametrize("story", list(CLASSICS))
+def test_classic_model_shapes(story):
+    expected, simulate = CLASSICS[story]
+    time, states = simulate()
+    values = states[:, 0] if states.ndim == 2 else states
+    found = behaviour.classify(pd.Series(values, index=pd.Index(time, name="time")))
+    assert found.pattern == expected, (story, found, dict(found.scores))
+    assert found.confidence > 0.6
+
+
+def test_a_second_order_delivery_delay_also_oscillates():
+    time, inventory = car_dealer(order=2, response=2)
+    assert behaviour.classify(inventory, time=time).pattern == "damped oscillation"
+
+
+# --------------------------------------------------------------------------- #
+# The pattern library
+# --------------------------------------------------------------------------- #
+
+def test_library_names_and_order():
+    assert NAMES == ("linear", "exponential growth", "goal seeking", "s-shaped growth",
+                     "damped oscillation", "sustained oscillation", "overshoot and collapse",
+                     "overshoot and settle", "equilibrium")
+    assert behaviour.patterns() == behaviour.PATTERNS
+    assert tuple(p.name for p in behaviour.PATTERNS) == NAMES
+
+
+@pytest.mark.parametrize("p", behaviour.PATTERNS, ids=NAMES)
+def test_pattern_texts(p):
+    assert p.name == p.name.lower()
+    for text in (p.description, p.structure, p.example):
+        assert isinstance(text, str) and len(text) > 10
+    assert repr(p) == f"Pattern({p.name!r})"
+    with pytest.raises(AttributeError):
+        p.name = "other"
+
+
+@pytest.mark.parametrize("p", behaviour.PATTERNS, ids=NAMES)
+def test_each_sample_is_classified_as_itself(p):
+    sample = p.sample()
+    assert isinstance(sample, pd.Series)
+    assert len(sample) == 101 and sample.index.name == "time"
+    assert sample.index[0] == 0 and sample.index[-1] == 100
+    found = behaviour.classify(sample)
+    assert found.pattern == p.name, (found, dict(found.scores))
+    assert found.confidence >= 0.9
+
+
+@pytest.mark.parametrize("n", [20, 10_000])
+@pytest.mark.parametrize("p", behaviour.PATTERNS, ids=NAMES)
+def test_samples_of_other_lengths(p, n):
+    if "oscillation" in p.name:      # four cycles need about ten points each
+        n = max(n, 40)
+    assert behaviour.classify(p.sample(n)).pattern == p.name
+
+
+@pytest.mark.parametrize(("alias", "name"), [
+    ("exponential decay", "goal seeking"),
+    ("Exponential Decline", "goal seeking"),
+    ("logistic", "s-shaped growth"),
+    ("S shaped growth", "s-shaped growth"),
+    ("oscillation", "damped oscillation"),
+    ("boom and bust", "overshoot and collapse"),
+    ("steady_state", "equilibrium"),
+    ("goal-seeking", "goal seeking"),
+])
+def test_aliases(alias, name):
+    assert behaviour.pattern(alias).name == name
+    assert behaviour.pattern(behaviour.pattern(name)) is behaviour.pattern(name)
+
+
+def test_unknown_pattern_suggests_a_close_name():
+    with pytest.raises(UnknownNameError, match="did you mean 'sustained oscillation'"):
+        behaviour.pattern("sustained osclllation")
+    with pytest.raises(KeyError):
+        behaviour.pattern("wobble")
+
+
+def test_draw_and_png_and_gallery():
+    from matplotlib.figure import Figure
+
+    ax = behaviour.pattern("goal seeking").draw()
+    assert ax.get_title() == "goal seeking" and len(ax.lines) == 1
+    own = Figure().add_subplot()
+    assert behaviour.pattern("linear").draw(ax=own) is own
+    png = behaviour.pattern("linear")._repr_png_()
+    assert png.startswith(b"\x89PNG")
+    fig = behaviour.gallery()
+    assert isinstance(fig, Figure)
+    assert [a.get_title() for a in fig.axes] == list(NAMES)
+
+
+def test_gallery_leaves_no_pyplot_figures_open():
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    behaviour.gallery()
+    behaviour.pattern("linear").draw()
+    assert plt.get_fignums() == before
+
+
+# --------------------------------------------------------------------------- #
+# The classifier: results, invariances, inputs
+# --------------------------------------------------------------------------- #
+
+def test_classification_object():
+    found = behaviour.classify(behaviour.pattern("goal seeking").sample())
+    assert repr(found) == f"Classification('goal seeking', confidence={found.confidence:.2f})"
+    assert set(found.scores) == set(NAMES)
+    assert all(0 <= v <= 1 for v in found.scores.values())
+    assert found.scores["goal seeking"] == max(found.scores.values())
+    with pytest.raises(TypeError):
+        found.scores["linear"] = 1.0
+    with pytest.raises(TypeError):
+        found.features["trend"] = 1.0
+    for key in ("trend", "curvature", "turning_points", "peak_position", "peak_size",
+                "amplitude_ratio", "final_slope", "relative_range", "noise", "level"):
+        assert key in found.features
+    assert found.info is behaviour.pattern("goal seeking")
+    with pytest.raises(AttributeError):
+        found.pattern = "linear"
+
+
+def test_explain_sentences():
+    t = np.linspace(0, 30, 241)
+    text = behaviour.classify(70 + 110 * np.exp(-t / 10), time=t).explain()
+    assert text.startswith("This looks like goal seeking (confidence ")
+    assert text.endswith("ever more slowly towards about 70.")
+    falling = behaviour.classify(100 - 2.5 * t, time=t).explain()
+    assert "falls by about the same amount" in falling and "2.5 per unit of time" in falling
+    for p in behaviour.PATTERNS:
+        sentence = behaviour.classify(p.sample()).explain()
+        assert sentence.startswith(f"This looks like {p.name} (confidence ")
+        assert sentence.endswith(".") and "nan" not in sentence
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_confidence_is_between_0_and_1(seed):
+    rng = np.random.default_rng(seed)
+    for values in (rng.standard_normal(50), rng.random(7), np.cumsum(rng.standard_normal(500)),
+                   rng.standard_normal(30) ** 3, np.r_[np.zeros(20), np.ones(20)]):
+        found = behaviour.classify(values)
+        assert 0 <= found.confidence <= 1
+        assert found.pattern in NAMES
+
+
+def test_constant_and_near_constant_series_are_equilibrium():
+    assert behaviour.classify([3.0] * 10).pattern == "equilibrium"
+    assert behaviour.classify(np.zeros(100)).pattern == "equilibrium"
+    wobble = 20 + 1e-12 * np.sin(np.arange(200))
+    found = behaviour.classify(wobble)
+    assert found.pattern == "equilibrium" and found.confidence == 1
+    noise = np.random.default_rng(5).normal(20, 0.3, 300)
+    assert behaviour.classify(noise).pattern == "equilibrium"
+
+
+def test_decreasing_versions():
+    t = np.linspace(0, 10, 200)
+    assert behaviour.classify(50 * np.exp(-0.5 * t)).pattern == "goal seeking"       # to 0
+    assert behaviour.classify(20 - 15 * np.exp(-0.5 * t)).pattern == "goal seeking"  # below
+    assert behaviour.classify(5 - 0.4 * t).pattern == "linear"
+    assert behaviour.classify(1 - 1 / (1 + np.exp(-(t - 5)))).pattern == "s-shaped growth"
+
+
+def test_short_clean_series():
+    assert behaviour.classify([1, 2, 3, 4, 5]).pattern == "linear"
+    assert behaviour.classify([1, 2, 4, 8, 16, 32, 64, 128]).pattern == "exponential growth"
+    assert behaviour.classify([64, 32, 16, 8, 4, 2, 1, 0.5]).pattern == "goal seeking"
+
+
+def test_accepts_lists_arrays_series_frames_and_time():
+    values = [float(v) for v in 2 ** np.linspace(0, 6, 40)]
+    expected = behaviour.classify(values)
+    assert behaviour.classify(np.array(values)).pattern == expected.pattern
+    assert behaviour.classify(pd.Series(values)).pattern == expected.pattern
+    assert behaviour.classify(pd.DataFrame({"money": values})).pattern == expected.pattern
+    assert behaviour.classify(np.arange(40, dtype=np.int64) * 3).pattern == "linear"
+    dates = pd.date_range("2024-01-01", periods=40, freq="D")
+    assert behaviour.classify(pd.Series(values, index=dates)).pattern == expected.pattern
+    uneven = np.sort(np.random.default_rng(1).uniform(0, 10, 60))
+    assert behaviour.classify(3 * uneven + 1, time=uneven).pattern == "linear"
+    assert behaviour.classify(np.exp(uneven / 2), time=uneven).pattern == "exponential growth"
+
+
+@pytest.mark.parametrize(("bad", "words"), [
+    ([1, 2, 3], "at least 5 values"),
+    ([1, 2, float("nan"), 4, 5], "missing value (NaN) at position 2"),
+    ([1, 2, 3, float("inf"), 5], "infinite value at position 3"),
+    ([1, 2, None, 4, 5], "NaN"),
+    (["a", "b", "c", "d", "e"], "numbers"),
+    ([1, 2, "three", 4, 5], "'three'"),
+    (np.ones((4, 6)), "shape (4, 6)"),
+    (np.array([True, False, True, False, True]), "'bool'"),
+    (pd.DataFrame({"a": range(6), "b": range(6)}), "2 columns"),
+    (5.0, "shape ()"),
+])
+def test_bad_series_raise_clear_errors(bad, words):
+    with pytest.raises(CSFrameworkError) as caught:
+        behaviour.classify(bad)
+    assert isinstance(caught.value, ValueError)
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(("time", "words"), [
+    ([0, 1, 2], "one value per point"),
+    ([0, 1, 1, 2, 3], "must increase"),
+    ([0, 1, float("nan"), 3, 4], "NaN"),
+    (["a", "b", "c", "d", "e"], "numbers"),
+])
+def test_bad_times_raise_clear_errors(time, words):
+    with pytest.raises(CSFrameworkError, match="time") as caught:
+        behaviour.classify([1, 2, 3, 4, 5], time=time)
+    assert words in str(caught.value)
+
+
+def test_bad_sample_size():
+    with pytest.raises(CSFrameworkError, match="at least 2 points"):
+        behaviour.pattern("linear").sample(1)
+
+
+SYMMETRIC = [p for p in NAMES if p not in ("exponential growth", "overshoot and collapse")]
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(NAMES),
+       scale=st.floats(1e-3, 1e4),
+       offset=st.floats(-1e4, 1e4),
+       flip=st.booleans(),
+       n=st.integers(30, 600))
+def test_classification_ignores_scale_offset_and_direction(name, scale, offset, flip, n):
+    sample = behaviour.pattern(name).sample(n)
+    sign = -1 if flip and name in SYMMETRIC else 1
+    base = behaviour.classify(sample)
+    moved = behaviour.classify(sign * scale * sample + offset * scale)
+    assert moved.pattern == base.pattern == name
+    assert math.isclose(moved.confidence, base.confidence, abs_tol=0.02)
+
+
+@settings(max_examples=20, deadline=None)
+@given(name=st.sampled_from(NAMES), stretch=st.floats(1e-3, 1e3), shift=st.floats(-1e3, 1e3))
+def test_classification_ignores_the_unit_of_time(name, stretch, shift):
+    sample = behaviour.pattern(name).sample(80)
+    found = behaviour.classify(sample.to_numpy(), time=sample.index * stretch + shift)
+    assert found.pattern == name
+
+
+def test_importing_behaviour_loads_neither_matplotlib_nor_pandas():
+    import subprocess
+    import sys
+
+    code = ("import sys, csframework.behaviour; "
+            "print('matplotlib' in sys.modules, 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_power_curves_go_to_the_nearest_pattern():
+    u = np.linspace(0, 1, 100)
+    assert behaviour.classify(u**3).pattern == "exponential growth"
+    assert behaviour.classify(np.sqrt(u)).pattern == "goal seeking"
