@@ -658,9 +658,46 @@ _FLAT_ZERO = ("initial_slope", "steepest_slope", "noise", "signal_to_noise", "ne
               "peak_position", "peak_size",
               "trough_size", "rise_to_peak", "fall_from_peak", "rebound", "final_slope",
               "first_swing", "overshoot", "trend", "curvature", "misfit_line",
-              "misfit_exponential", "misfit_logistic")
+              "misfit_exponential", "misfit_logistic", "ends_between_turns")
 _FLAT_UNDEFINED = ("amplitude_ratio", "half_cycle_ratio", "overall_decay", "period",
+                   "transient_end",
                    "inflection_position")
+
+
+_REST = 1e-9             # a change below this fraction of the range is no change at all
+
+
+def _disturbed_part(values: np.ndarray) -> tuple[int, int]:
+    """The slice of the series from its disturbance to its coming to rest.
+
+    A simulated system often sits exactly in equilibrium until something
+    disturbs it (a step in demand, a shock, a policy switched on), or comes
+    exactly to rest once its flows balance or a stock empties. Those flat
+    stretches say nothing about the pattern, and a flat start would read as
+    the slow start of an S-curve, a sudden stop as goal seeking. So a stretch
+    that stays at its first (or last) value to within a billionth of the range
+    is set aside, keeping its last (first) point so that the jump itself
+    counts; unless the jump turns back at once: that is a shock from outside
+    (a pulse), and the pattern is the response to it. Noisy data never stays
+    exactly at rest, and is left whole.
+    """
+    n = len(values)
+    span = float(values.max() - values.min())
+    tolerance = _REST * max(span, 1e-300)
+    moved = np.flatnonzero(np.abs(values - values[0]) > tolerance)
+    if span == 0 or len(moved) == 0:
+        return 0, n
+    start = max(int(moved[0]) - 1, 0)
+    if start > 0 and start + 2 < n and (values[start + 1] - values[start]) * (
+            values[start + 2] - values[start + 1]) < 0:
+        start += 1          # a shock: a jump off the rest that turns back at once
+    if n - start < _MIN_POINTS:
+        return 0, n
+    moved = np.flatnonzero(np.abs(values - values[-1]) > tolerance)
+    stop = int(moved[-1]) + 2
+    if stop - start < _MIN_POINTS:
+        stop = n
+    return start, stop
 
 
 def _uniform_bins(values: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -848,6 +885,12 @@ def _measure_scaled(values: np.ndarray, times: np.ndarray) -> dict[str, float]:
     threshold = max(0.08, 6 * leftover_n)
     turns = _turning_points(z, threshold)
     f["turning_points"] = len(turns)
+    f["transient_end"] = _transient_end(z, tn, t, turns)
+    # Two turns with the end between them: it went past, came back past, and settled.
+    # ... early enough to be seen settling (not a fall that has only just bottomed out).
+    f["ends_between_turns"] = float(
+        len(turns) == 2 and min(z[turns]) + 0.02 < z[-1] < max(z[turns]) - 0.02
+        and tn[turns[-1]] < 0.8)
     f["net_change"] = float(z[-1] - z[0])
     peak = int(np.argmax(z))
     f["peak_position"] = float(tn[peak])
@@ -877,6 +920,28 @@ def _measure_scaled(values: np.ndarray, times: np.ndarray) -> dict[str, float]:
     f["goal"] = low + a * span if rate < 0 else math.nan
     f["level"] = _final_level(f, smooth, t)
     return f
+
+
+_TRANSIENT_TIME = 0.15   # turns in the first 15 % of the time ...
+_TRANSIENT_SIZE = 0.4    # ... with legs below 40 % of the range are an initial transient
+
+
+def _transient_end(z: np.ndarray, tn: np.ndarray, t: np.ndarray, turns: list[int]) -> float:
+    """The time a brief initial transient ends, or NaN when there is none.
+
+    A model that does not start in equilibrium (or is disturbed at the start)
+    often makes a small, brief move before its own behaviour takes over: a
+    quick dip before the symptom climbs, a short rise before the slide. When
+    every turning point lies early and every leg up to the last of them is
+    small, the series after that last turn carries the pattern.
+    """
+    if not turns or tn[turns[-1]] > _TRANSIENT_TIME:
+        return math.nan
+    points = [0, *turns]
+    legs = [abs(float(z[j] - z[i])) for i, j in itertools.pairwise(points)]
+    if max(legs) > _TRANSIENT_SIZE or len(z) - turns[-1] < max(_MIN_POINTS, len(z) // 2):
+        return math.nan
+    return float(t[turns[-1]])
 
 
 def _measure_swings(f: dict[str, float], z: np.ndarray, tn: np.ndarray, turns: list[int],
@@ -972,7 +1037,10 @@ def _oscillation_scores(f: dict[str, float]) -> dict[str, float]:
     ratio = 0.0 if math.isnan(ratio) else ratio
     travel = abs(f["net_change"])
     overshoot = f["overshoot"]
-    many = _soft_above(turns, 2.5, 0.3)
+    # Three turns or more; or two, past the level and back past it, when the first
+    # overshoot is too big for "overshoot and settle" (the complement of _settles).
+    many = max(_soft_above(turns, 2.5, 0.3),
+               f["ends_between_turns"] * _soft_above(overshoot / max(travel, 1e-9), 0.5, 0.08))
     overall = f["overall_decay"]
     keeps_size = (_soft_above(ratio, 0.93, 0.025)
                   * (1.0 if math.isnan(overall) else _soft_above(overall, 0.65, 0.05)))
@@ -1008,7 +1076,16 @@ def _confidence(scores: dict[str, float]) -> tuple[str, float]:
 
 
 def _classify_arrays(values: np.ndarray, times: np.ndarray) -> Classification:
-    features = _measure(values, times)
+    start, stop = _disturbed_part(values)
+    features = _measure(values[start:stop], times[start:stop])
+    transient = features.pop("transient_end")
+    if math.isfinite(transient):
+        keep = times[start:stop] >= transient
+        features = _measure(values[start:stop][keep], times[start:stop][keep])
+        features.pop("transient_end")
+    features["at_rest_until"] = float(times[start]) if start > 0 else math.nan
+    features["at_rest_from"] = float(times[stop - 1]) if stop < len(values) else math.nan
+    features["transient_until"] = transient
     scores = _scores(features)
     best, confidence = _confidence(scores)
     return Classification(best, round(confidence, 4), MappingProxyType(scores),

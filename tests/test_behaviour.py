@@ -469,3 +469,52 @@ def test_power_curves_go_to_the_nearest_pattern():
     u = np.linspace(0, 1, 100)
     assert behaviour.classify(u**3).pattern == "exponential growth"
     assert behaviour.classify(np.sqrt(u)).pattern == "goal seeking"
+
+
+# --------------------------------------------------------------------------- #
+# Simulated series: at rest before a disturbance, brief transients, big overshoots
+# --------------------------------------------------------------------------- #
+
+def test_a_rest_before_a_disturbance_is_not_a_slow_start():
+    t = np.arange(0, 100.25, 0.25)
+    step = np.where(t < 26, 200.0, 220.0)                      # an instant step to a new level
+    assert behaviour.classify(step, time=t).pattern == "goal seeking"
+    decay = np.where(t < 10, 100.0, 20 + 80 * np.exp(-(t - 10) / 15))
+    found = behaviour.classify(decay, time=t)
+    assert found.pattern == "goal seeking" and found.features["at_rest_until"] == 10
+    shock = np.where(t < 20, 100.0, 100 - 30 * np.exp(-(t - 20) / 4))
+    shock[t == 20] = 100.0                                     # a pulse, then recovery
+    assert behaviour.classify(shock, time=t).pattern == "goal seeking"
+
+
+def test_coming_exactly_to_rest_is_not_goal_seeking():
+    t = np.arange(0, 11.0)
+    bathtub = np.maximum(50 - 5 * t, 25.0)                    # drains, then in = out
+    found = behaviour.classify(bathtub, time=t)
+    assert found.pattern == "linear" and found.features["at_rest_from"] == 5
+
+
+def test_noisy_series_are_never_taken_to_be_at_rest():
+    rng = np.random.default_rng(7)
+    t = np.linspace(0, 1, 300)
+    values = 1 / (1 + np.exp(-12 * (t - 0.5))) + 0.01 * rng.standard_normal(300)
+    found = behaviour.classify(values, time=t)
+    assert found.pattern == "s-shaped growth"
+    assert math.isnan(found.features["at_rest_until"])
+
+
+def test_a_brief_initial_transient_is_set_aside():
+    t = np.linspace(0, 100, 401)
+    dip_then_climb = 200 - 100 * np.exp(-t / 40) - 45 * np.sin(np.pi * np.minimum(t, 10) / 20)
+    found = behaviour.classify(dip_then_climb, time=t)
+    assert found.features["transient_until"] < 15
+    assert found.pattern == "goal seeking"
+    rise_then_slide = 80 - 0.4 * t + 8 * (1 - np.exp(-t / 3))
+    assert behaviour.classify(rise_then_slide, time=t).pattern == "linear"
+
+
+def test_a_big_overshoot_and_an_undershoot_are_a_damped_oscillation():
+    t = np.linspace(0, 60, 241)
+    ring = 100 - 100 * np.exp(-0.15 * t) * (np.cos(0.35 * t) - 1.6 * np.sin(0.35 * t))
+    found = behaviour.classify(ring, time=t)
+    assert found.pattern == "damped oscillation", (found, found.features["turning_points"])

@@ -64,6 +64,14 @@ def check_behaviour(values, behaviour):
         d2 = np.abs(np.diff(d))
         assert np.abs(d).max() > tol
         assert np.mean(d2 <= 0.01 * np.abs(d).max()) >= 0.8
+    elif behaviour == "exponential growth" and v[-1] < v[0]:
+        # a runaway decline (a vicious cycle): from its last peak it falls ever faster,
+        # until it hits the floor
+        floor = int(np.argmax(v <= v.min() + tol))
+        top = max([p for p in peaks(v) if p < floor], default=0)
+        fall = d[top:floor - 1]     # the last step may be cut short by the floor
+        assert len(fall) >= 5 and np.all(fall < 0) and v[floor] < 0.2 * v[top]
+        assert np.all(np.diff(fall) <= tol), "the decline should speed up"
     elif behaviour == "exponential growth":
         assert np.all(d > 0) and v[-1] > 1.2 * v[0]
         second_half = d[n // 2:]
@@ -74,7 +82,9 @@ def check_behaviour(values, behaviour):
         assert np.all(np.diff(late) <= tol), "the approach should keep slowing down"
         assert late[-1] < 0.7 * np.abs(d).max()
     elif behaviour == "s-shaped growth":
-        assert np.all(d >= -tol) and v[-1] > v[0]
+        # a small overshoot before it levels off (under 8 % of the rise) is still an S
+        assert np.all(v[1:] >= np.maximum.accumulate(v)[:-1] - 0.08 * np.ptp(v))
+        assert v[-1] > v[0]
         steepest = int(np.argmax(d))
         assert 0 < steepest < len(d) - 1, "the steepest growth should be in the middle"
         assert d[-1] < 0.25 * d.max(), "growth should level off"

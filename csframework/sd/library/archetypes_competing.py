@@ -113,16 +113,19 @@ _COST = Variant("cost_of_effort", 1.0, "number", (1.0, 3.0), 0.1, 10,
 
 @register(
     "tragedy of the commons", title="Tragedy of the commons",
-    behaviour="overshoot and collapse", key_variable="total_effort",
+    behaviour="damped oscillation", key_variable="total_effort",
     archetype="tragedy of the commons", variants=(_COST,),
     summary="Each user expands effort while it pays; total effort overshoots what the shared "
-            "resource can bear and the resource crashes (to about 5 of 1000 when effort is "
-            "cheap).",
+            "resource can bear, the resource crashes (to about 5 of 1000 when effort is "
+            "cheap) and effort collapses with it; then effort and resource swing, ever "
+            "less, around a poor equilibrium.",
     scenarios=(
-        Scenario("cheap effort", (("cost_of_effort", 1.0),), "overshoot and collapse",
-                 "the resource crashes to about 5, then swings around 100"),
-        Scenario("costly effort", (("cost_of_effort", 3.0),), "overshoot and settle",
-                 "the resource settles near 300, where effort just pays for itself"),
+        Scenario("cheap effort", (("cost_of_effort", 1.0),), "damped oscillation",
+                 "effort booms and busts; the resource crashes to about 5, then both swing "
+                 "around a poor equilibrium (the resource near 100)"),
+        Scenario("costly effort", (("cost_of_effort", 3.0),), "damped oscillation",
+                 "smaller swings: the resource settles near 300, where effort just pays for "
+                 "itself"),
     ),
     aliases=("tragedy of commons", "the commons"),
 )
@@ -257,14 +260,16 @@ _HARM = Variant("harm_to_partner", 0.6, "number", (0.6, 0.0), 0, 2,
 
 @register(
     "accidental adversaries", title="Accidental adversaries",
-    behaviour="overshoot and collapse", key_variable="success_of_a",
+    behaviour="exponential growth", key_variable="success_of_a",
     archetype="accidental adversaries", variants=(_HARM,),
     summary="A partnership at its goal of 100 takes a shock at time 20; each partner's "
-            "self-help harms the other, and both spiral down. Without the harm both recover "
+            "self-help harms the other, and both spiral down ever faster, a vicious cycle "
+            "(the runaway of a reinforcing loop, downwards). Without the harm both recover "
             "to 100.",
     scenarios=(
         Scenario("self-help harms the partner", (("harm_to_partner", 0.6),),
-                 "overshoot and collapse", "after the shock both partners spiral down"),
+                 "exponential growth",
+                 "after the shock both partners spiral down ever faster, to nothing"),
         Scenario("harmless self-help", (("harm_to_partner", 0.0),), "goal seeking",
                  "after the shock both recover to 100"),
     ),

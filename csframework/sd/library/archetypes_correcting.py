@@ -181,7 +181,7 @@ def shifting_the_burden(withdraw_fix: bool = False) -> StockFlowModel:
         Stop the symptomatic fix at time 60 (otherwise it stays in use).
     """
     model = StockFlowModel("Shifting the burden (fix withdrawn)" if withdraw_fix
-                           else "Shifting the burden", start=0, stop=150, dt=_DT,
+                           else "Shifting the burden", start=0, stop=250, dt=_DT,
                            time_unit="time")
     model.constant("problem_pressure", 10, min=0, max=50, step=1, units="units/time",
                    label="pressure creating the problem")

@@ -23,9 +23,10 @@ _POPULATION_VARIANTS = ("growth", "decline", "falling fertility")
                  "6.6 billion become about 21.8 billion in 100 years"),
         Scenario("decline", (("variant", "decline"),), "goal seeking",
                  "deaths outnumber births: about 2.67 billion after 100 years"),
-        Scenario("falling fertility", (("variant", "falling fertility"),), "s-shaped growth",
+        Scenario("falling fertility", (("variant", "falling fertility"),), "goal seeking",
                  "growth slows as fertility falls to meet mortality, and the population levels "
-                 "off"),
+                 "off near 12 billion: the S is faint, since growth at 1.2 % a year hardly "
+                 "speeds up before fertility starts to fall"),
     ),
 )
 def population(variant: str = "growth") -> StockFlowModel:
@@ -38,7 +39,8 @@ def population(variant: str = "growth") -> StockFlowModel:
     21 billion within a century. If mortality rose to 3 %, the balancing loop
     would dominate and the population would shrink towards zero. If fertility
     gradually fell to match mortality, growth would slow and the curve would
-    bend into an S, levelling off where births and deaths balance.
+    bend over (a faint S: the early growth barely speeds up) and level off
+    where births and deaths balance.
 
     Parameters
     ----------

@@ -141,12 +141,13 @@ _EFFICIENCY = Variant("yield_efficiency", 0.6, "number", (0.6, 1.0, 1.2), 0.1, 3
 
 
 @register(
-    "fishery", title="Harvesting a renewable resource", behaviour="overshoot and settle",
+    "fishery", title="Harvesting a renewable resource", behaviour="s-shaped growth",
     key_variable="harvest", variants=(_EFFICIENCY,), archetype="limits to growth",
-    summary="The fleet grows until the catch levels off at the most the fish can sustain; "
-            "better boats can bring oscillation, or the collapse of fish and fleet.",
+    summary="The fleet grows until the catch levels off at the most the fish can sustain "
+            "(an S-curve, with a small overshoot before it settles); better boats can bring "
+            "oscillation, or the collapse of fish and fleet.",
     scenarios=(
-        Scenario("efficiency 0.6", (("yield_efficiency", 0.6),), "overshoot and settle",
+        Scenario("efficiency 0.6", (("yield_efficiency", 0.6),), "s-shaped growth",
                  "harvest settles near the maximum sustainable yield (about 251 a year, with "
                  "about 505 fish)"),
         Scenario("efficiency 1.0", (("yield_efficiency", 1.0),), "sustained oscillation",
