@@ -39,6 +39,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "archetypes": ("csframework.archetypes", None),
     "behaviour": ("csframework.behaviour", None),
     "style": ("csframework.style", None),
+    "widgets": ("csframework.widgets", None),
+    "curriculum": ("csframework.curriculum", None),
+    "exercises": ("csframework.exercises", None),
 }
 
 __all__ = ["CausalLoopDiagram", "Link", "Loop", "Variable", "errors", *_LAZY]

@@ -1,0 +1,57 @@
+"""Thin ipywidgets views over csframework's objects, for participants and facilitators.
+
+Every widget is a box whose parts are plain attributes (for tests and for code),
+holding the plain object it edits (``builder.iceberg``, ``editor.cld``, ...).
+Logic lives in the plain modules (:mod:`~csframework.widgets.simulation`,
+:mod:`~csframework.widgets.prediction`, :mod:`~csframework.widgets.editing`,
+:mod:`~csframework.widgets.narration`), which are tested without a browser.
+
+Widgets read :func:`csframework.style.current` when they are made: after
+``csf.style.use("presentation")`` new widgets and their figures are projector-sized.
+
+Examples
+--------
+>>> from csframework import widgets as csw
+>>> editor = csw.cld_editor()
+>>> editor.cause.value, editor.effect.value = "trust", "sharing"
+>>> editor.add_button.click()
+>>> editor.cld
+<CausalLoopDiagram: 2 variables, 1 link>
+"""
+
+from csframework.widgets.builders import (
+    CircleBuilder,
+    IcebergBuilder,
+    LadderBuilder,
+    TensionChart,
+    connection_circle_builder,
+    iceberg_builder,
+    ladder_builder,
+    tension_chart,
+)
+from csframework.widgets.dashboard import SimulationDashboard, simulation_dashboard
+from csframework.widgets.editor import CLDEditor, cld_editor
+from csframework.widgets.journal_prompt import JournalPrompt, journal_prompt
+from csframework.widgets.predict import PredictThenSimulate, predict_then_simulate
+from csframework.widgets.story import StoryPlayer, story
+
+__all__ = [
+    "CLDEditor",
+    "CircleBuilder",
+    "IcebergBuilder",
+    "JournalPrompt",
+    "LadderBuilder",
+    "PredictThenSimulate",
+    "SimulationDashboard",
+    "StoryPlayer",
+    "TensionChart",
+    "cld_editor",
+    "connection_circle_builder",
+    "iceberg_builder",
+    "journal_prompt",
+    "ladder_builder",
+    "predict_then_simulate",
+    "simulation_dashboard",
+    "story",
+    "tension_chart",
+]

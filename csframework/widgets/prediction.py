@@ -1,0 +1,129 @@
+"""The plain object behind "predict, then simulate": a guess, a run, and a kind word.
+
+Examples
+--------
+>>> from csframework.sd import library
+>>> from csframework.widgets.prediction import Prediction
+>>> guess = Prediction(library.load("teacup"), "teacup_temperature")
+>>> guess.choose("exponential decay")
+Pattern('goal seeking')
+>>> outcome = guess.reveal()
+>>> outcome.agrees, outcome.actual
+(True, 'goal seeking')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from csframework.errors import CSFrameworkError, UnknownNameError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from csframework.behaviour import Classification, Pattern
+    from csframework.sd import Results, StockFlowModel
+
+__all__ = ["Outcome", "Prediction"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the simulation showed next to what was predicted.
+
+    Attributes
+    ----------
+    predicted : str
+        The pattern chosen.
+    actual : str or None
+        The pattern the classifier recognised (None if it could not tell).
+    agrees : bool
+    message : str
+        A warm sentence either way.
+    classification : Classification or None
+    results : Results
+    """
+
+    predicted: str
+    actual: str | None
+    agrees: bool
+    message: str
+    classification: Any
+    results: Any
+
+
+class Prediction:
+    """A participant's prediction of a variable's behaviour, checked against a run.
+
+    Parameters
+    ----------
+    model : StockFlowModel
+    variable : str
+        The variable whose behaviour over time is predicted.
+    params : mapping, optional
+        Passed to ``model.run``.
+    """
+
+    def __init__(self, model: StockFlowModel, variable: str, params: dict | None = None):
+        if variable not in model or variable in model.constants:
+            shown = [n for n in model.names() if n not in model.constants]
+            raise UnknownNameError(variable, shown, kind="variable",
+                                   where=f"model {model.name!r}")
+        self.model = model
+        self.variable = variable
+        self.params = dict(params or {})
+        self.choice: Pattern | None = None
+        self.outcome: Outcome | None = None
+
+    @staticmethod
+    def choices() -> tuple[Pattern, ...]:
+        """The patterns to choose from (``behaviour.patterns()``)."""
+        from csframework import behaviour
+
+        return behaviour.patterns()
+
+    def choose(self, name: str) -> Pattern:
+        """Record the expected pattern (any name or alias the pattern library knows)."""
+        from csframework import behaviour
+
+        self.choice = behaviour.pattern(name)
+        self.outcome = None
+        return self.choice
+
+    def reveal(self) -> Outcome:
+        """Run the model and compare; raises CSFrameworkError if nothing was chosen yet."""
+        from csframework import behaviour
+
+        if self.choice is None:
+            raise CSFrameworkError("choose the pattern you expect before revealing the "
+                                   "simulation")
+        results: Results = self.model.run(params=self.params or None)
+        try:
+            found: Classification | None = behaviour.classify(results[self.variable])
+        except (CSFrameworkError, ValueError, ArithmeticError):
+            found = None
+        actual = None if found is None else found.pattern
+        agrees = actual == self.choice.name
+        self.outcome = Outcome(self.choice.name, actual, agrees,
+                               message(self.choice.name, actual, self.variable), found, results)
+        return self.outcome
+
+
+def message(predicted: str, actual: str | None, variable: str) -> str:
+    """A warm sentence comparing a prediction with what the classifier saw.
+
+    Examples
+    --------
+    >>> message("linear", "linear", "water")
+    'Well seen: water shows linear, as you expected.'
+    >>> print(message("linear", "goal seeking", "water"))
+    Interesting: you expected linear, and water shows goal seeking. Surprises are where \
+learning starts: what in the structure could make it behave this way?
+    """
+    name = variable.replace("_", " ")
+    if actual is None:
+        return (f"The simulation of {name} is hard to put in one pattern; look at the "
+                f"graph: does it match your picture of {predicted}?")
+    if actual == predicted:
+        return f"Well seen: {name} shows {actual}, as you expected."
+    return (f"Interesting: you expected {predicted}, and {name} shows {actual}. Surprises "
+            "are where learning starts: what in the structure could make it behave this way?")
