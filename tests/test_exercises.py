@@ -1,0 +1,373 @@
+"""csframework.exercises: every question checks its own solution, names typical mistakes,
+never raises at a participant, and shows itself with stable text."""
+
+import importlib
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from csframework import behaviour, curriculum, exercises
+from csframework.cld import CausalLoopDiagram
+from csframework.errors import ExerciseError
+from csframework.exercises import questions as kinds
+from csframework.exercises._framework import (
+    NOT_ATTEMPTED,
+    CheckResult,
+    Hint,
+    SessionExercises,
+    Solution,
+)
+
+MODULES = [exercises.load(n) for n in exercises.SESSIONS]
+QUESTIONS = [q for module in MODULES for q in module.questions]
+
+
+def qid(q):
+    return f"s{q.session:02d}{q.name}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_state():
+    for module in MODULES:
+        module.reset()
+    yield
+    for module in MODULES:
+        module.reset()
+
+
+# -- the set of exercises ------------------------------------------------------------------
+
+def test_every_session_has_a_module_with_two_to_five_questions():
+    assert [m.__name__ for m in MODULES] == [curriculum.session(n).exercises_module
+                                             for n in range(1, 15)]
+    for module in MODULES:
+        assert 2 <= len(module.questions) <= 5, module.__name__
+        names = [q.name for q in module.questions]
+        assert names == [f"q{i}" for i in range(1, len(names) + 1)]
+        for q in module.questions:
+            assert getattr(module, q.name) is q
+
+
+def test_import_in_the_learntools_manner():
+    ex = importlib.import_module("csframework.exercises.session07")
+    assert ex.q1.check("balancing").status == "correct"
+    assert exercises.load("07") is ex and exercises.load("session07") is ex
+
+
+@pytest.mark.parametrize("bad", [0, 15, "x", True, None, "session99"])
+def test_load_unknown_session(bad):
+    with pytest.raises(ExerciseError, match="sessions 1 to 14"):
+        exercises.load(bad)
+
+
+def test_each_session_uses_kinds_fitting_its_tools():
+    kinds_by_session = {m.__name__[-2:]: {q.kind for q in m.questions} for m in MODULES}
+    assert "PlaceOnIceberg" in kinds_by_session["06"]
+    assert "PlaceOnLadder" in kinds_by_session["04"]
+    assert "BuildCLD" in kinds_by_session["05"]
+    assert "FindArchetype" in kinds_by_session["09"]
+    assert {"SetParameter", "FindArchetype"} <= kinds_by_session["11"]
+    all_kinds = set().union(*kinds_by_session.values())
+    assert {"ClassifyLoop", "BuildCLD", "PredictPattern", "SetParameter", "PlaceOnIceberg",
+            "FindArchetype", "MultipleChoice", "Reflection", "PredictValue"} <= all_kinds
+
+
+# -- generic properties of every question ----------------------------------------------------
+
+@pytest.mark.parametrize("q", QUESTIONS, ids=qid)
+def test_solution_passes_its_own_check(q):
+    solution = q.solution()
+    assert isinstance(solution, Solution)
+    assert solution.explanation
+    result = q.check(solution.answer)
+    assert result.status == "correct", result
+    assert q.attempted and q.solved
+
+
+@pytest.mark.parametrize("q", QUESTIONS, ids=qid)
+def test_typical_mistakes_get_their_specific_feedback(q):
+    assert len(q.typical_mistakes) >= 2
+    for answer, expected in q.typical_mistakes:
+        result = q.check(answer)
+        assert result.status == "not yet", (answer, result)
+        assert expected in result.message, (answer, result.message)
+    assert not q.solved
+
+
+@pytest.mark.parametrize("q", QUESTIONS, ids=qid)
+@pytest.mark.parametrize("blank", [NOT_ATTEMPTED, None, Ellipsis, "", "   ", "____", {}])
+def test_blank_answers_are_not_attempted(q, blank):
+    result = q.check() if blank is NOT_ATTEMPTED else q.check(blank)
+    assert result.status == "not attempted"
+    assert repr(result).startswith("Not attempted: ")
+    assert not q.attempted
+
+
+class Weird:
+    def __repr__(self):
+        raise RuntimeError("no repr for you")
+
+    def __eq__(self, other):
+        raise RuntimeError("no comparing")
+
+    __hash__ = object.__hash__
+
+
+GARBAGE = [42, -1.5, math.nan, math.inf, [1, 2], ("R",), {"x": object()}, object(), Weird(),
+           b"bytes", 3 + 4j, CausalLoopDiagram(), True, "completely unrelated words"]
+
+
+@pytest.mark.parametrize("q", QUESTIONS, ids=qid)
+def test_garbage_is_not_yet_and_never_raises(q):
+    for answer in GARBAGE:
+        result = q.check(answer)
+        if isinstance(q, kinds.Reflection) and isinstance(answer, str):
+            continue
+        assert result.status == "not yet", (answer, result)
+        assert result.message
+
+
+anything = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
+    | st.binary(max_size=10),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=10) | st.integers(), children, max_size=4),
+    max_leaves=8)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=st.integers(0, len(QUESTIONS) - 1), answer=anything)
+def test_random_answers_never_raise(index, answer):
+    q = QUESTIONS[index]
+    result = q.check(answer)
+    assert isinstance(result, CheckResult)
+    assert result.status in ("correct", "not yet", "not attempted")
+    assert isinstance(repr(result), str) and isinstance(result._repr_html_(), str)
+
+
+@pytest.mark.parametrize("q", QUESTIONS, ids=qid)
+def test_hints_are_graded(q):
+    first = q.hint()
+    assert isinstance(first, Hint)
+    assert first == q.hint(1) and first.number == 1 and not first.note
+    assert repr(first).startswith(f"Hint 1 of {len(q.hints)}: ")
+    texts = [q.hint(k).text for k in range(1, len(q.hints) + 1)]
+    assert texts == list(q.hints) and len(set(texts)) == len(texts)
+    beyond = q.hint(len(q.hints) + 3)
+    assert beyond.text == q.hints[-1] and "last one" in beyond.note
+    for odd in (0, -2, "two", 1.5, None):
+        assert q.hint(odd).number == 1
+
+
+@pytest.mark.parametrize("q", QUESTIONS, ids=qid)
+def test_reprs_are_stable(q):
+    solution = q.solution()
+    assert repr(solution) == repr(q.solution())
+    assert repr(solution).startswith("Solution: ")
+    assert solution._repr_html_() == q.solution()._repr_html_()
+    assert repr(q) == f"<{q.kind} {q.name} of session {q.session}: {q.title}>"
+    assert q.prompt and q.name in q._repr_html_()
+    wrong, _ = q.typical_mistakes[0]
+    assert repr(q.check(wrong)) == repr(q.check(wrong))
+
+
+def test_prediction_questions_agree_with_the_classifier():
+    for q in QUESTIONS:
+        if isinstance(q, kinds.PredictPattern):
+            assert behaviour.classify(q.series).pattern == q.expected, qid(q)
+
+
+# -- results, hints, solutions, progress -----------------------------------------------------
+
+def test_check_result_text_and_html():
+    ok = CheckResult("correct", "well seen.")
+    assert repr(ok) == "Correct: well seen." and bool(ok)
+    assert "#1E8E3E" in ok._repr_html_()
+    assert "#E69F00" in CheckResult("not yet", "x")._repr_html_()
+    assert "#9AA0A6" in CheckResult("not attempted", "x")._repr_html_()
+    assert "&lt;b&gt;" in CheckResult("not yet", "<b>")._repr_html_()
+    with pytest.raises(ValueError):
+        CheckResult("maybe", "x")
+
+
+def test_progress_reports_attempts_and_solutions():
+    ex = exercises.load(7)
+    ex.q1.check("reinforcing")
+    ex.q2.check("sustained oscillation")
+    progress = ex.progress()
+    assert (progress.solved, progress.attempted) == (1, 2)
+    assert repr(progress).splitlines()[0] == "Session 7: 1 of 4 solved, 2 attempted"
+    assert "q1 attempted" in repr(progress) and "q2 solved" in repr(progress)
+    assert "✓" in progress._repr_html_()
+    ex.q1.check("balancing")
+    ex.q1.check("reinforcing")
+    assert ex.q1.solved  # solving once counts, whatever comes after
+    ex.reset()
+    assert ex.progress().attempted == 0
+
+
+def test_progress_and_reflections_can_be_saved_to_a_journal(tmp_path):
+    from csframework.journal import Journal
+
+    ex = exercises.load(13)
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        assert ex.q3.save(journal).status == "not yet"  # nothing checked yet
+        text = ("We moved the listening circles to Saturdays after seeing who could not come, "
+                "and twice as many families came.")
+        assert ex.q3.check(text).status == "correct"
+        saved = ex.q3.save(journal)
+        assert saved.status == "correct" and "version 1" in saved.message
+        ex.progress(journal=journal)
+        entry = journal.latest(13, "q3.successive-approximation")
+        assert entry.text == text
+        assert journal.latest(13, "exercises-progress").text.startswith("Session 13")
+
+
+def test_session_exercises_number_their_questions():
+    a = kinds.MultipleChoice("Which?", ["x", "y"], "b", hints=["h"])
+    b = kinds.Reflection("Why?", prompt_id="why", example="Because of this and that.",
+                         hints=["h"])
+    ex = SessionExercises(3, [a, b])
+    assert (a.name, b.name, a.session) == ("q1", "q2", 3)
+    assert ex.by_name() == {"q1": a, "q2": b}
+
+
+# -- explicit tests for each kind ------------------------------------------------------------
+
+def test_classify_loop():
+    q = kinds.ClassifyLoop("?", "a -> b : -\nb -> c : -\nc -> a : -", hints=["h"])
+    assert q.answer() == "balancing"
+    assert q.check("b").correct and q.check(" Balancing loop ").correct
+    assert q.check("negative feedback").correct
+    msg = q.check("R").message
+    assert "B1 (" in msg and "3 '-' links" in msg and "an odd number" in msg
+    assert "sign of a single link" in q.check("-").message
+    assert "a word in quotes" in q.check(2).message
+
+
+def test_classify_loop_by_name_and_delay_note():
+    cld = "x -> y : + delay\ny -> x : -\ny -> z : +\nz -> y : +"
+    q = kinds.ClassifyLoop("?", cld, "R1", hints=["h"])
+    assert q.loop.variables == ("y", "z")
+    q2 = kinds.ClassifyLoop("?", cld, ("x", "y"), hints=["h"])
+    assert "does not change whether" in q2.check("reinforcing").message
+
+
+def test_build_cld_accepts_objects_text_and_synonyms():
+    q = importlib.import_module("csframework.exercises.session05").q1
+    mine = CausalLoopDiagram.from_text("""
+        Mutual Trust -> speaking up : +
+        speaking up -> Mutual Trust : +
+        speaking up -> tiredness : +
+        tiredness -> speaking up : -
+    """)
+    assert q.check(mine).correct
+    assert q.check(mine.to_text()).correct
+    longer = """
+        level of trust -> participation : +
+        participation -> level of trust : +
+        participation -> meeting length : +
+        meeting length -> meeting fatigue : +
+        meeting fatigue -> participation : -
+    """
+    assert q.check(longer).correct
+
+
+def test_build_cld_names_a_wrong_polarity_and_the_loop_kind():
+    q = kinds.BuildCLD("?", [kinds.LoopRequirement(("a", "b"), "balancing")],
+                       "a -> b : +\nb -> a : -", hints=["h"])
+    result = q.check("a -> b : +\nb -> a : +")
+    assert result.status == "not yet"
+    assert "is reinforcing" in result.message and "a balancing loop" in result.message
+    assert "closed loop" in q.check("a -> b : +\nb -> c : +").message
+    assert "no links yet" in q.check(CausalLoopDiagram()).message or True
+
+
+def test_predict_pattern_accepts_aliases_and_objects():
+    q = kinds.PredictPattern("?", "exponential growth", series=[1, 2, 4, 8, 16, 32, 64, 128],
+                             hints=["h"])
+    assert q.check("exponential").correct
+    assert q.check(behaviour.pattern("runaway growth")).correct
+    assert q.check(behaviour.classify([1, 2, 4, 8, 16, 32, 64, 128])).correct
+    assert "Did you mean 'linear'" in q.check("linaer").message
+
+
+def test_predict_value():
+    q = importlib.import_module("csframework.exercises.session01").q3
+    assert q.check(25).correct and q.check("25.2").correct
+    assert "too low" in q.check(10).message
+    assert "too high" in q.check(40).message
+
+
+def test_set_parameter_accepts_numbers_and_dicts():
+    q = importlib.import_module("csframework.exercises.session07").q3
+    assert q.check(6).correct
+    assert q.check({"response_delay": 6}).correct
+    assert q.check({"response_delay": 6.0, "perception_delay": 5}).correct
+    assert "did you mean 'response_delay'" in q.check({"respons_delay": 6}).message
+    assert "needs a number" in q.check({"response_delay": "six"}).message
+    assert "needs a number" in q.check(True).message
+
+
+def test_place_on_iceberg_accepts_an_iceberg_and_aliases():
+    from csframework.iceberg import Iceberg
+
+    ex = importlib.import_module("csframework.exercises.session06")
+    berg = Iceberg("Lateness")
+    for item, level in ex.LATENESS.items():
+        berg.add(level, item)
+    assert ex.q1.check(berg).correct
+    by_alias = {item: {"events": "event", "patterns": "trend", "structures": "structure",
+                       "mental models": "belief"}[level] for item, level in ex.LATENESS.items()}
+    assert ex.q1.check(by_alias).correct
+    shouted = {item.upper(): level for item, level in ex.LATENESS.items()}
+    assert ex.q1.check(shouted).correct
+
+
+def test_place_on_ladder_accepts_a_ladder():
+    from csframework.ladder import LadderOfInference
+
+    ex = importlib.import_module("csframework.exercises.session04")
+    ladder = LadderOfInference("Late morning")
+    for item, rung in ex.LATE_MORNING.items():
+        ladder.add(rung, item)
+    assert ex.q1.check(ladder).correct
+
+
+def test_find_archetype_accepts_aliases_and_objects():
+    from csframework import archetypes
+
+    q = importlib.import_module("csframework.exercises.session09").q1
+    assert q.check("Policy Resistance").correct
+    assert q.check(archetypes.get("fixes that fail")).correct
+    [match] = archetypes.find(q.diagram)
+    assert q.check(match).correct
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__[-9:])
+def test_archetype_questions_are_found_by_the_finder(module):
+    from csframework import archetypes
+
+    for q in module.questions:
+        if isinstance(q, kinds.FindArchetype):
+            assert q.expected in archetypes.find(q.diagram).names, qid(q)
+
+
+def test_multiple_choice():
+    q = kinds.MultipleChoice("Pick.", ["alpha", "beta"], "b", why={"a": "Not alpha."},
+                             hints=["h"])
+    assert "a) alpha" in q.prompt and "b) beta" in q.prompt
+    assert q.check("B").correct and q.check("(b)").correct and q.check("Beta").correct
+    assert q.check("a").message == "a) is not the one. Not alpha."
+    with pytest.raises(ValueError):
+        kinds.MultipleChoice("Pick.", ["alpha"], "c", hints=["h"])
+
+
+def test_reflection_accepts_any_words():
+    q = kinds.Reflection("?", prompt_id="p", example="An example of a reflection.", min_words=2,
+                         hints=["h"])
+    assert q.check("Anything at all").correct
+    assert q.text == "Anything at all"
+    assert "say a little more" in q.check("one").message
