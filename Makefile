@@ -26,6 +26,22 @@ test: $(STAMP)
 	CSF_HOME=$$(mktemp -d) MPLBACKEND=Agg $(BIN)/pytest tests csframework
 	CSF_HOME=$$(mktemp -d) MPLBACKEND=Agg $(BIN)/pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
+# JupyterLab in Debian's Chromium, driven by Playwright (tests/browser). Installs what it
+# needs: chromium from apt when missing, the `browser` extra. Playwright never downloads a
+# browser here; `make test` leaves these tests out.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+BROWSER_STAMP := $(VENV)/.installed-browser
+
+$(BROWSER_STAMP): pyproject.toml $(STAMP)
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pip install -e '.[test,browser]'
+	touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)
+	command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 CSF_CHROMIUM="$${CSF_CHROMIUM:-$$(command -v chromium)}" \
+		CSF_HOME=$$(mktemp -d) $(BIN)/pytest tests/browser --timeout=300 -ra
+
 notebooks: $(STAMP)
 	CSF_HOME=$$(mktemp -d) MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=120 $(NOTEBOOKS)
