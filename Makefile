@@ -24,7 +24,7 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check csframework tests benchmarks
 	CSF_HOME=$$(mktemp -d) MPLBACKEND=Agg $(BIN)/pytest tests csframework
-	CSF_HOME=$$(mktemp -d) MPLBACKEND=Agg $(BIN)/pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+	CSF_HOME=$$(mktemp -d) $(BIN)/pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
 # JupyterLab in Debian's Chromium, driven by Playwright (tests/browser). Installs what it
 # needs: chromium from apt when missing, the `browser` extra. Playwright never downloads a
@@ -43,7 +43,7 @@ test-browser: $(BROWSER_STAMP)
 		CSF_HOME=$$(mktemp -d) $(BIN)/pytest tests/browser --timeout=300 -ra
 
 notebooks: $(STAMP)
-	CSF_HOME=$$(mktemp -d) MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	CSF_HOME=$$(mktemp -d) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=120 $(NOTEBOOKS)
 
 bench: $(STAMP)

@@ -11,7 +11,6 @@ import pytest
 # nbval kernels started from this process see a throwaway home.
 _SESSION_HOME = tempfile.mkdtemp(prefix="csf-test-home-")
 os.environ["CSF_HOME"] = _SESSION_HOME
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture(autouse=True)
