@@ -1,0 +1,179 @@
+"""Archetype recognition: false positives, how often random diagrams hold each structure, speed.
+
+Run with ``.venv/bin/python benchmarks/archetypes.py``.
+
+Definitions
+-----------
+random diagram
+    A random sparse signed digraph of 10 to 30 variables with about 1.3
+    links per variable (random cause and effect, polarity + or - with equal
+    chance, 10 % of links delayed), kept only when it has at least one loop.
+false positive
+    A match reported by :func:`csframework.archetypes.find` whose required
+    structure is *not* present when checked by :func:`verify` below: an
+    independent brute-force check (networkx's ``all_simple_paths`` and
+    itertools.product, no code shared with the matcher) that the reported
+    roles are distinct variables, that every essential archetype link is
+    realised by a simple chain of at most ``MAX_PATH`` links whose sign, after
+    the reported inverted roles are turned round, equals the link's polarity,
+    that the chains share no variables except the roles, that every archetype
+    loop so realised has at most ``MAX_LOOP`` variables, and that a required
+    delay is marked.
+raw rate
+    The fraction of random diagrams in which the archetype's structure is
+    present at all (a verified match exists, nested ones included). This is
+    not an error of the matcher: it measures how common each structure is by
+    chance, i.e. how much a match in a random diagram says.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import sys
+import time
+from pathlib import Path
+
+import networkx as nx
+
+from csframework import archetypes
+from csframework.cld import CausalLoopDiagram
+
+MAX_PATH = 3
+MAX_LOOP = 8
+DIAGRAMS = 300
+
+
+def random_diagram(seed: int, low: int = 10, high: int = 30,
+                   links_per_variable: float = 1.3) -> CausalLoopDiagram:
+    """A random sparse signed diagram of `low` to `high` variables with at least one loop."""
+    rng = random.Random(seed)
+    while True:
+        n = rng.randint(low, high)
+        cld = CausalLoopDiagram(f"random {seed}")
+        names = [f"x{i}" for i in range(n)]
+        for name in names:
+            cld.add_variable(name)
+        pairs = set()
+        while len(pairs) < round(links_per_variable * n):
+            a, b = rng.sample(names, 2)
+            pairs.add((a, b))
+        for a, b in sorted(pairs):
+            cld.link(a, b, rng.choice("+-"), delay=rng.random() < 0.1)
+        if cld.loops(max_length=MAX_LOOP):
+            return cld
+
+
+def verify(cld: CausalLoopDiagram, match, max_path: int = MAX_PATH,
+           max_loop: int = MAX_LOOP) -> bool:
+    """Whether the match's roles really carry the archetype's essential structure."""
+    archetype = match.archetype
+    pattern = archetype.cld
+    optional = set(archetype.optional)
+    essential = [x for x in pattern.links if (x.cause, x.effect) not in optional]
+    roles = dict(match.roles)
+    turn = {r: -1 if r in match.inverted else 1 for r in roles}
+    needed = {r for x in essential for r in (x.cause, x.effect)}
+    if not needed <= set(roles) or len({roles[r] for r in needed}) != len(needed):
+        return False
+    graph = cld.to_networkx()
+    role_vars = {roles[r] for r in needed}
+    options = []
+    for x in essential:
+        want = (-1 if x.is_negative else 1) * turn[x.cause] * turn[x.effect]
+        found = []
+        for path in nx.all_simple_paths(graph, roles[x.cause], roles[x.effect], cutoff=max_path):
+            sign = 1
+            for a, b in itertools.pairwise(path):
+                sign *= -1 if graph.edges[a, b]["polarity"] == "-" else 1
+            if sign == want and not role_vars.intersection(path[1:-1]):
+                found.append(tuple(path))
+        if not found:
+            return False
+        options.append(found)
+    loops = [loop.variables for loop in pattern.loops()
+             if all((x.cause, x.effect) not in optional for x in loop.links)]
+    for choice in itertools.product(*options):
+        inner = [v for path in choice for v in path[1:-1]]
+        if len(inner) != len(set(inner)):
+            continue
+        chain = {(x.cause, x.effect): path for x, path in zip(essential, choice, strict=True)}
+        if all(_loop_ok(loop, chain, graph, archetype.delay_required, max_loop)
+               for loop in loops):
+            return True
+    return False
+
+
+def _loop_ok(loop, chain, graph, delay_required: bool, max_loop: int) -> bool:
+    cycle = [v for a, b in zip(loop, loop[1:] + loop[:1], strict=True) for v in chain[a, b][:-1]]
+    if len(cycle) > max_loop:
+        return False
+    if delay_required:
+        ring = zip(cycle, cycle[1:] + cycle[:1], strict=True)
+        return any(graph.edges[a, b]["delay"] for a, b in ring)
+    return True
+
+
+def measure(diagrams: int = DIAGRAMS, allow_inverted: bool = True) -> dict:
+    """False-positive count and raw rates over `diagrams` random diagrams."""
+    names = archetypes.names()
+    present = dict.fromkeys(names, 0)
+    shown = dict.fromkeys(names, 0)
+    reported = false_positives = 0
+    for seed in range(diagrams):
+        cld = random_diagram(seed)
+        every = archetypes.find(cld, nested=True, allow_inverted=allow_inverted)
+        for match in every:
+            reported += 1
+            if not verify(cld, match):
+                false_positives += 1
+        for name in {m.archetype.name for m in every if verify(cld, m)}:
+            present[name] += 1
+        for name in archetypes.find(cld, allow_inverted=allow_inverted).names:
+            shown[name] += 1
+    return {"reported": reported, "false_positives": false_positives,
+            "raw": {k: v / diagrams for k, v in present.items()},
+            "shown": {k: v / diagrams for k, v in shown.items()}}
+
+
+def hundred_variables(mean_links: float, seed: int = 0) -> CausalLoopDiagram:
+    """The loop benchmark's random diagram: 100 variables, `mean_links` links each."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from cld import random_diagram as loop_benchmark_diagram
+
+    return loop_benchmark_diagram(100, mean_links, seed)
+
+
+def best_time(cld: CausalLoopDiagram, repeats: int = 3) -> tuple[float, int]:
+    best, count = float("inf"), 0
+    for _ in range(repeats):
+        cld._changed()  # drop the loop cache: time the whole search
+        start = time.perf_counter()
+        count = len(archetypes.find(cld))
+        best = min(best, time.perf_counter() - start)
+    return best, count
+
+
+def main() -> None:
+    for inverted in (True, False):
+        result = measure(allow_inverted=inverted)
+        rate = result["false_positives"] / max(result["reported"], 1)
+        print(f"allow_inverted={inverted}: {DIAGRAMS} random diagrams (10-30 variables), "
+              f"{result['reported']} matches reported (nested included), "
+              f"{result['false_positives']} false positives (rate {rate:.4f})")
+        print(f"  {'archetype':<32}{'structure present':>18}{'reported by find()':>20}")
+        for name in archetypes.names():
+            print(f"  {name:<32}{result['raw'][name]:>18.1%}{result['shown'][name]:>20.1%}")
+    print()
+    print(f"{'100-variable diagram':<44}{'links':>7}{'loops<=8':>10}{'matches':>9}{'time':>10}")
+    for mean_links in (1.5, 2.0, 2.5):
+        for seed in (0, 1):
+            cld = hundred_variables(mean_links, seed)
+            seconds, count = best_time(cld)
+            loops = len(cld.loops(max_length=MAX_LOOP))
+            print(f"{f'mean {mean_links} links per variable, seed {seed}':<44}"
+                  f"{len(cld.links):>7}{loops:>10}{count:>9}{seconds:>9.3f}s")
+
+
+if __name__ == "__main__":
+    main()
