@@ -34,7 +34,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "LadderOfInference": ("csframework.ladder", "LadderOfInference"),
     "CreativeTension": ("csframework.tension", "CreativeTension"),
     "ConnectionCircle": ("csframework.circles", "ConnectionCircle"),
+    "BehaviourOverTimeGraph": ("csframework.botg", "BehaviourOverTimeGraph"),
     "Journal": ("csframework.journal", "Journal"),
+    "Mandala": ("csframework.mandala", "Mandala"),
     "library": ("csframework.sd.library", None),
     "archetypes": ("csframework.archetypes", None),
     "behaviour": ("csframework.behaviour", None),
@@ -42,6 +44,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "widgets": ("csframework.widgets", None),
     "curriculum": ("csframework.curriculum", None),
     "exercises": ("csframework.exercises", None),
+    "games": ("csframework.games", None),
+    "HarvestGame": ("csframework.games", "HarvestGame"),
+    "leverage": ("csframework.leverage", None),
+    "LeverageMap": ("csframework.leverage", "LeverageMap"),
 }
 
 __all__ = ["CausalLoopDiagram", "Link", "Loop", "Variable", "errors", *_LAZY]

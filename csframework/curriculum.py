@@ -145,7 +145,7 @@ _TOOL_SIGNS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "causal loop diagram": (r"\bCausalLoopDiagram\b", r"\.loops\(", r"\.to_cld\(",
                             r"\bcld_editor\b"),
     "behaviour-over-time graph": (r"\bbehaviour\.", r"\bclassify\(", r"\.add_behaviour\(",
-                                  r"\bbotg\b", r"\bBehaviourOverTime\b", r"\.plot\("),
+                                  r"\bbotg\b", r"\bBehaviourOverTimeGraph\b", r"\.plot\("),
     "iceberg": (r"\bIceberg\b", r"\biceberg\."),
     "ladder of inference": (r"\bLadderOfInference\b", r"\bladder\."),
     "creative tension": (r"\bCreativeTension\b", r"\btension\."),
