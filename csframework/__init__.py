@@ -44,6 +44,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "widgets": ("csframework.widgets", None),
     "curriculum": ("csframework.curriculum", None),
     "exercises": ("csframework.exercises", None),
+    "progress": ("csframework.progress", None),
     "games": ("csframework.games", None),
     "HarvestGame": ("csframework.games", "HarvestGame"),
     "leverage": ("csframework.leverage", None),

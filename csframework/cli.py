@@ -1,0 +1,581 @@
+"""The ``csframework`` command: open the course, build its site, export the journal, check.
+
+Usage::
+
+    csframework lab                  # JupyterLab on your own copy of the course
+    csframework course build         # a static HTML site of every notebook (_site/)
+    csframework course copy          # copy new course notebooks into your folder only
+    csframework journal export       # your portfolio as HTML or Markdown
+    csframework progress             # sessions, exercises and journal prompts done
+    csframework doctor               # is everything in place? what to fix if not
+    csframework --version
+
+Also ``python -m csframework ...``. Exit codes: 0 success, 1 failure (or a
+problem found by ``doctor``), 2 a usage error.
+
+Your copy of the course
+    ``lab`` copies the course notebooks into a working folder the first time
+    (``--folder``; default ``$CSF_HOME/course`` when ``CSF_HOME`` is set, else
+    ``~/csframework-course``). Later runs copy only notebooks that are new in the
+    course and never overwrite a file that is already there, so your edits never
+    conflict with updates. To take the course's newer version of a notebook,
+    rename or delete your copy and run the command again.
+
+Examples
+--------
+>>> main(["--version"])
+csframework 0.1.0
+0
+>>> main(["journal", "export", "--format", "pdf"])   # a usage error (told on stderr)
+2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from csframework import __version__
+from csframework.errors import CSFrameworkError
+
+__all__ = ["Check", "CopyReport", "build_parser", "copy_course", "main", "run_checks",
+           "working_folder"]
+
+PROG = "csframework"
+
+
+# -- the working copy of the course ---------------------------------------------------------
+
+def working_folder(folder: str | os.PathLike[str] | None = None) -> Path:
+    """The participant's copy of the course.
+
+    `folder` if given, else ``$CSF_HOME/course`` when ``CSF_HOME`` is set, else
+    ``~/csframework-course``.
+
+    Examples
+    --------
+    >>> import os
+    >>> working_folder() == Path(os.environ["CSF_HOME"]) / "course"   # set by the tests
+    True
+    >>> working_folder("/srv/me/course")
+    PosixPath('/srv/me/course')
+    """
+    if folder is not None:
+        return Path(folder).expanduser().absolute()
+    home = os.environ.get("CSF_HOME")
+    if home:
+        return Path(home).expanduser().absolute() / "course"
+    return Path.home() / "csframework-course"
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    """What :func:`copy_course` did.
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+    copied : tuple of str
+        Files new to the folder, copied now (relative, sorted).
+    kept : tuple of str
+        Files already there, left exactly as they were.
+    """
+
+    folder: Path
+    copied: tuple[str, ...]
+    kept: tuple[str, ...]
+
+    def text(self) -> str:
+        """What happened, for a person."""
+        if self.copied:
+            n = len(self.copied)
+            lines = [f"Copied {n} new file{'' if n == 1 else 's'} of the course into "
+                     f"{self.folder}:"]
+            lines += [f"  {name}" for name in self.copied]
+            if self.kept:
+                lines.append(f"Kept {len(self.kept)} file{'' if len(self.kept) == 1 else 's'} "
+                             "already there as they were.")
+        else:
+            lines = [f"No new notebooks: the {len(self.kept)} files in {self.folder} are kept "
+                     "as you left them."]
+        return "\n".join(lines)
+
+
+def copy_course(folder: str | os.PathLike[str] | None = None,
+                source: str | os.PathLike[str] | None = None) -> CopyReport:
+    """Copy the course files that are not yet in `folder`; never overwrite one that is.
+
+    Parameters
+    ----------
+    folder : str or path-like, optional
+        The working folder (see :func:`working_folder`); created if missing.
+    source : str or path-like, optional
+        The course (see :func:`csframework.site.find_course`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "course"
+    >>> first = copy_course(target)
+    >>> "notebooks/00-start-here.ipynb" in first.copied
+    True
+    >>> copy_course(target).copied
+    ()
+    """
+    from csframework._atomic import atomic_path
+    from csframework.site import CourseError, course_files, find_course
+
+    root = find_course(source)
+    target = working_folder(folder)
+    if target.resolve() == root.resolve():
+        raise CourseError(f"the working folder {target} is the course itself; choose another "
+                          "folder with --folder")
+    if target.exists() and not target.is_dir():
+        raise CourseError(f"cannot copy the course into {target}: it is a file, not a folder; "
+                          "choose a folder with --folder")
+    copied, kept = [], []
+    try:
+        for rel in course_files(root):
+            destination = target / rel
+            if destination.exists() or destination.is_symlink():
+                kept.append(rel.as_posix())
+                continue
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(destination) as tmp:
+                shutil.copyfile(root / rel, tmp)
+            copied.append(rel.as_posix())
+    except OSError as err:
+        if isinstance(err, CSFrameworkError):
+            raise
+        raise CourseError(f"cannot copy the course into {target}: {err.strerror or err} "
+                          f"({err.filename or target}); choose a folder you can write with "
+                          "--folder") from None
+    return CopyReport(target, tuple(copied), tuple(kept))
+
+
+# -- doctor ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Check:
+    """One finding of ``csframework doctor``: ok or a problem, and what to do about it."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def _check_python() -> Check:
+    version = ".".join(str(v) for v in sys.version_info[:3])
+    ok = sys.version_info >= (3, 10)
+    return Check("python", ok, f"{version} at {sys.executable} (3.10 or newer is needed)",
+                 "install Python 3.10 or newer and create the environment again")
+
+
+def _check_packages() -> list[Check]:
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    try:
+        requirements = metadata.requires("csframework") or []
+    except metadata.PackageNotFoundError:
+        return [Check("csframework", False, "the package is not installed in this environment",
+                      "pip install -e . (in the repository), or pip install csframework")]
+    checks = [Check("csframework", True, f"{__version__}")]
+    for text in requirements:
+        req = Requirement(text)
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            continue  # an optional extra (test, browser)
+        spec = str(req.specifier) or "any version"
+        install = f"pip install '{req.name}{req.specifier}'"
+        try:
+            version = metadata.version(req.name)
+        except metadata.PackageNotFoundError:
+            checks.append(Check(req.name, False, f"not installed (needs {spec})", install))
+            continue
+        ok = req.specifier.contains(version, prereleases=True)
+        detail = f"{version} (needs {spec})"
+        checks.append(Check(req.name, ok, detail if ok else f"{detail}: too old or too new",
+                            install))
+    return checks
+
+
+def _check_kernel() -> Check:
+    fix = f"{sys.executable} -m ipykernel install --user --name python3"
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+        spec = KernelSpecManager().get_kernel_spec("python3")
+    except ImportError:
+        return Check("kernel", False, "jupyter_client is not installed", "pip install jupyterlab")
+    except NoSuchKernel:
+        return Check("kernel", False, "no 'python3' Jupyter kernel is installed", fix)
+    program = spec.argv[0] if spec.argv else ""
+    major, minor = sys.version_info[:2]
+    if program in {"python", f"python{major}", f"python{major}.{minor}"}:
+        return Check("kernel", True, f"'python3' ({spec.display_name}) runs this Python")
+    try:
+        result = subprocess.run([program, "-c", "import csframework"], capture_output=True,
+                                timeout=120, check=False)
+        ok = result.returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    if ok:
+        return Check("kernel", True, f"'python3' ({spec.display_name}) runs {program}")
+    return Check("kernel", False, f"the 'python3' kernel runs {program}, which cannot import "
+                 "csframework", fix)
+
+
+def _labextension(name: str) -> Path | None:
+    from jupyter_core.paths import jupyter_path
+
+    for folder in jupyter_path("labextensions"):
+        if (Path(folder) / name / "package.json").is_file():
+            return Path(folder)
+    return None
+
+
+def _check_extension(label: str, name: str, package: str) -> Check:
+    try:
+        found = _labextension(name)
+    except ImportError:
+        found = None
+    if found:
+        return Check(label, True, f"JupyterLab extension {name} in {found}")
+    return Check(label, False, f"the JupyterLab extension {name} is not installed",
+                 f"pip install {package}, then restart JupyterLab")
+
+
+def _writable_folder(folder: Path) -> str | None:
+    """Why `folder` cannot hold files (None if it can, or could be created)."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            if not candidate.is_dir():
+                return f"{candidate} is a file, not a folder"
+            if not os.access(candidate, os.W_OK | os.X_OK):
+                return f"the folder {candidate} is not writable"
+            return None
+    return f"no part of {folder} exists"
+
+
+def _check_journal() -> Check:
+    from csframework.journal import default_path
+
+    home = os.environ.get("CSF_HOME")
+    where = f" (CSF_HOME={home})" if home else ""
+    fix = ("point CSF_HOME at a folder you can write, or unset it to use your user data folder"
+           if home else "make the folder writable, or set CSF_HOME to a folder you can write")
+    path = default_path()
+    if path.is_dir():
+        return Check("journal", False, f"{path} is a folder, not a journal file{where}", fix)
+    why = _writable_folder(path.parent)
+    if why:
+        return Check("journal", False, f"cannot keep the journal at {path}: {why}{where}", fix)
+    if path.exists():
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+        if head and head != b"SQLite format 3\x00":
+            return Check("journal", False, f"{path} is not a journal (not a SQLite file)",
+                         "move that file away; csframework starts a new journal there")
+        if not os.access(path, os.R_OK | os.W_OK):
+            return Check("journal", False, f"{path} is not readable and writable by you",
+                         f"chmod u+rw {path}")
+        return Check("journal", True, f"{path}{where}")
+    return Check("journal", True, f"{path} (created on the first entry){where}")
+
+
+def _check_course(source: str | None) -> list[Check]:
+    from csframework.site import CourseError, course_files, find_course
+
+    try:
+        root = find_course(source)
+    except CourseError as err:
+        return [Check("notebooks", False, str(err),
+                      "run from the course folder, or set CSF_COURSE to it")]
+    files = course_files(root)
+    counts = {f: sum(p.parts[0] == f and p.suffix == ".ipynb" for p in files)
+              for f in ("notebooks", "exercises")}
+    checks = [Check("notebooks", True, f"{counts['notebooks']} notebooks and "
+                    f"{counts['exercises']} exercise notebooks in {root}")]
+    folder = working_folder()
+    why = _writable_folder(folder)
+    state = "exists" if folder.is_dir() else "is created by 'csframework lab'"
+    checks.append(Check("course folder", why is None,
+                        f"{folder} {state}" if why is None else f"cannot use {folder}: {why}",
+                        "give 'csframework lab' a folder you can write with --folder"))
+    return checks
+
+
+def run_checks(source: str | None = None) -> list[Check]:
+    """Every check of ``csframework doctor``, in order."""
+    return [_check_python(), *_check_packages(), _check_kernel(),
+            _check_extension("widgets", "@jupyter-widgets/jupyterlab-manager",
+                             "jupyterlab_widgets (it comes with ipywidgets>=8)"),
+            _check_extension("slides", "jupyterlab-rise", "jupyterlab-rise"),
+            _check_journal(), *_check_course(source)]
+
+
+# -- commands -------------------------------------------------------------------------------
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _cmd_lab(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    report = copy_course(args.folder, args.source)
+    _say(report.text())
+    command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={report.folder}"]
+    if args.no_browser:
+        command.append("--no-browser")
+    if args.port is not None:
+        command.append(f"--ServerApp.port={args.port}")
+    if hasattr(os, "getuid") and os.getuid() == 0:
+        command.append("--allow-root")  # containers and CI run as root; Jupyter asks for it
+    command += list(extra)
+    _say(f"Starting JupyterLab in {report.folder} (stop it with Ctrl-C) ...")
+    process = subprocess.Popen(command)
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:  # Jupyter has the same signal and shuts down by itself
+            continue
+
+
+def _cmd_course_copy(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    _say(copy_course(args.folder, args.source).text())
+    return 0
+
+
+def _cmd_course_build(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    from csframework.site import build_site
+
+    site = build_site(args.output, source=args.source, execute=args.execute,
+                      timeout=args.timeout)
+    _say(f"Built the course site: {len(site.pages)} notebook pages, {len(site.files)} files "
+         f"in {site.root}")
+    _say(f"Open {site.index} in a browser; it needs no network and no Jupyter.")
+    return 0
+
+
+_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
+
+
+def _journal_file(path: str | None) -> Path:
+    from csframework.journal import JournalError, default_path
+
+    chosen = Path(path).expanduser() if path else default_path()
+    if not chosen.is_file():
+        raise JournalError(f"there is no journal at {chosen}: nothing to read yet (write in a "
+                           "notebook first, or give the file with --journal)")
+    return chosen
+
+
+def _cmd_journal_export(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    from csframework.journal import Journal
+
+    fmt = args.format
+    if args.output is None:
+        output = Path("portfolio.md" if fmt == "markdown" else "portfolio.html")
+    else:
+        output = Path(args.output).expanduser()
+    fmt = fmt or _FORMATS.get(output.suffix.lower(), "html")
+    with Journal(_journal_file(args.journal)) as journal:
+        count = len(journal)
+        written = (journal.export_markdown(output) if fmt == "markdown" else
+                   journal.export_html(output))
+        source = journal.path
+    _say(f"Exported {count} journal entr{'y' if count == 1 else 'ies'} from {source} as "
+         f"{fmt} to {written}")
+    return 0
+
+
+def _cmd_progress(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    from csframework.journal import default_path
+    from csframework.progress import progress
+
+    path = Path(args.journal).expanduser() if args.journal else default_path()
+    if args.journal and not path.is_file():
+        _journal_file(args.journal)  # raises, naming the file
+    result = progress(path, live=False, course=args.course)
+    if args.format == "csv":
+        sys.stdout.write(result.to_frame().to_csv())
+    else:
+        _say(result.text())
+        if not path.is_file():
+            _say(f"(No journal yet at {path}: nothing has been written.)")
+    return 0
+
+
+def _cmd_doctor(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    checks = run_checks(args.source)
+    _say("csframework doctor: checking this environment")
+    width = max(len(c.name) for c in checks)
+    for check in checks:
+        _say(f"  {'ok' if check.ok else 'problem':<8} {check.name:<{width}}  {check.detail}")
+        if not check.ok:
+            _say(f"  {'':<8} {'':<{width}}  fix: {check.fix}")
+    problems = sum(not c.ok for c in checks)
+    if problems:
+        _say(f"{problems} problem{'' if problems == 1 else 's'} found ({len(checks)} checks); "
+             "see the 'fix:' lines above.")
+        return 1
+    _say(f"All {len(checks)} checks passed.")
+    return 0
+
+
+# -- the parser -----------------------------------------------------------------------------
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with an error message that points at ``--help``."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: expected a whole number "
+                                         "from 1 to 65535") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {value}: expected 1 to 65535")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"invalid timeout {text!r}: expected a whole number "
+                                         "of seconds above 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``csframework`` command."""
+    parser = _Parser(prog=PROG, description="The csframework course: open it in JupyterLab, "
+                     "build its static site, export your journal, see your progress, check "
+                     "the environment.",
+                     epilog="Run 'csframework COMMAND --help' for the options of a command.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                     parser_class=_Parser)
+
+    lab = commands.add_parser(
+        "lab", help="open the course in JupyterLab (your own copy of it)",
+        description="Copy the course notebooks into your working folder (only the new ones; "
+                    "your files are never overwritten) and open JupyterLab there. Arguments "
+                    "after '--' go to 'jupyter lab'.")
+    _folder_options(lab)
+    lab.add_argument("--port", type=_port, help="the port JupyterLab listens on")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    lab.set_defaults(run=_cmd_lab)
+
+    course = commands.add_parser("course", help="build the course site, or copy the course",
+                                 description="Work with the course notebooks as files.")
+    course_commands = course.add_subparsers(dest="course_command", metavar="ACTION",
+                                            required=True, parser_class=_Parser)
+    build = course_commands.add_parser(
+        "build", help="build a static HTML site of every notebook",
+        description="Build a static HTML site of every course notebook, with an index by "
+                    "session, facet and tool, for reading without running anything. The saved "
+                    "outputs are used as they are unless --execute is given.")
+    build.add_argument("--output", metavar="DIR", default="_site",
+                       help="the site folder (default: _site)")
+    build.add_argument("--source", metavar="DIR", help="the course folder (default: found "
+                       "automatically, or $CSF_COURSE)")
+    build.add_argument("--execute", action="store_true",
+                       help="re-run every notebook before converting it")
+    build.add_argument("--timeout", type=_positive, default=300, metavar="SECONDS",
+                       help="with --execute: how long a cell may run (default: 300)")
+    build.set_defaults(run=_cmd_course_build)
+    copy = course_commands.add_parser(
+        "copy", help="copy new course notebooks into your folder (no JupyterLab)",
+        description="Copy the course notebooks that are not yet in your working folder; "
+                    "files already there are never overwritten. For a JupyterHub start hook.")
+    _folder_options(copy)
+    copy.set_defaults(run=_cmd_course_copy)
+
+    journal = commands.add_parser("journal", help="export your reflection journal",
+                                  description="Work with your reflection journal.")
+    journal_commands = journal.add_subparsers(dest="journal_command", metavar="ACTION",
+                                              required=True, parser_class=_Parser)
+    export = journal_commands.add_parser(
+        "export", help="export the journal as a portfolio (HTML or Markdown)",
+        description="Export your journal as a portfolio: one self-contained HTML file, or "
+                    "Markdown with the diagrams as PNG files beside it.")
+    export.add_argument("--format", choices=("html", "markdown"),
+                        help="default: from the --output suffix, else html")
+    export.add_argument("--output", metavar="PATH",
+                        help="the file to write (default: portfolio.html or portfolio.md)")
+    export.add_argument("--journal", metavar="PATH", help="the journal file (default: your "
+                        "own, $CSF_HOME/journal.sqlite3 or the user data folder)")
+    export.set_defaults(run=_cmd_journal_export)
+
+    prog = commands.add_parser(
+        "progress", help="your progress through the year",
+        description="Which sessions, exercises and journal prompts are done, from your "
+                    "journal (exercise results count once saved with "
+                    "csframework.progress.record_exercises() or ex.progress(journal=...)).")
+    prog.add_argument("--journal", metavar="PATH", help="the journal file (default: your own)")
+    prog.add_argument("--course", metavar="DIR", help="the course folder, for the journal "
+                      "prompts each session asks (default: found automatically)")
+    prog.add_argument("--format", choices=("text", "csv"), default="text",
+                      help="a table for people (default) or CSV")
+    prog.set_defaults(run=_cmd_progress)
+
+    doctor = commands.add_parser(
+        "doctor", help="check the environment and say what to fix",
+        description="Check Python, the packages, the Jupyter kernel, the widgets and slides "
+                    "extensions, the journal folder and the course notebooks. Exit code 0 when "
+                    "all is well, 1 when something needs fixing.")
+    doctor.add_argument("--source", metavar="DIR", help="the course folder to check")
+    doctor.set_defaults(run=_cmd_doctor)
+    return parser
+
+
+def _folder_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--folder", metavar="DIR", help="your working folder (default: "
+                        "$CSF_HOME/course, else ~/csframework-course)")
+    parser.add_argument("--source", metavar="DIR", help="the course to copy from (default: "
+                        "found automatically, or $CSF_COURSE)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; return its exit code (0 success, 1 failure, 2 usage error)."""
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in args_in:
+        at = args_in.index("--")
+        args_in, extra = args_in[:at], args_in[at + 1:]
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_in)
+    except SystemExit as stop:
+        return int(stop.code or 0) if not isinstance(stop.code, str) else 2
+    if extra and args.run is not _cmd_lab:
+        print(f"{PROG}: error: arguments after '--' are only for 'lab': {' '.join(extra)}",
+              file=sys.stderr)
+        return 2
+    try:
+        return args.run(args, extra)
+    except (CSFrameworkError, OSError) as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr, flush=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
