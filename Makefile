@@ -49,6 +49,8 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/cld.py
 	$(BIN)/python benchmarks/sd.py
+	$(BIN)/python benchmarks/widgets.py
+	$(BIN)/python benchmarks/archetypes.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check csframework tests benchmarks
