@@ -219,7 +219,10 @@ def find_loops(cld: CausalLoopDiagram, max_length: int | None = None,
     if len(found) > limit:
         found.pop()
         stopped = f"reached the limit of {limit} loops"
-    found.sort(key=_loop_order)
+    # The search meets loops in (first variable, rest) name order already (see
+    # _cycles_with_signs), so a stable sort by length gives the canonical order
+    # without comparing long tuples of names.
+    found.sort(key=_loop_length)
 
     stories = cld.story_names
     counts = {REINFORCING: 0, BALANCING: 0}
@@ -229,7 +232,7 @@ def find_loops(cld: CausalLoopDiagram, max_length: int | None = None,
         kind = BALANCING if negatives & 1 else REINFORCING
         counts[kind] += 1
         loops.append(Loop(f"{kind[0].upper()}{counts[kind]}", kind, cycle, link_map,
-                          stories.get(cycle), negatives, delays > 0))
+                          stories.get(cycle) if stories else None, negatives, delays > 0))
     return LoopList(loops, stopped)
 
 
@@ -241,23 +244,31 @@ _NEGATIVE_MASK = (1 << _DELAY_SHIFT) - 1
 Successors = dict[str, list[tuple[str, int]]]
 
 
-def _loop_order(found: tuple[tuple[str, ...], int]) -> tuple[int, tuple[str, ...]]:
-    return len(found[0]), found[0]
+def _loop_length(found: tuple[tuple[str, ...], int]) -> int:
+    return len(found[0])
 
 
 def _cycles_with_signs(successors: Successors, max_length: int | None
                        ) -> Iterator[tuple[tuple[str, ...], int]]:
-    """Yield ``(cycle, code)``: the code sums the links' codes around the cycle."""
+    """Yield ``(cycle, code)``: the code sums the links' codes around the cycle.
+
+    Cycles come out in name order: components are searched in the order of
+    their alphabetically first variable (a heap), each from that variable, and
+    the depth-first search tries successors alphabetically. The start closes a
+    path before any longer path through it is tried, because it is the
+    smallest variable left in its component.
+    """
+    import heapq
+
     import networkx as nx
 
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(successors))
     graph.add_edges_from((a, b) for a in sorted(successors) for b, _ in successors[a])
-    components = [c for c in nx.strongly_connected_components(graph) if len(c) >= 2]
-    components.sort(key=min, reverse=True)
+    components = [(min(c), c) for c in nx.strongly_connected_components(graph) if len(c) >= 2]
+    heapq.heapify(components)
     while components:
-        component = components.pop()
-        start = min(component)
+        start, component = heapq.heappop(components)
         neighbours = {v: [(w, code) for w, code in successors[v] if w in component]
                       for v in component}
         if max_length is None:
@@ -266,38 +277,37 @@ def _cycles_with_signs(successors: Successors, max_length: int | None
             yield from _bounded(neighbours, start, max_length)
         graph.remove_node(start)
         rest = graph.subgraph(component - {start})
-        more = [c for c in nx.strongly_connected_components(rest) if len(c) >= 2]
-        components.extend(sorted(more, key=min, reverse=True))
+        for more in nx.strongly_connected_components(rest):
+            if len(more) >= 2:
+                heapq.heappush(components, (min(more), more))
 
 
 def _johnson(neighbours: Successors, start: str) -> Iterator[tuple[tuple[str, ...], int]]:
-    # Johnson (1975), the iterative form used by networkx, plus the running
-    # sum of link codes along the path.
+    # Johnson (1975), the iterative form used by networkx. Each level of the
+    # path keeps one number: the running sum of link codes shifted left by one,
+    # with networkx's "closed" flag in the lowest bit (one stack, not two).
     path = [start]
-    sums = [0]
+    levels = [0]
     blocked = {start}
     blocked_by: dict[str, set[str]] = defaultdict(set)
     stack = [iter(neighbours[start])]
-    closed = [False]
     while stack:
         for w, code in stack[-1]:
             if w == start:
-                yield tuple(path), sums[-1] + code
-                closed[-1] = True
+                yield tuple(path), (levels[-1] >> 1) + code
+                levels[-1] |= 1
             elif w not in blocked:
-                sums.append(sums[-1] + code)
+                levels.append(((levels[-1] >> 1) + code) << 1)
                 path.append(w)
-                closed.append(False)
                 stack.append(iter(neighbours[w]))
                 blocked.add(w)
                 break
         else:
             stack.pop()
             v = path.pop()
-            sums.pop()
-            if closed.pop():
-                if closed:
-                    closed[-1] = True
+            if levels.pop() & 1:
+                if levels:
+                    levels[-1] |= 1
                 unblock = {v}
                 while unblock:
                     u = unblock.pop()
