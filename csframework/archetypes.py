@@ -42,6 +42,7 @@ unintended consequence: sense of belonging
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ from functools import cache, cached_property
 from html import escape
 from itertools import pairwise
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from csframework._archetype_data import DEFINITIONS
 from csframework.errors import DiagramError, ModelError, UnknownNameError
@@ -293,6 +294,10 @@ class _Pattern:
     optional_loops: tuple[tuple[tuple[str, ...], str, str], ...]
     delay_required: bool
     plan: tuple[tuple[tuple[str, ...], tuple[int, ...], str], ...]  # loops in search order
+    # For each essential link, the essential links on the same stretch of loops
+    # (lying on exactly the same archetype loops), itself included: a typical
+    # delay counts as drawn anywhere along its stretch.
+    stretches: tuple[tuple[int, ...], ...]
 
 
 @cache
@@ -314,8 +319,12 @@ def _pattern(name: str) -> _Pattern:
     sign = {(e.cause, e.effect): e.sign for e in edges}
     plan = tuple((roles, tuple(sign[pair] for pair in _ring_pairs(roles)), kind)
                  for roles, kind, _ in _search_order(loops))
+    on_loops = [frozenset(i for i, (roles, _, _) in enumerate(loops)
+                          if (e.cause, e.effect) in _ring(roles)) for e in edges]
+    stretches = tuple(tuple(x for x, other in enumerate(on_loops) if other == mine)
+                      for mine in on_loops)
     return _Pattern(order, edges, optional_edges, tuple(loops), tuple(optional_loops),
-                    archetype.delay_required, plan)
+                    archetype.delay_required, plan, stretches)
 
 
 def _search_order(loops: Sequence[tuple[tuple[str, ...], str, str]]
@@ -343,6 +352,95 @@ def _ring_pairs(roles: Sequence[str]) -> list[tuple[str, str]]:
     return list(zip(roles, (*roles[1:], roles[0]), strict=True))
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One archetype loop of the search plan, with what the loops placed before it fix.
+
+    Positions `j` index the loop's roles; link `j` runs from role `j` to role `j + 1`.
+    """
+
+    roles: tuple[str, ...]
+    signs: tuple[int, ...]                # polarity of each link
+    kind: str
+    edges: tuple[tuple[str, str], ...]    # (cause role, effect role) of each link
+    known: tuple[str, ...]                # roles placed by earlier steps, in the loop's order
+    anchor: int                           # where alignments start: the first role placed before
+    placed: tuple[int, ...]               # the other roles placed before
+    new_roles: tuple[int, ...]            # roles this step places, in walking order
+    new_edges: tuple[int, ...]            # links it lays, in walking order
+    shared_edges: tuple[int, ...]         # links laid before: the chain must be the same
+    # The last step's share of the rank (_Matcher._last_rank): its links in the
+    # pattern's order as (j, typical delay, links of its stretch), its roles by name.
+    rank_edges: tuple[tuple[int, bool, tuple[int, ...]], ...]
+    rank_roles: tuple[int, ...]
+
+
+@cache
+def _steps(name: str) -> tuple[_Step, ...]:
+    """The archetype's search plan as steps (see :class:`_Step`)."""
+    pattern = _pattern(name)
+    index = {(e.cause, e.effect): n for n, e in enumerate(pattern.edges)}
+    placed_roles: set[str] = set()
+    laid: set[tuple[str, str]] = set()
+    steps = []
+    for roles, signs, kind in pattern.plan:
+        k = len(roles)
+        edges = tuple(_ring_pairs(roles))
+        anchor = next((j for j, r in enumerate(roles) if r in placed_roles), 0)
+        walk = [(anchor + t) % k for t in range(k)]
+        new_edges = tuple(j for j in walk if edges[j] not in laid)
+        at = {edges[j]: j for j in new_edges}
+        rank_edges = []
+        for j in sorted(new_edges, key=lambda j: index[edges[j]]):
+            n = index[edges[j]]
+            stretch = [pattern.edges[x] for x in pattern.stretches[n]]
+            rank_edges.append((j, pattern.edges[n].typical_delay,
+                               tuple(at[e.cause, e.effect] for e in stretch
+                                     if (e.cause, e.effect) in at)))
+        new_roles = tuple(j for j in walk if roles[j] not in placed_roles)
+        steps.append(_Step(
+            roles, signs, kind, edges, tuple(r for r in roles if r in placed_roles), anchor,
+            placed=tuple(j for j in range(k) if roles[j] in placed_roles and j != anchor),
+            new_roles=new_roles, new_edges=new_edges,
+            shared_edges=tuple(j for j in range(k) if edges[j] in laid),
+            rank_edges=tuple(rank_edges),
+            rank_roles=tuple(sorted(new_roles, key=lambda j: roles[j]))))
+        placed_roles.update(roles)
+        laid.update(edges)
+    # A link first laid by the last step shares its stretch only with links it
+    # lays too (the stretch lies on the last loop and on no earlier one): the
+    # last step's share of the rank is then complete (see _Matcher._last_rank).
+    last = steps[-1]
+    if any(len(stretch) != len(pattern.stretches[index[last.edges[j]]])
+           for j, _, stretch in last.rank_edges):
+        raise ValueError(f"the last loop of {name!r} shares a stretch with earlier loops")
+    return tuple(steps)
+
+
+@cache
+def _compositions(total: int, parts: int, most: int
+                  ) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
+    """The ways to write `total` as `parts` whole numbers from 1 to `most`, in lexicographic order.
+
+    Each comes with its running sums (where the walk along a loop is before each part).
+
+    >>> _compositions(4, 2, 3)
+    (((1, 3), (0, 1)), ((2, 2), (0, 2)), ((3, 1), (0, 3)))
+    """
+    return tuple((gaps, tuple(itertools.accumulate(gaps[:-1], initial=0)))
+                 for gaps in _parts(total, parts, most))
+
+
+def _parts(total: int, parts: int, most: int) -> Iterator[tuple[int, ...]]:
+    if parts == 1:
+        if 1 <= total <= most:
+            yield (total,)
+        return
+    for first in range(1, min(most, total) + 1):
+        for rest in _parts(total - first, parts - 1, most):
+            yield (first, *rest)
+
+
 # --------------------------------------------------------------------------- #
 # The participant's diagram as a signed graph
 # --------------------------------------------------------------------------- #
@@ -365,7 +463,8 @@ class _SignedGraph:
             self.succ[link.cause].append(link.effect)
             self.pred[link.effect].append(link.cause)
         self._reach: dict[tuple[str, bool], dict[str, set[int]]] = {}
-        self._paths: dict[tuple[str, str], list[tuple[Path, int]]] = {}
+        self._paths: dict[str, dict[str, list[tuple[Path, int]]]] = {}
+        self._delayed: dict[Path, bool] = {}
 
     def in_loops(self) -> list[str]:
         return sorted(v for v in self.succ if self.succ[v] and self.pred[v])
@@ -382,12 +481,15 @@ class _SignedGraph:
 
     def paths(self, cause: str, effect: str) -> list[tuple[Path, int]]:
         """Simple paths from `cause` to `effect` of at most `max_path` links, shortest first."""
-        key = (cause, effect)
-        if key not in self._paths:
-            found = [(p, s) for p, s in self._walks(cause, True) if p[-1] == effect]
-            found.sort(key=lambda item: (len(item[0]), item[0]))
-            self._paths[key] = found
-        return self._paths[key]
+        if cause not in self._paths:
+            # one walk from `cause` serves every effect
+            found: dict[str, list[tuple[Path, int]]] = {}
+            for p, s in self._walks(cause, True):
+                found.setdefault(p[-1], []).append((p, s))
+            for chains in found.values():
+                chains.sort(key=lambda item: (len(item[0]), item[0]))
+            self._paths[cause] = found
+        return self._paths[cause].get(effect, [])
 
     def _walks(self, start: str, forward: bool) -> Iterator[tuple[Path, int]]:
         nexts = self.succ if forward else self.pred
@@ -410,7 +512,10 @@ class _SignedGraph:
         return sign
 
     def path_delayed(self, path: Path) -> bool:
-        return any(self.delay[pair] for pair in pairwise(path))
+        found = self._delayed.get(path)
+        if found is None:
+            found = self._delayed[path] = any(self.delay[pair] for pair in pairwise(path))
+        return found
 
 
 # --------------------------------------------------------------------------- #
@@ -517,7 +622,7 @@ class Match:
         - 'performance' plays performance.
         - 'slowing action' plays slowing action.
         - 'constraint' plays constraint.
-        Your loop R1 is its growing engine; B1 is its the limit bites.
+        In the archetype's story, your R1 is 'growing engine' and your B1 is 'the limit bites'.
         """
         lines = [f"Your diagram has the structure of {self.archetype.name} "
                  f"(confidence {self.confidence:.2f})."]
@@ -528,9 +633,10 @@ class Match:
             else:
                 lines.append(f"- {variable!r} plays {role}.")
         if self.loops:
-            parts = [f"{loop.name} is its {role}"
+            parts = [f"your {loop.name} is {role!r}"
                      for loop, role in zip(self.loops, self.loop_roles, strict=True)]
-            lines.append(f"Your loop {'; '.join(parts)}.")
+            joined = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+            lines.append(f"In the archetype's story, {joined}.")
         lines += [f"Not (yet) in your drawing: {m}." for m in self.missing]
         return "\n".join(lines)
 
@@ -606,12 +712,14 @@ def find(cld: CausalLoopDiagram, archetypes: Iterable[str | Archetype] | None = 
     when missing but only required where the archetype is defined by one
     (the balancing process with delay).
 
-    The search has two phases. First, roles are given variables one at a
-    time, most connected role first, keeping only variables that every link
-    to an already placed role could reach by a chain of the right sign
-    (forward checking over memoised signed reach sets). Then, for each full
-    assignment, disjoint chains are chosen for the links, shortest first,
-    and the archetype's loops checked for length and required delays.
+    The search places the archetype's loops one at a time on the diagram's
+    loops of the same kind (longest archetype loop first, then always one
+    sharing roles with those placed), laying each archetype loop's roles
+    along the participant loop with every split of it into chains of 1 to
+    `max_path_length` links. Branches are cut early: a later archetype loop
+    must still have a participant loop through the roles it shares, and a
+    later link between two placed roles a signed path of the right sign.
+    Of the readings of one set of participant loops the best is kept.
 
     Parameters
     ----------
@@ -691,9 +799,20 @@ def _better(new: Match, old: Match) -> bool:
 def _outermost(matches: Sequence[Match]) -> list[Match]:
     """Drop matches whose links all lie inside a bigger match of another archetype."""
     link_sets = [frozenset(m.links) for m in matches]
-    return [m for m, links in zip(matches, link_sets, strict=True)
-            if not any(links < other and n.archetype != m.archetype
-                       for n, other in zip(matches, link_sets, strict=True))]
+    holding: dict[tuple[str, str], set[int]] = {}
+    for n, links in enumerate(link_sets):
+        for link in links:
+            holding.setdefault(link, set()).add(n)
+    kept = []
+    for m, links in zip(matches, link_sets, strict=True):
+        # The matches holding all its links (by an index of link sets); a bigger one is
+        # a strict superset.
+        around = (set.intersection(*(holding[link] for link in links)) if links
+                  else range(len(matches)))
+        if not any(len(link_sets[n]) > len(links) and matches[n].archetype != m.archetype
+                   for n in around):
+            kept.append(m)
+    return kept
 
 
 def _check_whole(value: object, what: str, least: int) -> None:
@@ -701,61 +820,534 @@ def _check_whole(value: object, what: str, least: int) -> None:
         raise DiagramError(f"{what} must be a whole number of at least {least}, got {value!r}")
 
 
-class _State:
-    """A partial match: roles placed, their turns, the chains laid, the loops used."""
+class _Alignment(NamedTuple):
+    """One way to lay the roles of an archetype loop along a participant loop."""
 
-    __slots__ = ("inner", "loops", "paths", "roles", "turns", "vertices")
+    vertices: tuple[str, ...]   # the variable of each role of the step
+    turns: tuple[int, ...]      # each role's turn, relative to the step's anchor role
+    paths: tuple[Path, ...]     # the chain of each link roles[j] -> roles[j + 1]
+    fresh: frozenset[str]       # variables it takes: new roles, in-between ones of new links
 
-    def __init__(self) -> None:
+
+#: The alignments of a step on a participant loop, with the variables they all take.
+_Options = tuple[frozenset[str], list[_Alignment]]
+
+
+@dataclass
+class _Context:
+    """What earlier steps fix for a step, and what follows from it.
+
+    `fixed` is the variable and turn of the anchor role and of the other roles
+    placed before, `chains` the chains of the links laid before (both empty for
+    the first step, which may start anywhere).
+    """
+
+    fixed: tuple[tuple[str, int], ...]
+    chains: tuple[Path, ...]
+    pool: tuple[int, ...]                 # the participant loops that may play the step
+    options: dict[int, _Options] = field(default_factory=dict)   # by participant loop
+
+    @property
+    def turn(self) -> int:
+        return self.fixed[0][1] if self.fixed else 1
+
+
+class _Ring:
+    """A participant loop, prepared for laying archetype loops along it."""
+
+    __slots__ = ("crossing", "cycle", "parity", "position", "twice", "whole")
+
+    def __init__(self, loop: Loop, graph: _SignedGraph, index: int,
+                 loops_through: Mapping[str, set[int]]):
+        self.cycle = loop.variables
+        self.twice = self.cycle + self.cycle     # chains may run past the end
+        self.position = {v: p for p, v in enumerate(self.cycle)}
+        self.whole = frozenset(self.cycle)
+        # parity[q] * parity[p]: the sign of the chain from twice[p] to twice[q]
+        parity = [1]
+        for pair in pairwise(self.twice):
+            parity.append(parity[-1] * graph.sign[pair])
+        self.parity = parity
+        # The other participant loops through this one: the positions they pass (bits).
+        crossing: dict[int, int] = {}
+        for p, v in enumerate(self.cycle):
+            for other in loops_through[v]:
+                crossing[other] = crossing.get(other, 0) | 1 << p
+        del crossing[index]
+        self.crossing = crossing
+
+    def align(self, step: _Step, start: int, gaps: tuple[int, ...]) -> _Alignment:
+        """Lay `step` from position `start`, its links taking `gaps` links of the loop in turn."""
+        k = len(step.roles)
+        vertices, turns, paths = [""] * k, [1] * k, [()] * k
+        twice, parity = self.twice, self.parity
+        p, j, turn = start, step.anchor, 1
+        for gap in gaps:
+            q = p + gap
+            vertices[j], turns[j], paths[j] = twice[p], turn, twice[p:q + 1]
+            turn *= parity[p] * parity[q] * step.signs[j]
+            p, j = q, (j + 1) % k
+        if step.known:
+            fresh = frozenset(vertices[j] for j in step.new_roles).union(
+                *(paths[j][1:-1] for j in step.new_edges))
+        else:
+            fresh = self.whole      # the first loop takes all its variables
+        return _Alignment(tuple(vertices), tuple(turns), tuple(paths), fresh)
+
+
+class _Reading(NamedTuple):
+    """A full match found below the first step: what the later steps placed."""
+
+    key: frozenset[int]          # its participant loops, the first step's included
+    part: tuple                  # the later steps' share of the rank (see _Search._part)
+    roles: tuple[tuple[str, str], ...]
+    turns: tuple[tuple[str, int], ...]
+    paths: tuple[tuple[tuple[str, str], Path], ...]
+
+
+class _Search:
+    """The depth-first search for one archetype: one participant loop per archetype loop.
+
+    The partial match lives in a few dicts and a set, extended and undone in
+    place (no copies). The alignments of a step along a participant loop are
+    computed once for what earlier steps fix (:meth:`_context`), so fitting one
+    is a single set test. Branches are cut early: a step's participant loops
+    come from an index by variable; an alignment is dropped when a later
+    archetype loop would have no participant loop left through the roles it
+    places, or a later link between two of its roles no signed path of the
+    right sign (:meth:`_bridged`); and a later loop whose roles are all
+    placed must still fit. The search below the first step is shared by the
+    alignments that hand the same things on (:meth:`_place_first`), and of
+    the readings of the last loop only the best is ranked (:meth:`_finish`).
+    The order of the search, and so which matches a `limit` keeps, is that
+    of trying every alignment in turn.
+    """
+
+    def __init__(self, matcher: _Matcher, archetype: Archetype, limit: int):
+        self.matcher = matcher
+        self.name = archetype.name
+        self.pattern = _pattern(archetype.name)
+        self.steps = _steps(archetype.name)
+        self.last = len(self.steps) - 1
+        self.limit = limit
         self.roles: dict[str, str] = {}
         self.turns: dict[str, int] = {}
         self.paths: dict[tuple[str, str], Path] = {}
-        self.inner: set[str] = set()          # in-between variables of the chains
-        self.vertices: set[str] = set()       # variables playing roles
-        self.loops: tuple[Loop, ...] = ()
+        self.taken: set[str] = set()       # variables playing roles or in between on chains
+        self.used: list[int] = []          # participant loops placed, by position
+        self.best: dict[frozenset[int], tuple[tuple, tuple[dict, dict, dict]]] = {}
+        self.stopped = False
+        self._pools: dict[tuple[int, tuple[str, ...]], tuple[int, ...]] = {}
+        self._contexts: list[dict[tuple, _Context]] = [{} for _ in self.steps]
+        # What the first step hands on to later ones, and the two shares of the rank.
+        first, later = self.steps[0], self.steps[1:]
+        self._handed_roles = tuple(r for r in first.roles if any(r in s.roles for s in later))
+        self._handed_edges = tuple(e for e in first.edges if any(e in s.edges for s in later))
+        self._pairs = tuple((e.cause, e.effect) for e in self.pattern.edges)
+        self._first_slots = tuple(x for x, pair in enumerate(self._pairs) if pair in first.edges)
+        self._later_slots = tuple(x for x, pair in enumerate(self._pairs)
+                                  if pair not in first.edges)
+        self._readings: list[_Reading] | None = None    # a list while collecting
+        self._ahead = [self._look_ahead(i) for i in range(len(self.steps))]
+        # For each step, the later steps with some of their roles among its own:
+        # (j, walking positions in this step of those roles).
+        self._outlook = [
+            [(j, tuple((step.roles.index(r) - step.anchor) % len(step.roles)
+                       for r in later.roles if r in step.roles))
+             for j, later in enumerate(self.steps) if j > i and set(step.roles) & set(later.roles)]
+            for i, step in enumerate(self.steps)]
+        self._masks: dict[tuple[int, int], list[int]] = {}
+        # For each step, the links laid later between two of its roles, by walking
+        # positions: (cause's, effect's, polarity times the polarities walked
+        # between the anchor and each of them). See _bridged.
+        laid: set[tuple[str, str]] = set()
+        self._bridges: list[list[tuple[int, int, int]]] = []
+        for step in self.steps:
+            laid.update(step.edges)
+            k = len(step.roles)
+            walked = [1]
+            for t in range(k - 1):
+                walked.append(walked[-1] * step.signs[(step.anchor + t) % k])
+            at = {r: (step.roles.index(r) - step.anchor) % k for r in step.roles}
+            self._bridges.append([(at[e.cause], at[e.effect],
+                                   e.sign * walked[at[e.cause]] * walked[at[e.effect]])
+                                  for e in self.pattern.edges
+                                  if e.cause in at and e.effect in at
+                                  and (e.cause, e.effect) not in laid])
 
-    def copy(self) -> _State:
-        new = _State()
-        new.roles, new.turns, new.paths = dict(self.roles), dict(self.turns), dict(self.paths)
-        new.inner, new.vertices, new.loops = set(self.inner), set(self.vertices), self.loops
-        return new
+    def _look_ahead(self, i: int) -> list[tuple[int, tuple[str, ...], bool]]:
+        """After step i: each later step with roles placed, those roles, and whether it is
+        closed (its roles all placed and the links it shares all laid)."""
+        placed = {r for step in self.steps[:i + 1] for r in step.roles}
+        laid = {pair for step in self.steps[:i + 1] for pair in step.edges}
+        ahead = []
+        for j in range(i + 1, len(self.steps)):
+            step = self.steps[j]
+            known = tuple(r for r in step.roles if r in placed)
+            closed = (len(known) == len(step.roles)
+                      and all(step.edges[x] in laid for x in step.shared_edges))
+            if known:
+                ahead.append((j, known, closed))
+        return ahead
 
-    def place(self, role: str, vertex: str, turn: int) -> None:
-        self.roles[role] = vertex
-        self.turns[role] = turn
-        self.vertices.add(vertex)
+    def run(self) -> None:
+        if len(self.steps) == 1:
+            self._place(0)
+        else:
+            self._place_first()
 
-    def lay(self, cause: str, effect: str, path: Path, sign: int, graph: _SignedGraph,
-            allow_inverted: bool) -> _State | None:
-        """This state with `path` realising the archetype link, or None if it cannot."""
-        existing = self.paths.get((cause, effect))
-        if existing is not None:
-            return self if existing == path else None
-        end, inner = path[-1], path[1:-1]
-        taken = self.vertices | self.inner
-        if taken.intersection(inner):
-            return None
-        if effect in self.roles:
-            if self.roles[effect] != end:
-                return None
-        elif end in taken:
-            return None
-        turn = graph.path_sign(path) * sign * self.turns[cause]
-        if effect in self.turns:
-            if self.turns[effect] != turn:
-                return None
-        elif turn < 0 and not allow_inverted:
-            return None
-        new = self.copy()
-        if effect not in new.roles:
-            new.place(effect, end, turn)
-        new.paths[cause, effect] = path
-        new.inner.update(inner)
-        return new
+    # -- the steps ---------------------------------------------------------------
+
+    def _place_first(self) -> bool:
+        """Place the first step and the ones after it, sharing the search below it.
+
+        The first participant loop is taken whole, so the search below an
+        alignment of the first step (and whether :meth:`_viable` cuts it)
+        depends only on the loop and on the variables, turns and chains the
+        later steps take over from it.
+        Alignments that agree on those share one search: its readings are
+        collected once, then replayed in order for each of them, exactly as
+        searching again would find them.
+        """
+        step = self.steps[0]
+        context = self._context(0)
+        for index in context.pool:
+            # what a handing on leads to: None when _viable cuts it, else the readings
+            below: dict[tuple, list[_Reading] | None] = {}
+            for align in self._aligned(0, index, context)[1]:
+                self._push(step, align, 1, index)     # nothing is taken yet: it fits
+                handed = (tuple((self.roles[r], self.turns[r]) for r in self._handed_roles),
+                          tuple(self.paths[pair] for pair in self._handed_edges))
+                if handed not in below:
+                    below[handed] = self._collect() if self._viable(0) else None
+                readings = below[handed]
+                stop = readings is not None and self._replay(readings)
+                self._pop(step, align, index)
+                if stop:
+                    return True
+        return False
+
+    def _collect(self) -> list[_Reading]:
+        """The readings of the search below the first step, in the order it finds them."""
+        self._readings = []
+        self._place(1)
+        readings, self._readings = self._readings, None
+        return readings
+
+    def _replay(self, readings: list[_Reading]) -> bool:
+        """Rank `readings` with the first step placed as it is now; True when stopped."""
+        first = None
+        for reading in readings:
+            key = reading.key
+            if key not in self.best and len(self.best) >= self.limit:
+                self.stopped = True
+                return True
+            if first is None:
+                first = self._part(self._first_slots, self.steps[0].roles)
+            rank = self._combine(first, reading.part)
+            if key not in self.best or rank < self.best[key][0]:
+                roles, turns, paths = dict(self.roles), dict(self.turns), dict(self.paths)
+                roles.update(reading.roles)
+                turns.update(reading.turns)
+                paths.update(reading.paths)
+                self.best[key] = (rank, (roles, turns, paths))
+        return False
+
+    def _place(self, i: int) -> bool:
+        """Place step `i` and the ones after it; True when the limit stopped the search."""
+        step = self.steps[i]
+        context = self._context(i)
+        turn = context.turn
+        for index in context.pool:
+            if index in self.used:
+                continue
+            common, aligns = self._aligned(i, index, context)
+            if not common.isdisjoint(self.taken):
+                continue
+            if i == self.last:
+                if self._finish(step, index, aligns, turn):
+                    return True
+                continue
+            for align in aligns:
+                if not align.fresh.isdisjoint(self.taken):
+                    continue
+                self._push(step, align, turn, index)
+                stop = self._viable(i) and self._place(i + 1)
+                self._pop(step, align, index)
+                if stop:
+                    return True
+        return False
+
+    def _finish(self, step: _Step, index: int, aligns: list[_Alignment], turn: int) -> bool:
+        """Complete the match with participant loop `index` for the last archetype loop.
+
+        All readings of the last loop make the same match (the same set of
+        loops), so only the best of them is ranked: the alignments come sorted
+        by the part of the rank they decide (see :meth:`_last_rank`), and the
+        first one that fits is the one trying them all in turn would keep.
+        """
+        for align in aligns:
+            if align.fresh.isdisjoint(self.taken):
+                break
+        else:
+            return False
+        key = frozenset((*self.used, index))
+        if self._readings is not None:      # below the first step: collect
+            self._push(step, align, turn, index)
+            self._readings.append(self._reading(key))
+            self._pop(step, align, index)
+            return False
+        if key not in self.best and len(self.best) >= self.limit:
+            self.stopped = True
+            return True
+        self._push(step, align, turn, index)
+        rank = self._rank()
+        if key not in self.best or rank < self.best[key][0]:
+            self.best[key] = (rank, (dict(self.roles), dict(self.turns), dict(self.paths)))
+        self._pop(step, align, index)
+        return False
+
+    def _pool(self, i: int, vertices: tuple[str, ...]) -> tuple[int, ...]:
+        """Participant loops that may play step `i`: right kind and length, through `vertices`."""
+        key = (i, vertices)
+        if key not in self._pools:
+            step, m = self.steps[i], self.matcher
+            if vertices:
+                candidates = set.intersection(*(m.loops_through.get(v, set()) for v in vertices))
+            else:
+                candidates = range(len(m.participant_loops))
+            low = len(step.roles)
+            high = min(m.max_loop_length, low * m.graph.max_path)
+            self._pools[key] = tuple(
+                index for index in sorted(candidates)
+                if (loop := m.participant_loops[index]).kind == step.kind
+                and low <= len(loop) <= high
+                # a loop without a delay cannot play a loop that requires one
+                and (loop.has_delay or not self.pattern.delay_required))
+        return self._pools[key]
+
+    def _viable(self, i: int) -> bool:
+        """Whether each later step may still be placed, after step `i` was."""
+        for j, known, closed in self._ahead[i]:
+            pool = self._pool(j, tuple(map(self.roles.__getitem__, known)))
+            if closed:
+                context = self._context(j)
+                if not any(index not in self.used and self._fits(j, index, context)
+                           for index in context.pool):
+                    return False
+            elif all(index in self.used for index in pool):
+                return False
+        return True
+
+    def _fits(self, i: int, index: int, context: _Context) -> bool:
+        """Whether some alignment of step `i` on participant loop `index` fits."""
+        common, aligns = self._aligned(i, index, context)
+        return common.isdisjoint(self.taken) and any(
+            align.fresh.isdisjoint(self.taken) for align in aligns)
+
+    # -- alignments ------------------------------------------------------------------
+
+    def _context(self, i: int) -> _Context:
+        """What earlier steps fix for step `i` (computed once for each way they fix it)."""
+        step = self.steps[i]
+        if step.known:
+            roles, turns = self.roles, self.turns
+            fixed = tuple((roles[step.roles[j]], turns[step.roles[j]])
+                          for j in (step.anchor, *step.placed))
+            chains = tuple(self.paths[step.edges[j]] for j in step.shared_edges)
+        else:
+            fixed, chains = (), ()
+        context = self._contexts[i].get((fixed, chains))
+        if context is None:
+            pool = self._pool(i, tuple(v for v, _ in fixed))
+            context = self._contexts[i][fixed, chains] = _Context(fixed, chains, pool)
+        return context
+
+    def _aligned(self, i: int, index: int, context: _Context) -> _Options:
+        """The alignments of step `i` on participant loop `index` that agree with the
+        context: they then fit the partial match unless they take a variable taken.
+        With them, the variables they all take: when one of those is taken, none fits.
+
+        In the order a walk along the loop from the anchor meets them (the last
+        step's sorted by rank, stably). Each link takes 1 to max_path links of
+        the loop, and the links use the whole loop. (Along one participant
+        loop, a simple cycle, the roles and chains never collide.)
+        """
+        found = context.options.get(index)
+        if found is None:
+            aligns = list(self._lay_out(i, index, context.fixed, context.chains))
+            if i == self.last:
+                aligns.sort(key=lambda align: self._last_rank(self.steps[i], align, context.turn))
+            common = frozenset.intersection(*(a.fresh for a in aligns)) if aligns else frozenset()
+            found = context.options[index] = (common, aligns)
+        return found
+
+    def _lay_out(self, i: int, index: int, fixed: tuple[tuple[str, int], ...],
+                 chains: tuple[Path, ...]) -> Iterator[_Alignment]:
+        step, ring = self.steps[i], self.matcher.ring(index)
+        m, k = len(ring.cycle), len(step.roles)
+        if fixed:
+            start, turn = ring.position[fixed[0][0]], fixed[0][1]
+            starts: Iterable[int] = (start,)
+            # how far along the walk from the anchor each role placed before sits
+            need = [((j - step.anchor) % k, (ring.position[v] - start) % m)
+                    for j, (v, _) in zip(step.placed, fixed[1:], strict=True)]
+        else:
+            starts, turn, need = range(m), 1, []
+        # Would a later step find no participant loop but this one through the
+        # roles placed here? Then _viable would cut the branch: skip it now.
+        # (Positions on the loop as bits: answers are kept by the set of them.)
+        outlook = [(walked, self._loop_masks(j, index), {}) for j, walked in self._outlook[i]]
+        bridges = self._bridges[i]
+        for start in starts:
+            for gaps, reach in _compositions(m, k, self.matcher.graph.max_path):
+                if any(reach[t] != offset for t, offset in need):
+                    continue
+                if outlook and not self._hopeful(outlook, start, reach, m):
+                    continue
+                if bridges and not self._bridged(bridges, ring, start, reach):
+                    continue
+                align = ring.align(step, start, gaps)
+                if (all(turn * align.turns[j] == t
+                        for j, (_, t) in zip(step.placed, fixed[1:], strict=True))
+                        and all(align.paths[j] == chain
+                                for j, chain in zip(step.shared_edges, chains, strict=True))
+                        and (self.matcher.allow_inverted
+                             or all(turn * align.turns[j] > 0 for j in step.new_roles))):
+                    yield align
+
+    @staticmethod
+    def _hopeful(outlook: list[tuple[tuple[int, ...], list[int], dict[int, bool]]],
+                 start: int, reach: tuple[int, ...], m: int) -> bool:
+        """Whether each later step has another participant loop through the roles it shares."""
+        for walked, masks, known in outlook:
+            held = 0
+            for t in walked:
+                held |= 1 << (start + reach[t]) % m
+            found = known.get(held)
+            if found is None:
+                found = known[held] = any(held & mask == held for mask in masks)
+            if not found:
+                return False
+        return True
+
+    def _loop_masks(self, j: int, index: int) -> list[int]:
+        """The participant loops other than `index` that may play step `j`, each as the
+        positions of participant loop `index` that it runs through (bits)."""
+        key = (j, index)
+        if key not in self._masks:
+            eligible = set(self._pool(j, ()))
+            masks = {mask for other, mask in self.matcher.ring(index).crossing.items()
+                     if other in eligible}
+            # a loop through a subset of another's positions adds nothing
+            self._masks[key] = [mask for mask in masks
+                                if not any(mask != o and mask & o == mask for o in masks)]
+        return self._masks[key]
+
+    def _bridged(self, bridges: list[tuple[int, int, int]], ring: _Ring, start: int,
+                 reach: tuple[int, ...]) -> bool:
+        """Whether each link that a later step lays between two roles placed here has a
+        chain of the right sign (a signed path of at most max_path links) in the diagram."""
+        reach_from = self.matcher.graph.reach
+        twice, parity = ring.twice, ring.parity
+        for cause, effect, sign in bridges:
+            c, e = start + reach[cause], start + reach[effect]
+            # The chain's sign turns the cause's turn into the effect's. A role's
+            # turn, relative to the anchor's, is the sign of the loop walked to it
+            # (parity[start] * parity[c]) times the archetype's polarities walked.
+            need = sign * parity[c] * parity[e]
+            if need not in reach_from(twice[c], True).get(twice[e], ()):
+                return False
+        return True
+
+    # -- the partial match ----------------------------------------------------------
+
+    def _push(self, step: _Step, align: _Alignment, turn: int, index: int) -> None:
+        for j in step.new_roles:
+            self.roles[step.roles[j]] = align.vertices[j]
+            self.turns[step.roles[j]] = turn * align.turns[j]
+        for j in step.new_edges:
+            self.paths[step.edges[j]] = align.paths[j]
+        self.taken |= align.fresh
+        self.used.append(index)
+
+    def _pop(self, step: _Step, align: _Alignment, index: int) -> None:
+        for j in step.new_roles:
+            del self.roles[step.roles[j]], self.turns[step.roles[j]]
+        for j in step.new_edges:
+            del self.paths[step.edges[j]]
+        self.taken -= align.fresh
+        self.used.pop()
+
+    # -- ranking readings ----------------------------------------------------------
+
+    def _rank(self) -> tuple:
+        """How good a full reading is, before the optional links are looked for."""
+        delayed = self.matcher.graph.path_delayed
+        edges, stretches = self.pattern.edges, self.pattern.stretches
+        inverted = sum(turn < 0 for turn in self.turns.values())
+        chains = [self.paths[e.cause, e.effect] for e in edges]
+        undelayed = sum(e.typical_delay and not any(delayed(chains[x]) for x in stretch)
+                        for e, stretch in zip(edges, stretches, strict=True))
+        # Ties: in-between variables go on later links, so a role is played by
+        # the variable nearest to the role before it ('the fix's first consequence').
+        lengths = tuple(len(chain) for chain in chains)
+        elsewhere = sum(e.typical_delay and not delayed(chain)
+                        for e, chain in zip(edges, chains, strict=True))
+        return inverted + undelayed, elsewhere, lengths, sorted(self.roles.items())
+
+    def _reading(self, key: frozenset[int]) -> _Reading:
+        """The full match now placed, less the first step (placed first, so listed first)."""
+        first = self.steps[0]
+        roles = tuple(itertools.islice(self.roles.items(), len(first.roles), None))
+        turns = tuple(itertools.islice(self.turns.items(), len(first.roles), None))
+        paths = tuple(itertools.islice(self.paths.items(), len(first.edges), None))
+        part = self._part(self._later_slots, tuple(role for role, _ in roles))
+        return _Reading(key, part, roles, turns, paths)
+
+    def _part(self, slots: Sequence[int], roles: Sequence[str]) -> tuple:
+        """The share of :meth:`_rank` of some roles and of the links in `slots` (pattern
+        positions) that they lay out; the first step's links share no stretch with later ones."""
+        delayed, paths, pairs = self.matcher.graph.path_delayed, self.paths, self._pairs
+        edges, stretches = self.pattern.edges, self.pattern.stretches
+        inverted = sum(self.turns[r] < 0 for r in roles)
+        undelayed = sum(edges[x].typical_delay
+                        and not any(delayed(paths[pairs[y]]) for y in stretches[x])
+                        for x in slots)
+        elsewhere = sum(edges[x].typical_delay and not delayed(paths[pairs[x]]) for x in slots)
+        lengths = tuple(len(paths[pairs[x]]) for x in slots)
+        return inverted + undelayed, elsewhere, lengths, [(r, self.roles[r]) for r in roles]
+
+    def _combine(self, first: tuple, later: tuple) -> tuple:
+        """:meth:`_rank` from the first step's share and the later steps' share."""
+        lengths = [0] * len(self._pairs)
+        for x, n in zip(self._first_slots, first[2], strict=True):
+            lengths[x] = n
+        for x, n in zip(self._later_slots, later[2], strict=True):
+            lengths[x] = n
+        return first[0] + later[0], first[1] + later[1], tuple(lengths), sorted(first[3] + later[3])
+
+    def _last_rank(self, step: _Step, align: _Alignment, turn: int) -> tuple:
+        """The last step's share of :meth:`_rank`, which orders its readings alike.
+
+        The roles and links placed before are the same for every reading of the
+        last loop, and a link it lays shares its stretch of loops only with
+        other links it lays, so the sums, the lengths and the roles of the full
+        rank differ exactly where these do.
+        """
+        delayed = self.matcher.graph.path_delayed
+        inverted = sum(turn * align.turns[j] < 0 for j in step.new_roles)
+        undelayed = sum(typical and not any(delayed(align.paths[x]) for x in stretch)
+                        for _, typical, stretch in step.rank_edges)
+        elsewhere = sum(typical and not delayed(align.paths[j])
+                        for j, typical, _ in step.rank_edges)
+        lengths = tuple(len(align.paths[j]) for j, _, _ in step.rank_edges)
+        return (inverted + undelayed, elsewhere, lengths,
+                tuple(align.vertices[j] for j in step.rank_roles))
 
 
 class _Matcher:
-    """Finds one archetype at a time in one diagram (phase 1: roles; phase 2: paths)."""
+    """Finds one archetype at a time in one diagram, and builds the matches."""
 
     def __init__(self, cld: CausalLoopDiagram, graph: _SignedGraph, max_loop_length: int,
                  allow_inverted: bool):
@@ -764,6 +1356,7 @@ class _Matcher:
         self.max_loop_length = max_loop_length
         self.allow_inverted = allow_inverted
         self.stopped = False
+        self._rings: dict[int, _Ring] = {}
 
     @cached_property
     def participant_loops(self) -> LoopList:
@@ -776,110 +1369,33 @@ class _Matcher:
         return {canonical_rotation(loop.variables): loop for loop in self.participant_loops}
 
     @cached_property
-    def loops_through(self) -> dict[str, list[int]]:
+    def loops_through(self) -> dict[str, set[int]]:
         """For each variable, the positions in `participant_loops` of the loops through it."""
-        through: dict[str, list[int]] = {}
+        through: dict[str, set[int]] = {}
         for i, loop in enumerate(self.participant_loops):
             for v in loop.variables:
-                through.setdefault(v, []).append(i)
+                through.setdefault(v, set()).add(i)
         return through
 
+    def ring(self, index: int) -> _Ring:
+        found = self._rings.get(index)
+        if found is None:
+            found = self._rings[index] = _Ring(self.participant_loops[index], self.graph, index,
+                                               self.loops_through)
+        return found
+
     def matches(self, archetype: Archetype, limit: int) -> list[Match]:
-        """The archetype's matches, one per set of participant loops that realise it."""
-        pattern = _pattern(archetype.name)
-        best: dict[frozenset[tuple[str, ...]], tuple[tuple, _State]] = {}
-        for state in self._placements(pattern, 0, _State()):
-            if pattern.delay_required and not all(loop.has_delay for loop in state.loops):
-                continue
-            # One instance per set of participant loops: the same loops read with
-            # the roles shifted along them, or the two parties swapped, are the
-            # same archetype, not another. The best reading of them is kept.
-            key = frozenset(loop.variables for loop in state.loops)
-            if key not in best and len(best) >= limit:
-                self.stopped = True
-                break
-            rank = self._quick_rank(pattern, state)
-            if key not in best or rank < best[key][0]:
-                best[key] = (rank, state)
-        return [self._build(archetype, pattern, dict(state.roles), dict(state.turns),
-                            dict(state.paths)) for _, state in best.values()]
+        """The archetype's matches, one per set of participant loops that realise it.
 
-    def _quick_rank(self, pattern: _Pattern, state: _State) -> tuple:
-        """How good a reading is, before the optional links are looked for."""
-        inverted = sum(turn < 0 for turn in state.turns.values())
-        undelayed = sum(edge.typical_delay and not self._delay_nearby(pattern, edge, state.paths)
-                        for edge in pattern.edges)
-        # Ties: in-between variables go on later links, so a role is played by
-        # the variable nearest to the role before it ('the fix's first consequence').
-        lengths = tuple(len(state.paths[e.cause, e.effect]) for e in pattern.edges)
-        elsewhere = sum(e.typical_delay
-                        and not self.graph.path_delayed(state.paths[e.cause, e.effect])
-                        for e in pattern.edges)
-        return inverted + undelayed, elsewhere, lengths, sorted(state.roles.items())
-
-    # -- the search: one participant loop for each archetype loop -------------
-
-    def _placements(self, pattern: _Pattern, i: int, state: _State) -> Iterator[_State]:
-        """Place the archetype's loops one by one on participant loops (depth first)."""
-        if i == len(pattern.plan):
-            yield state
-            return
-        roles, signs, kind = pattern.plan[i]
-        placed = [r for r in roles if r in state.roles]
-        low, high = len(roles), min(self.max_loop_length, len(roles) * self.graph.max_path)
-        if placed:
-            pools = [set(self.loops_through.get(state.roles[r], ())) for r in placed]
-            candidates = sorted(set.intersection(*pools))
-        else:
-            candidates = range(len(self.participant_loops))
-        for index in candidates:
-            loop = self.participant_loops[index]
-            if loop.kind != kind or not low <= len(loop) <= high or loop in state.loops:
-                continue
-            for aligned in self._alignments(roles, signs, loop, state):
-                aligned.loops = (*state.loops, loop)
-                yield from self._placements(pattern, i + 1, aligned)
-
-    def _alignments(self, roles: Sequence[str], signs: Sequence[int], loop: Loop,
-                    state: _State) -> Iterator[_State]:
-        """Ways to lay the roles of one archetype loop along a participant loop."""
-        cycle = loop.variables
-        m = len(cycle)
-        anchor = next((j for j, r in enumerate(roles) if r in state.roles), None)
-        if anchor is None:
-            starts = [(0, p) for p in range(m)]
-        elif state.roles[roles[anchor]] in cycle:
-            starts = [(anchor, cycle.index(state.roles[roles[anchor]]))]
-        else:
-            return
-        for j0, p0 in starts:
-            trial = state.copy()
-            if roles[j0] not in trial.roles:
-                if cycle[p0] in trial.inner:
-                    continue
-                trial.place(roles[j0], cycle[p0], 1)
-            yield from self._walk(roles, signs, cycle, trial, j0, p0, 0, 0)
-
-    def _walk(self, roles: Sequence[str], signs: Sequence[int], cycle: tuple[str, ...],
-              state: _State, j: int, p: int, travelled: int, done: int) -> Iterator[_State]:
-        """Extend the alignment from role `j` at position `p`, `done` links laid so far."""
-        m, k = len(cycle), len(roles)
-        if done == k:
-            yield state
-            return
-        cause, effect = roles[j], roles[(j + 1) % k]
-        for gap in range(1, self.graph.max_path + 1):
-            last = done == k - 1
-            if last and travelled + gap != m:
-                continue
-            if not last and travelled + gap >= m:
-                break
-            q = (p + gap) % m
-            path = tuple(cycle[(p + t) % m] for t in range(gap + 1))
-            step = state.lay(cause, effect, path, signs[j], self.graph, self.allow_inverted)
-            if step is not None:
-                yield from self._walk(roles, signs, cycle, step, (j + 1) % k, q,
-                                      travelled + gap, done + 1)
+        The same loops read with the roles shifted along them, or the two parties
+        swapped, are the same archetype, not another: the best reading is kept.
+        """
+        search = _Search(self, archetype, limit)
+        search.run()
+        self.stopped = search.stopped
+        pattern = search.pattern
+        return [self._build(archetype, pattern, roles, turns, paths)
+                for _, (roles, turns, paths) in search.best.values()]
 
     # -- the Match -------------------------------------------------------------
 
@@ -888,12 +1404,12 @@ class _Matcher:
         missing: list[str] = []
         inverted = tuple(r for r in archetype.roles if turned.get(r, 1) < 0)
         confidence = _INVERTED_FACTOR ** len(inverted)
-        for edge in pattern.edges:
+        for n, edge in enumerate(pattern.edges):
             path = paths[edge.cause, edge.effect]
             if len(path) > 2:
                 confidence *= _INTERMEDIATE_FACTOR ** (len(path) - 2)
                 missing.append(_in_between(edge, path))
-            if edge.typical_delay and not self._delay_nearby(pattern, edge, paths):
+            if edge.typical_delay and not self._delay_nearby(pattern, n, paths):
                 confidence *= _DELAY_FACTOR
                 missing.append(f"the delay on {edge.cause} -> {edge.effect} "
                                f"({' -> '.join(path)}) is not marked")
@@ -901,12 +1417,11 @@ class _Matcher:
         confidence *= _OPTIONAL_FACTOR ** len(optional_missing)
         missing.extend(optional_missing)
         loops, loop_roles = [], []
-        realised = {*pattern.edges, *(e for e in pattern.optional_edges
-                                      if (e.cause, e.effect) in paths)}
-        pairs = {(e.cause, e.effect) for e in realised}
+        pairs = {*((e.cause, e.effect) for e in pattern.edges),
+                 *((e.cause, e.effect) for e in pattern.optional_edges
+                   if (e.cause, e.effect) in paths)}
         for loop_roles_, kind, story in (*pattern.loops, *pattern.optional_loops):
-            ring = set(zip(loop_roles_, loop_roles_[1:] + loop_roles_[:1], strict=True))
-            if not ring <= pairs:
+            if not pairs.issuperset(_ring_pairs(loop_roles_)):
                 continue
             loops.append(self._loop(_cycle(loop_roles_, paths), kind))
             loop_roles.append(story)
@@ -916,16 +1431,13 @@ class _Matcher:
                      tuple((a, b, p) for (a, b), p in paths.items()), tuple(loops),
                      tuple(loop_roles), tuple(missing), round(confidence, 2), inverted, self.cld)
 
-    def _delay_nearby(self, pattern: _Pattern, edge: _Edge,
+    def _delay_nearby(self, pattern: _Pattern, n: int,
                       paths: Mapping[tuple[str, str], Path]) -> bool:
-        """A typical delay counts as drawn anywhere along the same stretch of loops."""
-        def loops_of(e: _Edge) -> frozenset[int]:
-            return frozenset(i for i, (roles, _, _) in enumerate(pattern.loops)
-                             if (e.cause, e.effect) in _ring(roles))
-
-        stretch = loops_of(edge)
-        return any(self.graph.path_delayed(paths[e.cause, e.effect])
-                   for e in pattern.edges if loops_of(e) == stretch)
+        """A typical delay (of essential link `n`) counts as drawn anywhere along the same
+        stretch of loops."""
+        edges = pattern.edges
+        return any(self.graph.path_delayed(paths[edges[x].cause, edges[x].effect])
+                   for x in pattern.stretches[n])
 
     def _fill_optional(self, pattern: _Pattern, roles: dict[str, str],
                        paths: dict[tuple[str, str], Path]) -> list[str]:

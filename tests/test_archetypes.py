@@ -349,6 +349,28 @@ def test_hundred_variable_diagram_terminates_bounded():
     assert all(Counter(m.archetype.name for m in capped)[n] <= 5 for n in archetypes.names())
 
 
+def test_dense_hundred_variable_diagram_reports_complete_correctly():
+    """find() on 100 variables with 2.5 links each (about 300 loops of up to 8 variables).
+
+    `complete` is False exactly when some archetype reached the limit, and
+    `stopped_early` names those archetypes, each reported `limit` times.
+    Timings are in benchmarks/archetypes.py, not here.
+    """
+    cld = bench.hundred_variables(2.5, seed=0)
+    for limit in (20, archetypes.DEFAULT_LIMIT):
+        found = archetypes.find(cld, nested=True, limit=limit)
+        counts = Counter(m.archetype.name for m in found)
+        why = found.stopped_early or ""
+        stopped = {n for n in archetypes.names() if f"matches of {n!r}" in why}
+        assert found.complete == (not stopped) == (found.stopped_early is None)
+        assert all(counts[n] == limit for n in stopped)
+        assert all(counts[n] <= limit for n in set(archetypes.names()) - stopped)
+    assert "eroding goals" in stopped  # this diagram holds more than 1000 of them
+    rare = archetypes.find(cld, archetypes=["escalation", "accidental adversaries"])
+    assert rare.complete and rare.stopped_early is None
+    assert rare and all(bench.verify(cld, m) for m in rare)
+
+
 def test_bad_arguments():
     cld = archetypes.get("fixes that fail").cld
     with pytest.raises(ValueError, match="max_loop_length"):
