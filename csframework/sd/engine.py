@@ -557,19 +557,29 @@ class CompiledModel:
                 f"algebraic loop in model {self.model_name!r}: {cycle}; each of these needs "
                 "the others' values in the same time step. Break the loop with a stock or a "
                 "delay such as smooth() or delay1()") from None
+        # limits of non-negative stocks: `limited` maps a flow to the limits that may scale
+        # it as an outflow, `drained` to those that may scale it as a negative inflow
         self.limited: dict[str, tuple[str, ...]] = {}
+        drained: dict[str, tuple[str, ...]] = {}
         with_limits = dict(deps)
         for state in self.states:
-            if state.user and state.non_negative and state.outflows:
+            if state.user and state.non_negative and (state.inflows or state.outflows):
                 key = _LIMIT + state.name
                 with_limits[key] = [f for f in state.inflows + state.outflows if f in algebraic]
                 for outflow in state.outflows:
                     self.limited[outflow] = (*self.limited.get(outflow, ()), key)
-        if self.limited:
+                for inflow in state.inflows:
+                    drained[inflow] = (*drained.get(inflow, ()), key)
+        if self.limited or drained:
             extended = {n: list(d) for n, d in with_limits.items()}
             for node, node_deps in with_limits.items():
                 for dep in node_deps:
-                    for key in self.limited.get(dep, ()):
+                    keys = self.limited.get(dep, ())
+                    if not node.startswith(_LIMIT):
+                        # a limit scales a flow it drains from; it runs after the limit of the
+                        # stock the flow leaves (which sets what it receives), not before
+                        keys += drained.get(dep, ())
+                    for key in keys:
                         if key != node and key not in extended[node]:
                             extended[node].append(key)
             try:
@@ -678,27 +688,40 @@ class CompiledModel:
         return lines
 
     def _limit(self, stock: str, e: _Emitter) -> list[str]:
+        """Scale what drains `stock` (outflows and negative inflows) so it stays >= 0."""
         state = next(s for s in self.states if s.name == stock)
-        inflow = " + ".join(state.inflows)
-        outs = state.outflows
+        ins, outs = state.inflows, state.outflows
         if e.vector:
-            cap = f"_div({stock}, _dt)"
-            for f in state.inflows:
-                cap = f"_add({cap}, {f})"
-            total = outs[0]
-            for f in outs[1:]:
-                total = f"_add({total}, {f})"
-            return [f"_tot = {total}", f"_cap = _maximum({cap}, 0.0)",
-                    "_fr = _where(_gt(_tot, _cap), _div(_cap, _where(_gt(_tot, 0.0), _tot, 1.0)),"
-                    " 1.0)"] + [f"{f} = _mul({f}, _fr)" for f in outs]
-        cap = f"{stock} / _dt" + (f" + ({inflow})" if inflow else "")
-        if len(outs) == 1:
+            cap, total = f"_div({stock}, _dt)", None
+            for f in ins:
+                cap = f"_add({cap}, _maximum({f}, 0.0))"
+                part = f"_maximum(_neg({f}), 0.0)"
+                total = part if total is None else f"_add({total}, {part})"
+            for f in outs:
+                total = f if total is None else f"_add({total}, {f})"
+            return ([f"_tot = {total}", f"_cap = _maximum({cap}, 0.0)",
+                     "_fr = _where(_gt(_tot, _cap), _div(_cap, _where(_gt(_tot, 0.0), _tot, 1.0)),"
+                     " 1.0)"]
+                    + [f"{f} = _where(_lt({f}, 0.0), _add(_mul({f}, _fr), 0.0), {f})"
+                       for f in ins]
+                    + [f"{f} = _mul({f}, _fr)" for f in outs])
+        if not outs and len(ins) == 1:
+            inflow = ins[0]
+            return [f"if {inflow} < 0.0:", f"    _cap = -{stock} / _dt",
+                    f"    if {inflow} < _cap:", f"        {inflow} = _cap if _cap < 0.0 else 0.0"]
+        if not ins and len(outs) == 1:
             out = outs[0]
-            return [f"_cap = {cap}", f"if {out} > _cap:",
+            return [f"_cap = {stock} / _dt", f"if {out} > _cap:",
                     f"    {out} = _cap if _cap > 0.0 else 0.0"]
-        return [f"_tot = {' + '.join(outs)}", "if _tot > 0.0:", f"    _cap = {cap}",
-                "    if _tot > _cap:", "        _fr = _cap / _tot if _cap > 0.0 else 0.0"
-                ] + [f"        {f} = {f} * _fr" for f in outs]
+        fill = " + ".join(f"({f} if {f} > 0.0 else 0.0)" for f in ins)
+        drain = [f"({f} if {f} < 0.0 else 0.0)" for f in ins]
+        total = " + ".join(list(outs) + [f"-{d}" for d in drain])
+        cap = f"{stock} / _dt" + (f" + {fill}" if fill else "")
+        lines = [f"_tot = {total}", "if _tot > 0.0:", f"    _cap = {cap}",
+                 "    if _tot > _cap:", "        _fr = _cap / _tot if _cap > 0.0 else 0.0"]
+        lines += [f"        if {f} < 0.0: {f} = {f} * _fr + 0.0" for f in ins]  # not -0.0
+        lines += [f"        {f} = {f} * _fr" for f in outs]
+        return lines
 
     def _derivative(self, state: _State, e: _Emitter) -> str:
         if state.derivative is not None:
@@ -1018,11 +1041,13 @@ def simulate(model: StockFlowModel, params: Mapping[str, Any] | None = None,
              include_hidden: bool = False):
     """Run `model` on the native engine (the same as ``model.run(...)``).
 
-    Non-negative stocks conserve: when a stock would go below zero, its
-    outflows are scaled down together so that it reaches exactly zero, and the
+    Non-negative stocks conserve: when a stock would go below zero, what
+    drains it (its outflows and the negative part of its inflows) is scaled
+    down by one common fraction so that it reaches exactly zero, and the
     stocks those flows fill receive only what actually left (nothing is
-    created). PySD instead clamps the stock value at zero, which creates
-    material. Non-negative flows are ``max(0, equation)``.
+    created); the flows are reported with their limited values. PySD instead
+    clamps the stock value at zero, which creates material. Non-negative
+    flows are ``max(0, equation)``.
 
     Ensembles: a constant given as a sequence runs one member per value, all
     in one vectorised pass; several sequences must have the same length and are

@@ -274,6 +274,105 @@ def test_non_negative_stock_in_an_ensemble():
     assert ens["s"][0].tolist() == model.run(params={"rate": 1})["s"].tolist()
 
 
+def test_non_negative_stock_limits_a_negative_inflow():
+    model = StockFlowModel("t", stop=4, dt=1)
+    model.stock("s", 2, inflows=["f"], non_negative=True)
+    model.flow("f", "-1")
+    res = model.run()
+    assert res["s"].tolist() == [2, 1, 0, 0, 0]
+    assert res["f"].tolist() == [-1, -1, 0, 0, 0]
+
+
+def test_non_negative_stock_limits_a_negative_inflow_partly():
+    model = StockFlowModel("t", stop=2, dt=0.5)
+    model.stock("s", 1.5, inflows=["f"], non_negative=True)
+    model.flow("f", "-2")
+    res = model.run()
+    assert res["s"].tolist() == pytest.approx([1.5, 0.5, 0, 0, 0])
+    assert res["f"].tolist() == pytest.approx([-2, -1, 0, 0, 0])
+
+
+def test_non_negative_stock_with_negative_inflow_in_an_ensemble():
+    model = StockFlowModel("t", stop=4, dt=1)
+    model.constant("k", 1)
+    model.stock("s", 2, inflows=["f"], non_negative=True)
+    model.stock("sink", 0, outflows=["f"])
+    model.flow("f", "-k")
+    ens = model.run(params={"k": [0.25, 1, 3]})
+    assert ens["s"][0].tolist() == [2, 1.75, 1.5, 1.25, 1]     # never runs dry
+    assert ens["s"][1].tolist() == [2, 1, 0, 0, 0]
+    assert ens["s"][2].tolist() == [2, 0, 0, 0, 0]
+    assert ens["f"][2].tolist() == [-2, 0, 0, 0, 0]
+    np.testing.assert_allclose(ens["s"] + ens["sink"], 2)      # nothing is created
+    for i, k in enumerate([0.25, 1, 3]):
+        single = model.run(params={"k": k})
+        pd.testing.assert_frame_equal(ens.member(i).frame, single.frame)
+
+
+def test_non_negative_stock_scales_negative_inflow_and_outflow_together():
+    model = StockFlowModel("t", stop=3, dt=1)
+    model.constant("g", 2)
+    model.stock("s", 6, inflows=["gain", "loss"], outflows=["out"], non_negative=True)
+    model.stock("sink", 0, inflows=["out"], outflows=["loss"])
+    model.flow("gain", "g")
+    model.flow("loss", -4)
+    model.flow("out", 4)
+    res = model.run()
+    # step 0: 6 + 2 - 4 - 4 = 0, exactly dry; step 1: 2 can drain, scaled by 2 / 8
+    assert res["s"].tolist() == pytest.approx([6, 0, 0, 0])
+    assert res["loss"].tolist() == pytest.approx([-4, -1, -1, -1])
+    assert res["out"].tolist() == pytest.approx([4, 1, 1, 1])
+    assert res["gain"].tolist() == [2, 2, 2, 2]
+    np.testing.assert_allclose(res["s"] + res["sink"], 6 + 2 * res.index)
+    ens = model.run(params={"g": [2, 2]})       # the vectorised path
+    for i in range(2):
+        pd.testing.assert_frame_equal(ens.member(i).frame, res.frame, check_dtype=False)
+
+
+def test_non_negative_stock_with_negative_inflow_under_rk4():
+    model = StockFlowModel("t", stop=5, dt=0.5)
+    model.constant("k", 1)
+    model.stock("s", 2, inflows=["f"], non_negative=True)
+    model.stock("sink", 0, outflows=["f"])
+    model.flow("f", "-k * (1 + time)")
+    res = model.run(method="rk4")
+    assert (res["s"] >= 0).all()
+    np.testing.assert_allclose(res["s"] + res["sink"], 2)
+    # limited exactly as the mirror-image outflow is
+    mirror = StockFlowModel("m", stop=5, dt=0.5)
+    mirror.stock("s", 2, outflows=["f"], non_negative=True)
+    mirror.flow("f", "1 + time")
+    mirrored = mirror.run(method="rk4")
+    np.testing.assert_allclose(res["s"], mirrored["s"])
+    np.testing.assert_allclose(res["f"], -mirrored["f"])
+    ens = model.run(method="rk4", params={"k": [0.01, 1]})
+    assert (ens["s"] >= 0).all().all()
+    np.testing.assert_allclose(ens["s"][1], res["s"])
+    assert ens["s"][0].iloc[-1] > 1     # never runs dry: plain RK4
+    unlimited = StockFlowModel("u", stop=5, dt=0.5)
+    unlimited.stock("s", 2, inflows=["f"])
+    unlimited.flow("f", "-0.01 * (1 + time)")
+    np.testing.assert_allclose(ens["s"][0], unlimited.run(method="rk4")["s"])
+
+
+@pytest.mark.parametrize("method", ["euler", "rk4"])
+def test_non_negative_stock_with_positive_inflows_is_unchanged(method):
+    def build(non_negative):
+        model = StockFlowModel("t", stop=5, dt=0.25)
+        model.constant("k", 1)
+        model.stock("s", 0, inflows=["a", "b"], non_negative=non_negative)
+        model.flow("a", "k * time")
+        model.flow("b", "smooth(2, 1)")
+        return model
+
+    plain, limited = build(False), build(True)
+    pd.testing.assert_frame_equal(limited.run(method=method).frame,
+                                  plain.run(method=method).frame)
+    params = {"k": [0.5, 2]}
+    pd.testing.assert_frame_equal(limited.run(method=method, params=params).frame,
+                                  plain.run(method=method, params=params).frame)
+
+
 def test_non_negative_flow_is_clipped_at_zero():
     res = one_stock("5 - time", non_negative=True).run()
     assert res["f"].tolist() == [5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0]
