@@ -880,19 +880,27 @@ class _Ring:
         """Lay `step` from position `start`, its links taking `gaps` links of the loop in turn."""
         k = len(step.roles)
         vertices, turns, paths = [""] * k, [1] * k, [()] * k
-        twice, parity = self.twice, self.parity
+        twice, parity, signs = self.twice, self.parity, step.signs
         p, j, turn = start, step.anchor, 1
         for gap in gaps:
             q = p + gap
-            vertices[j], turns[j], paths[j] = twice[p], turn, twice[p:q + 1]
-            turn *= parity[p] * parity[q] * step.signs[j]
-            p, j = q, (j + 1) % k
+            vertices[j] = twice[p]
+            turns[j] = turn
+            paths[j] = twice[p:q + 1]
+            turn *= parity[p] * parity[q] * signs[j]
+            p = q
+            j += 1
+            if j == k:
+                j = 0
         if step.known:
             fresh = frozenset(vertices[j] for j in step.new_roles).union(
                 *(paths[j][1:-1] for j in step.new_edges))
         else:
             fresh = self.whole      # the first loop takes all its variables
         return _Alignment(tuple(vertices), tuple(turns), tuple(paths), fresh)
+
+
+_UNSEEN: Any = object()     # a handing on not searched below yet (see _Search._place_first)
 
 
 class _Reading(NamedTuple):
@@ -957,6 +965,7 @@ class _Search:
              for j, later in enumerate(self.steps) if j > i and set(step.roles) & set(later.roles)]
             for i, step in enumerate(self.steps)]
         self._masks: dict[tuple[int, int], list[int]] = {}
+        self._shape_cache: dict[tuple, tuple] = {}
         # For each step, the links laid later between two of its roles, by walking
         # positions: (cause's, effect's, polarity times the polarities walked
         # between the anchor and each of them). See _bridged.
@@ -1011,16 +1020,24 @@ class _Search:
         """
         step = self.steps[0]
         context = self._context(0)
+        # what an alignment hands on, read off it (the first step's turn is 1)
+        role_at = [step.roles.index(r) for r in self._handed_roles]
+        edge_at = [step.edges.index(pair) for pair in self._handed_edges]
         for index in context.pool:
             # what a handing on leads to: None when _viable cuts it, else the readings
             below: dict[tuple, list[_Reading] | None] = {}
             for align in self._aligned(0, index, context)[1]:
-                self._push(step, align, 1, index)     # nothing is taken yet: it fits
-                handed = (tuple((self.roles[r], self.turns[r]) for r in self._handed_roles),
-                          tuple(self.paths[pair] for pair in self._handed_edges))
-                if handed not in below:
-                    below[handed] = self._collect() if self._viable(0) else None
-                readings = below[handed]
+                vertices, turns, paths = align.vertices, align.turns, align.paths
+                handed = (tuple([(vertices[j], turns[j]) for j in role_at]),
+                          tuple([paths[j] for j in edge_at]))
+                readings = below.get(handed, _UNSEEN)
+                if readings is _UNSEEN:
+                    self._push(step, align, 1, index)     # nothing is taken yet: it fits
+                    readings = below[handed] = self._collect() if self._viable(0) else None
+                elif not readings:
+                    continue        # nothing below: replaying it changes nothing
+                else:
+                    self._push(step, align, 1, index)
                 stop = readings is not None and self._replay(readings)
                 self._pop(step, align, index)
                 if stop:
@@ -1037,20 +1054,28 @@ class _Search:
     def _replay(self, readings: list[_Reading]) -> bool:
         """Rank `readings` with the first step placed as it is now; True when stopped."""
         first = None
+        best = self.best
         for reading in readings:
             key = reading.key
-            if key not in self.best and len(self.best) >= self.limit:
+            old = best.get(key)
+            if old is None and len(best) >= self.limit:
                 self.stopped = True
                 return True
             if first is None:
                 first = self._part(self._first_slots, self.steps[0].roles)
-            rank = self._combine(first, reading.part)
-            if key not in self.best or rank < self.best[key][0]:
+            part = reading.part
+            if old is not None:
+                # the rank's two sums alone may show it no better (see _combine)
+                kept, count = old[0], first[0] + part[0]
+                if count > kept[0] or (count == kept[0] and first[1] + part[1] > kept[1]):
+                    continue
+            rank = self._combine(first, part)
+            if old is None or rank < old[0]:
                 roles, turns, paths = dict(self.roles), dict(self.turns), dict(self.paths)
                 roles.update(reading.roles)
                 turns.update(reading.turns)
                 paths.update(reading.paths)
-                self.best[key] = (rank, (roles, turns, paths))
+                best[key] = (rank, (roles, turns, paths))
         return False
 
     def _place(self, i: int) -> bool:
@@ -1175,7 +1200,7 @@ class _Search:
         """
         found = context.options.get(index)
         if found is None:
-            aligns = list(self._lay_out(i, index, context.fixed, context.chains))
+            aligns = self._lay_out(i, index, context.fixed, context.chains)
             if i == self.last:
                 aligns.sort(key=lambda align: self._last_rank(self.steps[i], align, context.turn))
             common = frozenset.intersection(*(a.fresh for a in aligns)) if aligns else frozenset()
@@ -1183,65 +1208,93 @@ class _Search:
         return found
 
     def _lay_out(self, i: int, index: int, fixed: tuple[tuple[str, int], ...],
-                 chains: tuple[Path, ...]) -> Iterator[_Alignment]:
+                 chains: tuple[Path, ...]) -> list[_Alignment]:
         step, ring = self.steps[i], self.matcher.ring(index)
         m, k = len(ring.cycle), len(step.roles)
         if fixed:
             start, turn = ring.position[fixed[0][0]], fixed[0][1]
             starts: Iterable[int] = (start,)
             # how far along the walk from the anchor each role placed before sits
-            need = [((j - step.anchor) % k, (ring.position[v] - start) % m)
-                    for j, (v, _) in zip(step.placed, fixed[1:], strict=True)]
+            need = tuple(((j - step.anchor) % k, (ring.position[v] - start) % m)
+                         for j, (v, _) in zip(step.placed, fixed[1:], strict=True))
         else:
-            starts, turn, need = range(m), 1, []
+            starts, turn, need = range(m), 1, ()
         # Would a later step find no participant loop but this one through the
         # roles placed here? Then _viable would cut the branch: skip it now.
         # (Positions on the loop as bits: answers are kept by the set of them.)
-        outlook = [(walked, self._loop_masks(j, index), {}) for j, walked in self._outlook[i]]
+        outlook = [(self._loop_masks(j, index), {}) for j, _ in self._outlook[i]]
         bridges = self._bridges[i]
+        shapes = self._shapes(i, m, need)
+        # what the alignment must then agree with (turns are 1 or -1)
+        turns_fixed = [(j, turn * t) for j, (_, t) in zip(step.placed, fixed[1:], strict=True)]
+        shared = list(zip(step.shared_edges, chains, strict=True))
+        upright = () if self.matcher.allow_inverted else step.new_roles
+        align_at, bridged = ring.align, self._bridged
+        every = (1 << m) - 1
+        found: list[_Alignment] = []
         for start in starts:
-            for gaps, reach in _compositions(m, k, self.matcher.graph.max_path):
-                if any(reach[t] != offset for t, offset in need):
+            for gaps, reach, held in shapes:
+                # Whether each later step has another participant loop through the roles
+                # it shares: their positions turned round the loop by `start`.
+                hopeful = True
+                for (masks, known), rel in zip(outlook, held, strict=True):
+                    at = ((rel << start) | (rel >> (m - start))) & every
+                    hopeful = known.get(at)
+                    if hopeful is None:
+                        hopeful = known[at] = any(at & mask == at for mask in masks)
+                    if not hopeful:
+                        break
+                if not hopeful:
                     continue
-                if outlook and not self._hopeful(outlook, start, reach, m):
+                if bridges and not bridged(bridges, ring, start, reach):
                     continue
-                if bridges and not self._bridged(bridges, ring, start, reach):
+                align = align_at(step, start, gaps)
+                if turns_fixed and any(align.turns[j] != t for j, t in turns_fixed):
                     continue
-                align = ring.align(step, start, gaps)
-                if (all(turn * align.turns[j] == t
-                        for j, (_, t) in zip(step.placed, fixed[1:], strict=True))
-                        and all(align.paths[j] == chain
-                                for j, chain in zip(step.shared_edges, chains, strict=True))
-                        and (self.matcher.allow_inverted
-                             or all(turn * align.turns[j] > 0 for j in step.new_roles))):
-                    yield align
+                if shared and any(align.paths[j] != chain for j, chain in shared):
+                    continue
+                if upright and any(turn * align.turns[j] < 0 for j in upright):
+                    continue
+                found.append(align)
+        return found
 
-    @staticmethod
-    def _hopeful(outlook: list[tuple[tuple[int, ...], list[int], dict[int, bool]]],
-                 start: int, reach: tuple[int, ...], m: int) -> bool:
-        """Whether each later step has another participant loop through the roles it shares."""
-        for walked, masks, known in outlook:
-            held = 0
-            for t in walked:
-                held |= 1 << (start + reach[t]) % m
-            found = known.get(held)
-            if found is None:
-                found = known[held] = any(held & mask == held for mask in masks)
-            if not found:
-                return False
-        return True
+    def _shapes(self, i: int, m: int, need: tuple[tuple[int, int], ...]
+                ) -> tuple[tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]], ...]:
+        """The compositions step `i` may take on a participant loop of `m` variables
+        (with the roles placed before `need` says where: (walking position, offset)),
+        each with the positions it gives each later step of _outlook, from the start (bits)."""
+        key = (i, m, need)
+        found = self._shape_cache.get(key)
+        if found is None:
+            found = self._shape_cache[key] = tuple(
+                (gaps, reach, tuple(sum(1 << reach[t] for t in walked)
+                                    for _, walked in self._outlook[i]))
+                for gaps, reach in _compositions(m, len(self.steps[i].roles),
+                                                 self.matcher.graph.max_path)
+                if all(reach[t] == offset for t, offset in need))
+        return found
 
     def _loop_masks(self, j: int, index: int) -> list[int]:
         """The participant loops other than `index` that may play step `j`, each as the
         positions of participant loop `index` that it runs through (bits)."""
         key = (j, index)
         if key not in self._masks:
-            eligible = set(self._pool(j, ()))
-            masks = {mask for other, mask in self.matcher.ring(index).crossing.items()
-                     if other in eligible}
-            # a loop through a subset of another's positions adds nothing
-            self._masks[key] = [mask for mask in masks
-                                if not any(mask != o and mask & o == mask for o in masks)]
+            # the same for every archetype that asks it of loops alike (see _pool)
+            step = self.steps[j]
+            shared = (step.kind, len(step.roles), self.pattern.delay_required, index)
+            found = self.matcher.loop_masks.get(shared)
+            if found is None:
+                eligible = set(self._pool(j, ()))
+                masks = {mask for other, mask in self.matcher.ring(index).crossing.items()
+                         if other in eligible}
+                # a loop through a subset of another's positions adds nothing: the
+                # biggest first, keep those in none kept
+                found = []
+                for mask in sorted(masks, key=int.bit_count, reverse=True):
+                    if not any(mask & o == mask for o in found):
+                        found.append(mask)
+                self.matcher.loop_masks[shared] = found
+            self._masks[key] = found
         return self._masks[key]
 
     def _bridged(self, bridges: list[tuple[int, int, int]], ring: _Ring, start: int,
@@ -1357,6 +1410,8 @@ class _Matcher:
         self.allow_inverted = allow_inverted
         self.stopped = False
         self._rings: dict[int, _Ring] = {}
+        # participant loops as bits of another (see _Search._loop_masks), by what they play
+        self.loop_masks: dict[tuple[str, int, bool, int], list[int]] = {}
 
     @cached_property
     def participant_loops(self) -> LoopList:
@@ -1476,7 +1531,8 @@ class _Matcher:
                 for other in ties:
                     a = candidate if other.cause == role else roles[other.cause]
                     b = candidate if other.effect == role else roles[other.effect]
-                    path = self._free_path(a, b, other.sign, used - {a, b})
+                    # a simple chain from a to b has neither in between
+                    path = self._free_path(a, b, other.sign, used)
                     if path is not None:
                         score += 1
                         length += len(path)
