@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = ["CHAR_WIDTH", "LINE", "canvas", "clean_text", "figure_to_png", "fit_axes", "load_json",
-           "normalise", "plural", "resolve", "wrap"]
+           "normalise", "paint", "plural", "resolve", "wrap"]
 
 #: Average width of a character, in em of its own font size (DejaVu Sans, generous).
 CHAR_WIDTH = 0.56
@@ -74,6 +74,26 @@ def canvas(width_em: float, height_em: float) -> tuple[Figure, Axes]:
     ax = figure.add_axes((0.0, 0.0, 1.0, 1.0))
     fit_axes(ax, width_em, height_em)
     return figure, ax
+
+
+def paint(scene_type: Any, subject: Any, ax: Axes | None = None) -> Figure:
+    """Lay `subject` out with `scene_type` under the current theme and paint it.
+
+    A scene takes ``(subject, theme)`` and has ``width``, ``height`` (in em) and
+    ``paint(ax)``. Without `ax` a new figure of the scene's size is made.
+    Returns the figure.
+    """
+    import matplotlib
+
+    theme = style.current()
+    with matplotlib.rc_context(theme.rc()):
+        scene = scene_type(subject, theme)
+        if ax is None:
+            _, ax = canvas(scene.width, scene.height)
+        else:
+            fit_axes(ax, scene.width, scene.height)
+        scene.paint(ax)
+    return ax.figure
 
 
 def fit_axes(ax: Axes, width_em: float, height_em: float) -> None:

@@ -43,11 +43,10 @@ from typing import TYPE_CHECKING, Any
 from csframework import style
 from csframework._drawing import (
     LINE,
-    canvas,
     clean_text,
     figure_to_png,
-    fit_axes,
     load_json,
+    paint,
     plural,
     resolve,
     wrap,
@@ -693,17 +692,7 @@ this csframework reads versions 1 to 1
         >>> "waterline" in {a.get_gid() for a in fig.axes[0].get_children()}
         True
         """
-        import matplotlib
-
-        theme = style.current()
-        with matplotlib.rc_context(theme.rc()):
-            scene = _IcebergScene(self, theme)
-            if ax is None:
-                _, ax = canvas(scene.width, scene.height)
-            else:
-                fit_axes(ax, scene.width, scene.height)
-            scene.paint(ax)
-        return ax.figure
+        return paint(_IcebergScene, self, ax)
 
     def to_png(self) -> bytes:
         """The drawing as PNG bytes (identical bytes for an unchanged iceberg)."""

@@ -35,11 +35,10 @@ from typing import TYPE_CHECKING, Any
 from csframework import style
 from csframework._drawing import (
     LINE,
-    canvas,
     clean_text,
     figure_to_png,
-    fit_axes,
     load_json,
+    paint,
     plural,
     resolve,
     wrap,
@@ -433,17 +432,7 @@ expected 'csframework.ladder'
         ...        g.startswith("rung:"))[:2]
         ['rung:actions', 'rung:added meaning']
         """
-        import matplotlib
-
-        theme = style.current()
-        with matplotlib.rc_context(theme.rc()):
-            scene = _LadderScene(self, theme)
-            if ax is None:
-                _, ax = canvas(scene.width, scene.height)
-            else:
-                fit_axes(ax, scene.width, scene.height)
-            scene.paint(ax)
-        return ax.figure
+        return paint(_LadderScene, self, ax)
 
     def to_png(self) -> bytes:
         """The drawing as PNG bytes (identical bytes for an unchanged ladder)."""

@@ -41,11 +41,10 @@ from csframework import style
 from csframework._drawing import (
     CHAR_WIDTH,
     LINE,
-    canvas,
     clean_text,
     figure_to_png,
-    fit_axes,
     load_json,
+    paint,
     plural,
     resolve,
     wrap,
@@ -437,17 +436,7 @@ expected 'csframework.mandala'
         ...        g.startswith("item:"))
         ['item:research:Which plants do pupils care for unasked?']
         """
-        import matplotlib
-
-        theme = style.current()
-        with matplotlib.rc_context(theme.rc()):
-            scene = _MandalaScene(self, theme)
-            if ax is None:
-                _, ax = canvas(scene.width, scene.height)
-            else:
-                fit_axes(ax, scene.width, scene.height)
-            scene.paint(ax)
-        return ax.figure
+        return paint(_MandalaScene, self, ax)
 
     def to_png(self) -> bytes:
         """The drawing as PNG bytes (identical bytes for an unchanged mandala)."""

@@ -41,11 +41,10 @@ from typing import TYPE_CHECKING, Any
 from csframework import style
 from csframework._drawing import (
     LINE,
-    canvas,
     clean_text,
     figure_to_png,
-    fit_axes,
     load_json,
+    paint,
     plural,
     wrap,
 )
@@ -506,17 +505,7 @@ class CreativeTension:
         >>> {"band", "pull-up", "erosion"} <= {a.get_gid() for a in fig.axes[0].patches}
         True
         """
-        import matplotlib
-
-        theme = style.current()
-        with matplotlib.rc_context(theme.rc()):
-            scene = _TensionScene(self, theme)
-            if ax is None:
-                _, ax = canvas(scene.width, scene.height)
-            else:
-                fit_axes(ax, scene.width, scene.height)
-            scene.paint(ax)
-        return ax.figure
+        return paint(_TensionScene, self, ax)
 
     def to_png(self) -> bytes:
         """The drawing as PNG bytes (identical bytes for an unchanged chart)."""
