@@ -573,11 +573,12 @@ class Match:
             seen.update(dict.fromkeys(path))
         return tuple(seen)
 
-    @property
+    @cached_property
     def links(self) -> tuple[tuple[str, str], ...]:
         """Every participant link ``(cause, effect)`` the match uses."""
-        pairs = dict.fromkeys(pair for _, _, path in self.paths
-                              for pair in pairwise(path))
+        pairs: dict[tuple[str, str], None] = {}
+        for _, _, path in self.paths:
+            pairs.update(dict.fromkeys(pairwise(path)))
         return tuple(pairs)
 
     @property
@@ -798,19 +799,30 @@ def _better(new: Match, old: Match) -> bool:
 
 def _outermost(matches: Sequence[Match]) -> list[Match]:
     """Drop matches whose links all lie inside a bigger match of another archetype."""
+    # Sets of matches as bits of Python ints: the matches holding a link, those of an
+    # archetype, those with more links than some number.
     link_sets = [frozenset(m.links) for m in matches]
-    holding: dict[tuple[str, str], set[int]] = {}
-    for n, links in enumerate(link_sets):
+    holding: dict[tuple[str, str], int] = {}
+    of_archetype: dict[str, int] = {}
+    by_size: dict[int, int] = {}
+    for n, (m, links) in enumerate(zip(matches, link_sets, strict=True)):
+        bit = 1 << n
         for link in links:
-            holding.setdefault(link, set()).add(n)
+            holding[link] = holding.get(link, 0) | bit
+        of_archetype[m.archetype.name] = of_archetype.get(m.archetype.name, 0) | bit
+        by_size[len(links)] = by_size.get(len(links), 0) | bit
+    bigger, larger_sizes = {}, 0
+    for size in sorted(by_size, reverse=True):
+        bigger[size] = larger_sizes
+        larger_sizes |= by_size[size]
     kept = []
     for m, links in zip(matches, link_sets, strict=True):
-        # The matches holding all its links (by an index of link sets); a bigger one is
-        # a strict superset.
-        around = (set.intersection(*(holding[link] for link in links)) if links
-                  else range(len(matches)))
-        if not any(len(link_sets[n]) > len(links) and matches[n].archetype != m.archetype
-                   for n in around):
+        around = bigger[len(links)] & ~of_archetype[m.archetype.name]
+        for link in links:
+            if not around:
+                break
+            around &= holding[link]
+        if not around:
             kept.append(m)
     return kept
 
@@ -829,10 +841,6 @@ class _Alignment(NamedTuple):
     fresh: frozenset[str]       # variables it takes: new roles, in-between ones of new links
 
 
-#: The alignments of a step on a participant loop, with the variables they all take.
-_Options = tuple[frozenset[str], list[_Alignment]]
-
-
 @dataclass
 class _Context:
     """What earlier steps fix for a step, and what follows from it.
@@ -840,16 +848,38 @@ class _Context:
     `fixed` is the variable and turn of the anchor role and of the other roles
     placed before, `chains` the chains of the links laid before (both empty for
     the first step, which may start anywhere).
+
+    Every alignment on one participant loop takes the same variables: the
+    loop's own, less the roles and chains fixed before (a participant loop is
+    a simple cycle, and each of its variables is a role or in between on a
+    chain). So whether any fits is one set test, made before laying them out.
     """
 
     fixed: tuple[tuple[str, int], ...]
     chains: tuple[Path, ...]
     pool: tuple[int, ...]                 # the participant loops that may play the step
-    options: dict[int, _Options] = field(default_factory=dict)   # by participant loop
+    mine: frozenset[str]                  # the variables of `fixed` and `chains`
+    fresh: dict[int, frozenset[str]] = field(default_factory=dict)     # by participant loop
+    options: dict[int, list[_Alignment]] = field(default_factory=dict)  # by participant loop
 
     @property
     def turn(self) -> int:
         return self.fixed[0][1] if self.fixed else 1
+
+
+class _Crossings:
+    """Other participant loops as the positions of one loop they run through (bits),
+    and which sets of its positions some of them run through (asked once each)."""
+
+    __slots__ = ("known", "masks")
+
+    def __init__(self, masks: list[int]):
+        self.masks = masks
+        self.known: dict[int, bool] = {}
+
+    def through(self, at: int) -> bool:
+        found = self.known[at] = any(at & mask == at for mask in self.masks)
+        return found
 
 
 class _Ring:
@@ -876,8 +906,10 @@ class _Ring:
         del crossing[index]
         self.crossing = crossing
 
-    def align(self, step: _Step, start: int, gaps: tuple[int, ...]) -> _Alignment:
-        """Lay `step` from position `start`, its links taking `gaps` links of the loop in turn."""
+    def align(self, step: _Step, start: int, gaps: tuple[int, ...],
+              fresh: frozenset[str]) -> _Alignment:
+        """Lay `step` from position `start`, its links taking `gaps` links of the loop in turn
+        (and the variables `fresh`, the same for every alignment in a context)."""
         k = len(step.roles)
         vertices, turns, paths = [""] * k, [1] * k, [()] * k
         twice, parity, signs = self.twice, self.parity, step.signs
@@ -892,11 +924,6 @@ class _Ring:
             j += 1
             if j == k:
                 j = 0
-        if step.known:
-            fresh = frozenset(vertices[j] for j in step.new_roles).union(
-                *(paths[j][1:-1] for j in step.new_edges))
-        else:
-            fresh = self.whole      # the first loop takes all its variables
         return _Alignment(tuple(vertices), tuple(turns), tuple(paths), fresh)
 
 
@@ -964,7 +991,8 @@ class _Search:
                        for r in later.roles if r in step.roles))
              for j, later in enumerate(self.steps) if j > i and set(step.roles) & set(later.roles)]
             for i, step in enumerate(self.steps)]
-        self._masks: dict[tuple[int, int], list[int]] = {}
+        self._masks: dict[tuple[int, int], _Crossings] = {}
+        self._outlooks: dict[tuple[int, int], list[_Crossings]] = {}
         self._shape_cache: dict[tuple, tuple] = {}
         # For each step, the links laid later between two of its roles, by walking
         # positions: (cause's, effect's, polarity times the polarities walked
@@ -1026,7 +1054,7 @@ class _Search:
         for index in context.pool:
             # what a handing on leads to: None when _viable cuts it, else the readings
             below: dict[tuple, list[_Reading] | None] = {}
-            for align in self._aligned(0, index, context)[1]:
+            for align in self._aligned(0, index, context):
                 vertices, turns, paths = align.vertices, align.turns, align.paths
                 handed = (tuple([(vertices[j], turns[j]) for j in role_at]),
                           tuple([paths[j] for j in edge_at]))
@@ -1086,16 +1114,14 @@ class _Search:
         for index in context.pool:
             if index in self.used:
                 continue
-            common, aligns = self._aligned(i, index, context)
-            if not common.isdisjoint(self.taken):
+            if not self._fresh(index, context).isdisjoint(self.taken):
                 continue
+            aligns = self._aligned(i, index, context)
             if i == self.last:
-                if self._finish(step, index, aligns, turn):
+                if aligns and self._finish(step, index, aligns[0], turn):
                     return True
                 continue
             for align in aligns:
-                if not align.fresh.isdisjoint(self.taken):
-                    continue
                 self._push(step, align, turn, index)
                 stop = self._viable(i) and self._place(i + 1)
                 self._pop(step, align, index)
@@ -1103,19 +1129,14 @@ class _Search:
                     return True
         return False
 
-    def _finish(self, step: _Step, index: int, aligns: list[_Alignment], turn: int) -> bool:
+    def _finish(self, step: _Step, index: int, align: _Alignment, turn: int) -> bool:
         """Complete the match with participant loop `index` for the last archetype loop.
 
         All readings of the last loop make the same match (the same set of
         loops), so only the best of them is ranked: the alignments come sorted
-        by the part of the rank they decide (see :meth:`_last_rank`), and the
-        first one that fits is the one trying them all in turn would keep.
+        by the part of the rank they decide (see :meth:`_last_rank`), and they
+        all fit when one does, so `align` is the first of them.
         """
-        for align in aligns:
-            if align.fresh.isdisjoint(self.taken):
-                break
-        else:
-            return False
         key = frozenset((*self.used, index))
         if self._readings is not None:      # below the first step: collect
             self._push(step, align, turn, index)
@@ -1166,9 +1187,8 @@ class _Search:
 
     def _fits(self, i: int, index: int, context: _Context) -> bool:
         """Whether some alignment of step `i` on participant loop `index` fits."""
-        common, aligns = self._aligned(i, index, context)
-        return common.isdisjoint(self.taken) and any(
-            align.fresh.isdisjoint(self.taken) for align in aligns)
+        return (self._fresh(index, context).isdisjoint(self.taken)
+                and bool(self._aligned(i, index, context)))
 
     # -- alignments ------------------------------------------------------------------
 
@@ -1185,13 +1205,21 @@ class _Search:
         context = self._contexts[i].get((fixed, chains))
         if context is None:
             pool = self._pool(i, tuple(v for v, _ in fixed))
-            context = self._contexts[i][fixed, chains] = _Context(fixed, chains, pool)
+            mine = frozenset(v for v, _ in fixed).union(*chains)
+            context = self._contexts[i][fixed, chains] = _Context(fixed, chains, pool, mine)
         return context
 
-    def _aligned(self, i: int, index: int, context: _Context) -> _Options:
+    def _fresh(self, index: int, context: _Context) -> frozenset[str]:
+        """The variables any alignment in the context on participant loop `index` takes."""
+        found = context.fresh.get(index)
+        if found is None:
+            found = context.fresh[index] = self.matcher.ring(index).whole - context.mine
+        return found
+
+    def _aligned(self, i: int, index: int, context: _Context) -> list[_Alignment]:
         """The alignments of step `i` on participant loop `index` that agree with the
-        context: they then fit the partial match unless they take a variable taken.
-        With them, the variables they all take: when one of those is taken, none fits.
+        context: they then fit the partial match unless they take a variable taken
+        (all take the same ones, see :class:`_Context`).
 
         In the order a walk along the loop from the anchor meets them (the last
         step's sorted by rank, stably). Each link takes 1 to max_path links of
@@ -1200,16 +1228,15 @@ class _Search:
         """
         found = context.options.get(index)
         if found is None:
-            aligns = self._lay_out(i, index, context.fixed, context.chains)
+            aligns = self._lay_out(i, index, context)
             if i == self.last:
                 aligns.sort(key=lambda align: self._last_rank(self.steps[i], align, context.turn))
-            common = frozenset.intersection(*(a.fresh for a in aligns)) if aligns else frozenset()
-            found = context.options[index] = (common, aligns)
+            found = context.options[index] = aligns
         return found
 
-    def _lay_out(self, i: int, index: int, fixed: tuple[tuple[str, int], ...],
-                 chains: tuple[Path, ...]) -> list[_Alignment]:
+    def _lay_out(self, i: int, index: int, context: _Context) -> list[_Alignment]:
         step, ring = self.steps[i], self.matcher.ring(index)
+        fixed, chains = context.fixed, context.chains
         m, k = len(ring.cycle), len(step.roles)
         if fixed:
             start, turn = ring.position[fixed[0][0]], fixed[0][1]
@@ -1222,7 +1249,10 @@ class _Search:
         # Would a later step find no participant loop but this one through the
         # roles placed here? Then _viable would cut the branch: skip it now.
         # (Positions on the loop as bits: answers are kept by the set of them.)
-        outlook = [(self._loop_masks(j, index), {}) for j, _ in self._outlook[i]]
+        outlook = self._outlooks.get((i, index))
+        if outlook is None:
+            outlook = self._outlooks[i, index] = [self._loop_masks(j, index)
+                                                  for j, _ in self._outlook[i]]
         bridges = self._bridges[i]
         shapes = self._shapes(i, m, need)
         # what the alignment must then agree with (turns are 1 or -1)
@@ -1230,6 +1260,7 @@ class _Search:
         shared = list(zip(step.shared_edges, chains, strict=True))
         upright = () if self.matcher.allow_inverted else step.new_roles
         align_at, bridged = ring.align, self._bridged
+        fresh = self._fresh(index, context)
         every = (1 << m) - 1
         found: list[_Alignment] = []
         for start in starts:
@@ -1237,18 +1268,18 @@ class _Search:
                 # Whether each later step has another participant loop through the roles
                 # it shares: their positions turned round the loop by `start`.
                 hopeful = True
-                for (masks, known), rel in zip(outlook, held, strict=True):
+                for crossings, rel in zip(outlook, held, strict=True):
                     at = ((rel << start) | (rel >> (m - start))) & every
-                    hopeful = known.get(at)
+                    hopeful = crossings.known.get(at)
                     if hopeful is None:
-                        hopeful = known[at] = any(at & mask == at for mask in masks)
+                        hopeful = crossings.through(at)
                     if not hopeful:
                         break
                 if not hopeful:
                     continue
                 if bridges and not bridged(bridges, ring, start, reach):
                     continue
-                align = align_at(step, start, gaps)
+                align = align_at(step, start, gaps, fresh)
                 if turns_fixed and any(align.turns[j] != t for j, t in turns_fixed):
                     continue
                 if shared and any(align.paths[j] != chain for j, chain in shared):
@@ -1274,7 +1305,7 @@ class _Search:
                 if all(reach[t] == offset for t, offset in need))
         return found
 
-    def _loop_masks(self, j: int, index: int) -> list[int]:
+    def _loop_masks(self, j: int, index: int) -> _Crossings:
         """The participant loops other than `index` that may play step `j`, each as the
         positions of participant loop `index` that it runs through (bits)."""
         key = (j, index)
@@ -1289,11 +1320,11 @@ class _Search:
                          if other in eligible}
                 # a loop through a subset of another's positions adds nothing: the
                 # biggest first, keep those in none kept
-                found = []
+                kept: list[int] = []
                 for mask in sorted(masks, key=int.bit_count, reverse=True):
-                    if not any(mask & o == mask for o in found):
-                        found.append(mask)
-                self.matcher.loop_masks[shared] = found
+                    if not any(mask & o == mask for o in kept):
+                        kept.append(mask)
+                found = self.matcher.loop_masks[shared] = _Crossings(kept)
             self._masks[key] = found
         return self._masks[key]
 
@@ -1411,7 +1442,7 @@ class _Matcher:
         self.stopped = False
         self._rings: dict[int, _Ring] = {}
         # participant loops as bits of another (see _Search._loop_masks), by what they play
-        self.loop_masks: dict[tuple[str, int, bool, int], list[int]] = {}
+        self.loop_masks: dict[tuple[str, int, bool, int], _Crossings] = {}
 
     @cached_property
     def participant_loops(self) -> LoopList:
