@@ -982,6 +982,11 @@ class _Search:
         self._first_slots = tuple(x for x, pair in enumerate(self._pairs) if pair in first.edges)
         self._later_slots = tuple(x for x, pair in enumerate(self._pairs)
                                   if pair not in first.edges)
+        # Of those, the links with a typical delay: (the link, the links of its stretch).
+        self._typical = {
+            slots: tuple((self._pairs[x], tuple(self._pairs[y] for y in self.pattern.stretches[x]))
+                         for x in slots if self.pattern.edges[x].typical_delay)
+            for slots in (self._first_slots, self._later_slots)}
         self._readings: list[_Reading] | None = None    # a list while collecting
         self._ahead = [self._look_ahead(i) for i in range(len(self.steps))]
         # For each step, the later steps with some of their roles among its own:
@@ -1133,9 +1138,9 @@ class _Search:
         """Complete the match with participant loop `index` for the last archetype loop.
 
         All readings of the last loop make the same match (the same set of
-        loops), so only the best of them is ranked: the alignments come sorted
-        by the part of the rank they decide (see :meth:`_last_rank`), and they
-        all fit when one does, so `align` is the first of them.
+        loops), so only the best of them is ranked: `align` is the one with the
+        best part of the rank they decide (see :meth:`_last_rank`), the first
+        of them in walking order on a tie; they all fit when one does.
         """
         key = frozenset((*self.used, index))
         if self._readings is not None:      # below the first step: collect
@@ -1221,16 +1226,19 @@ class _Search:
         context: they then fit the partial match unless they take a variable taken
         (all take the same ones, see :class:`_Context`).
 
-        In the order a walk along the loop from the anchor meets them (the last
-        step's sorted by rank, stably). Each link takes 1 to max_path links of
-        the loop, and the links use the whole loop. (Along one participant
-        loop, a simple cycle, the roles and chains never collide.)
+        In the order a walk along the loop from the anchor meets them; for the
+        last step only the best by rank (the first of the best). Each link
+        takes 1 to max_path links of the loop, and the links use the whole
+        loop. (Along one participant loop, a simple cycle, the roles and chains
+        never collide.)
         """
         found = context.options.get(index)
         if found is None:
             aligns = self._lay_out(i, index, context)
-            if i == self.last:
-                aligns.sort(key=lambda align: self._last_rank(self.steps[i], align, context.turn))
+            if i == self.last and len(aligns) > 1:
+                # all fit or none (see _Context): only the best is ever taken
+                aligns = [min(aligns, key=lambda align: self._last_rank(self.steps[i], align,
+                                                                       context.turn))]
             found = context.options[index] = aligns
         return found
 
@@ -1389,17 +1397,17 @@ class _Search:
         part = self._part(self._later_slots, tuple(role for role, _ in roles))
         return _Reading(key, part, roles, turns, paths)
 
-    def _part(self, slots: Sequence[int], roles: Sequence[str]) -> tuple:
+    def _part(self, slots: tuple[int, ...], roles: Sequence[str]) -> tuple:
         """The share of :meth:`_rank` of some roles and of the links in `slots` (pattern
         positions) that they lay out; the first step's links share no stretch with later ones."""
         delayed, paths, pairs = self.matcher.graph.path_delayed, self.paths, self._pairs
-        edges, stretches = self.pattern.edges, self.pattern.stretches
+        undelayed = elsewhere = 0
+        for pair, stretch in self._typical[slots]:
+            if not delayed(paths[pair]):
+                elsewhere += 1
+                undelayed += not any(delayed(paths[other]) for other in stretch)
         inverted = sum(self.turns[r] < 0 for r in roles)
-        undelayed = sum(edges[x].typical_delay
-                        and not any(delayed(paths[pairs[y]]) for y in stretches[x])
-                        for x in slots)
-        elsewhere = sum(edges[x].typical_delay and not delayed(paths[pairs[x]]) for x in slots)
-        lengths = tuple(len(paths[pairs[x]]) for x in slots)
+        lengths = tuple([len(paths[pairs[x]]) for x in slots])
         return inverted + undelayed, elsewhere, lengths, [(r, self.roles[r]) for r in roles]
 
     def _combine(self, first: tuple, later: tuple) -> tuple:
@@ -1441,6 +1449,8 @@ class _Matcher:
         self.allow_inverted = allow_inverted
         self.stopped = False
         self._rings: dict[int, _Ring] = {}
+        self._loops: dict[tuple[str, ...], Loop] = {}     # by cycle, as the matches walk it
+        self._candidates: dict[tuple, list[tuple[tuple[int, int, str], str]]] = {}
         # participant loops as bits of another (see _Search._loop_masks), by what they play
         self.loop_masks: dict[tuple[str, int, bool, int], _Crossings] = {}
 
@@ -1547,32 +1557,60 @@ class _Matcher:
 
     def _place_optional_role(self, pattern: _Pattern, role: str, roles: dict[str, str],
                              used: set[str]) -> None:
-        ties = [e for e in pattern.optional_edges
-                if (e.cause == role and e.effect in roles)
-                or (e.effect == role and e.cause in roles)]
+        """Give an optional role the free variable tied best to the placed roles.
+
+        Best: the most optional links realised by free chains of the right sign,
+        then the fewest variables on them, then the name.
+        """
+        ties = tuple(e for e in pattern.optional_edges
+                     if (e.cause == role and e.effect in roles)
+                     or (e.effect == role and e.cause in roles))
         best: tuple[int, int, str] | None = None
-        for edge in ties:
-            forward = edge.effect == role
-            anchor = roles[edge.cause] if forward else roles[edge.effect]
-            for candidate, signs in self.graph.reach(anchor, forward).items():
-                if candidate in used or edge.sign not in signs:
-                    continue
-                score = 0
-                length = 0
-                for other in ties:
-                    a = candidate if other.cause == role else roles[other.cause]
-                    b = candidate if other.effect == role else roles[other.effect]
-                    # a simple chain from a to b has neither in between
-                    path = self._free_path(a, b, other.sign, used)
-                    if path is not None:
-                        score += 1
-                        length += len(path)
-                key = (-score, length, candidate)
-                if score and (best is None or key < best):
-                    best = key
+        for hope, candidate in self._optional_candidates(role, ties, roles):
+            if best is not None and best <= hope:
+                break       # no later candidate can do better
+            if candidate in used:
+                continue
+            score = 0
+            length = 0
+            for other in ties:
+                a = candidate if other.cause == role else roles[other.cause]
+                b = candidate if other.effect == role else roles[other.effect]
+                # a simple chain from a to b has neither in between
+                path = self._free_path(a, b, other.sign, used)
+                if path is not None:
+                    score += 1
+                    length += len(path)
+            key = (-score, length, candidate)
+            if score and (best is None or key < best):
+                best = key
         if best is not None:
             roles[role] = best[2]
             used.add(best[2])
+
+    def _optional_candidates(self, role: str, ties: tuple[_Edge, ...], roles: dict[str, str]
+                             ) -> list[tuple[tuple[int, int, str], str]]:
+        """The variables that may play an optional role, best first by what they could
+        score with no variable taken (a bound on what they score: see _place_optional_role)."""
+        ends = tuple(roles[e.cause] if e.effect == role else roles[e.effect] for e in ties)
+        key = (role, ties, ends)
+        found = self._candidates.get(key)
+        if found is None:
+            scores: dict[str, list[int]] = {}
+            for edge, end in zip(ties, ends, strict=True):
+                forward = edge.effect == role
+                for candidate in self.graph.reach(end, forward):
+                    cause, effect = (end, candidate) if forward else (candidate, end)
+                    length = next((len(path) for path, sign in self.graph.paths(cause, effect)
+                                   if sign == edge.sign), None)
+                    if length is not None:
+                        score = scores.setdefault(candidate, [0, 0])
+                        score[0] -= 1
+                        score[1] += length
+            found = self._candidates[key] = sorted(
+                ((score, length, candidate), candidate)
+                for candidate, (score, length) in scores.items())
+        return found
 
     def _free_path(self, cause: str, effect: str, sign: int, used: set[str]) -> Path | None:
         for path, s in self.graph.paths(cause, effect):
@@ -1581,6 +1619,12 @@ class _Matcher:
         return None
 
     def _loop(self, cycle: tuple[str, ...], kind: str) -> Loop:
+        found = self._loops.get(cycle)
+        if found is None:
+            found = self._loops[cycle] = self._new_loop(cycle, kind)
+        return found
+
+    def _new_loop(self, cycle: tuple[str, ...], kind: str) -> Loop:
         from csframework.cld import Loop
         from csframework.cld.loops import canonical_rotation
 
