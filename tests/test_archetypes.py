@@ -371,6 +371,86 @@ def test_dense_hundred_variable_diagram_reports_complete_correctly():
     assert rare and all(bench.verify(cld, m) for m in rare)
 
 
+def _best_optional_role(graph, archetype, match, role):
+    """The variable the optional `role` should get, by brute force over the whole diagram:
+    most optional links realised by chains of the right sign through free variables,
+    then fewest variables on those chains, then the name."""
+    import itertools
+
+    import networkx as nx
+
+    optional = set(archetype.optional)
+    essential = {(x.cause, x.effect) for x in archetype.cld.links} - optional
+    roles = dict(match.roles)
+    used = {v for cause, effect, path in match.paths if (cause, effect) in essential
+            for v in path}
+    ties = [x for x in archetype.cld.links if (x.cause, x.effect) in optional
+            and role in (x.cause, x.effect) and ({x.cause, x.effect} - {role}) <= set(roles)]
+    best = None
+    for candidate in sorted(set(graph) - used):
+        score = length = 0
+        for tie in ties:
+            a = candidate if tie.cause == role else roles[tie.cause]
+            b = candidate if tie.effect == role else roles[tie.effect]
+            want = "-" if tie.is_negative else "+"
+            free = [len(path) for path in nx.all_simple_paths(graph, a, b, cutoff=3)
+                    if not used.intersection(path[1:-1])
+                    and ("-" if sum(graph.edges[e]["polarity"] == "-"
+                                    for e in itertools.pairwise(path)) % 2 else "+") == want]
+            if free:
+                score += 1
+                length += min(free)
+        if score and (best is None or (-score, length, candidate) < best):
+            best = (-score, length, candidate)
+    return best and best[2]
+
+
+@pytest.mark.parametrize("name", ["balancing process with delay", "limits to growth",
+                                  "growth and underinvestment"])
+def test_optional_role_is_the_best_free_variable(name):
+    archetype = archetypes.get(name)
+    [role] = set(archetype.roles) - set(archetype.essential_roles)
+    checked = 0
+    for seed in range(40):
+        cld = bench.random_diagram(seed, 10, 30, 2.0)
+        graph = cld.to_networkx()
+        for match in archetypes.find(cld, archetypes=[name], nested=True, limit=50):
+            assert match.roles.get(role) == _best_optional_role(graph, archetype, match, role)
+            checked += role in match.roles
+    assert checked >= 20
+
+
+def test_find_pauses_the_garbage_collector_and_restores_it(monkeypatch):
+    import gc
+
+    cld = archetypes.get("fixes that fail").cld
+    seen = []
+    real = archetypes._Matcher.matches
+
+    def spy(self, archetype, limit):
+        seen.append(gc.isenabled())
+        return real(self, archetype, limit)
+
+    monkeypatch.setattr(archetypes._Matcher, "matches", spy)
+    assert gc.isenabled()
+    assert archetypes.find(cld) and seen and not any(seen)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        archetypes.find(cld)
+        assert not gc.isenabled()       # left as the caller had it
+    finally:
+        gc.enable()
+
+    def broken(self, archetype, limit):
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(archetypes._Matcher, "matches", broken)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        archetypes.find(cld)
+    assert gc.isenabled()
+
+
 def test_bad_arguments():
     cld = archetypes.get("fixes that fail").cld
     with pytest.raises(ValueError, match="max_loop_length"):
