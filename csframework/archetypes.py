@@ -42,11 +42,9 @@ unintended consequence: sense of belonging
 from __future__ import annotations
 
 import dataclasses
-import gc
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from html import escape
@@ -54,6 +52,7 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from csframework import _collector
 from csframework._archetype_data import DEFINITIONS
 from csframework.errors import DiagramError, ModelError, UnknownNameError
 
@@ -780,7 +779,7 @@ def find(cld: CausalLoopDiagram, archetypes: Iterable[str | Archetype] | None = 
     matcher = _Matcher(cld, graph, max_loop_length, bool(allow_inverted))
     found: list[Match] = []
     stopped = []
-    with _collector_paused():
+    with _collector.paused():
         for archetype in chosen:
             matcher.stopped = False
             matches = matcher.matches(archetype, limit)
@@ -790,25 +789,6 @@ def find(cld: CausalLoopDiagram, archetypes: Iterable[str | Archetype] | None = 
         if not nested:
             found = _outermost(found)
     return MatchList(found, "; ".join(stopped) or None)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the search.
-
-    The search makes hundreds of thousands of short-lived tuples and dicts and
-    no reference cycles; the collector's passes over them (and over the whole
-    heap of a Jupyter kernel) took a quarter of find()'s time. Reference
-    counting still frees everything as usual.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _rank(match: Match) -> tuple[float, int, tuple[tuple[str, str], ...]]:
