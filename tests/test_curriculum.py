@@ -212,6 +212,29 @@ def test_each_exercise_notebook_imports_its_module(number):
     assert f"session{number:02d}" in code
 
 
+def _course_notebooks():
+    return sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("exercises/*.ipynb")])
+
+
+@pytest.mark.parametrize("path", _course_notebooks(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_notebook_is_committed_executed_top_to_bottom(path):
+    """nbval compares only the outputs a notebook keeps: an unexecuted one would pass
+    without showing anything to a participant who opens it."""
+    cells = json.loads(path.read_text())["cells"]
+    counts = [c["execution_count"] for c in cells if c["cell_type"] == "code"]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: run every cell once from the top and save (make notebooks); "
+        f"execution counts are {counts}")
+
+
+@pytest.mark.parametrize("number", range(1, 15))
+def test_each_exercise_notebook_saves_progress_to_the_journal(number):
+    """So `csframework progress` sees what a participant solved in a notebook."""
+    cells = json.loads((ROOT / curriculum.session(number).exercise).read_text())["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    assert any("ex.progress(journal=csf.Journal())" in source for source in code)
+
+
 def test_tools_used_in_reads_code_cells_only(tmp_path):
     nb = {"cells": [
         {"cell_type": "markdown", "source": "An Iceberg( in prose does not count"},

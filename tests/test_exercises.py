@@ -208,6 +208,30 @@ def test_progress_reports_attempts_and_solutions():
     assert ex.progress().attempted == 0
 
 
+def test_the_notebooks_progress_cell_reaches_csframework_progress():
+    """What the last cell of every exercise notebook runs (see test_curriculum): a
+    solved question saved to the participant's own journal ($CSF_HOME in tests),
+    seen by `csframework progress` in a later process, once however often it is run."""
+    import csframework as csf
+    from csframework.progress import EXERCISES_PROMPT, progress
+
+    ex = exercises.load(7)
+    try:
+        ex.q2.check(ex.q2.solution().answer)
+        for _ in range(3):
+            with csf.Journal() as journal:
+                ex.progress(journal=journal)
+        later = progress(live=False).session(7)
+        assert (later.exercises_solved, later.exercises_attempted) == (1, 1)
+        with csf.Journal() as journal:
+            assert len(journal.history(7, EXERCISES_PROMPT)) == 1
+            ex.q3.check("a wrong answer")
+            ex.progress(journal=journal)
+            assert len(journal.history(7, EXERCISES_PROMPT)) == 2
+    finally:
+        ex.reset()
+
+
 def test_progress_and_reflections_can_be_saved_to_a_journal(tmp_path):
     from csframework.journal import Journal
 

@@ -480,13 +480,35 @@ class SessionExercises:
             question.session = session
 
     def progress(self, journal: Any = None) -> Progress:
-        """The state of every question; with a `journal`, also saved to it."""
+        """The state of every question; with a `journal`, also saved to it.
+
+        It is saved only when a question was tried in this process and the
+        state differs from the last one saved, so running a notebook again adds
+        no copies; ``csframework progress`` reads it from there later.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> from csframework.journal import Journal
+        >>> from csframework.exercises import session01 as ex
+        >>> journal = Journal(pathlib.Path(tempfile.mkdtemp()) / "journal.sqlite3")
+        >>> _ = ex.progress(journal)                  # nothing tried: nothing saved
+        >>> _ = ex.q1.check("balancing")
+        >>> _ = ex.progress(journal), ex.progress(journal)   # saved once
+        >>> [entry.version for entry in journal.history(1, "exercises-progress")]
+        [1]
+        >>> ex.reset(); journal.close()
+        """
         progress = Progress(self.session, tuple(
             QuestionStatus(q.name, q.kind, q.title, q.attempted, q.solved)
             for q in self.questions))
-        if journal is not None:
-            journal.write(self.session, "exercises-progress", progress.text(),
-                          domain="capacity building")
+        if journal is not None and progress.attempted:
+            from csframework.progress import EXERCISES_PROMPT
+
+            text = progress.text()
+            last = journal.latest(self.session, EXERCISES_PROMPT)
+            if last is None or last.text != text:
+                journal.write(self.session, EXERCISES_PROMPT, text, domain="capacity building")
         return progress
 
     def reset(self) -> None:
