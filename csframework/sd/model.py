@@ -272,6 +272,9 @@ class StockFlowModel:
         The simulated time span and the time step (``stop > start``, ``dt > 0``).
     time_unit : str
         The unit of time, shown on the x axis ("minute", "year", ...).
+    method : {"euler", "rk4"}
+        How :meth:`run` integrates unless told otherwise (an XMILE file's
+        ``<sim_specs method="RK4">`` is kept here).
 
     Notes
     -----
@@ -297,7 +300,7 @@ class StockFlowModel:
     """
 
     def __init__(self, name: str, start: float = 0, stop: float = 100, dt: float = 1,
-                 time_unit: str = "time"):
+                 time_unit: str = "time", method: str = "euler"):
         if not isinstance(name, str) or not name.strip():
             raise ModelError(f"a model needs a name (text), not {name!r}")
         self._name = name
@@ -309,6 +312,7 @@ class StockFlowModel:
         self._validated_version = -1
         self._start, self._stop, self._dt = self._check_time(start, stop, dt)
         self.time_unit = str(time_unit)
+        self._method = self._check_method(method, f"StockFlowModel({name!r})")
 
     # ----------------------------------------------------------- properties
     @property
@@ -342,6 +346,36 @@ class StockFlowModel:
     @dt.setter
     def dt(self, value: float) -> None:
         self.set_time(dt=value)
+
+    @property
+    def method(self) -> str:
+        """The integration method :meth:`run` uses by default: ``"euler"`` or ``"rk4"``.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> m.method = "RK4"
+        >>> m.method
+        'rk4'
+        >>> m.method = "rk5"
+        Traceback (most recent call last):
+        ...
+        csframework.errors.UnknownNameError: unknown integration method 'rk5' in model 'm'; \
+known integration methods are 'euler', 'rk4'
+        """
+        return self._method
+
+    @method.setter
+    def method(self, value: str) -> None:
+        self._method = self._check_method(value, f"model {self._name!r}")
+
+    @staticmethod
+    def _check_method(value: object, where: str) -> str:
+        methods = ("euler", "rk4")
+        chosen = value.strip().lower() if isinstance(value, str) else value
+        if chosen not in methods:
+            raise UnknownNameError(str(value), methods, kind="integration method", where=where)
+        return chosen
 
     def set_time(self, start: float | None = None, stop: float | None = None,
                  dt: float | None = None) -> None:
@@ -667,7 +701,7 @@ class StockFlowModel:
         (('c',), ('c', 'd'))
         """
         other = StockFlowModel(self._name if name is None else name, self._start, self._stop,
-                               self._dt, self.time_unit)
+                               self._dt, self.time_unit, self._method)
         for element in self._elements.values():
             other._add(element)
         return other
@@ -824,7 +858,7 @@ class StockFlowModel:
 
     def run(self, params: Mapping[str, Any] | None = None, *, stop: float | None = None,
             dt: float | None = None, return_columns: Sequence[str] | None = None,
-            method: str = "euler", include_hidden: bool = False,
+            method: str | None = None, include_hidden: bool = False,
             engine: str = "native") -> Results:
         """Simulate the model; the model itself is never changed.
 
@@ -838,7 +872,8 @@ class StockFlowModel:
             Override the model's stop time and time step for this run.
         return_columns : sequence of str, optional
             The variables to return (default: stocks, flows and auxiliaries).
-        method : {"euler", "rk4"}
+        method : {"euler", "rk4"}, optional
+            The integration method (default: the model's :attr:`method`).
         include_hidden : bool
             Also return the hidden state of smooth/delay functions.
         engine : {"native", "pysd"}
@@ -859,6 +894,7 @@ class StockFlowModel:
         >>> m.run(params={"k": [0.5, 1]})["x"].iloc[-1].tolist()
         [0.25, 0.0]
         """
+        method = self._method if method is None else method
         if engine == "native":
             from csframework.sd.engine import simulate
 
@@ -868,7 +904,7 @@ class StockFlowModel:
         if engine == "pysd":
             if method != "euler":
                 raise ModelError(f"the PySD engine integrates with Euler only, not {method!r}; "
-                                 "use engine='native' for method='rk4'")
+                                 "use engine='native', or method='euler'")
             from csframework.sd import pysd_backend
 
             return pysd_backend.run(self, params=params, stop=stop, dt=dt,

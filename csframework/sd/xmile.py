@@ -1188,8 +1188,9 @@ def read_xmile(path_or_text: str | Path | bytes, *, non_negative_stocks: str = "
         constants (parameters). An auxiliary with its own graphical function
         becomes a lookup ``<name>_table`` and an auxiliary applying it.
         One-dimensional arrays are flattened into one variable per element,
-        labelled ``name[element]``. The model has no integration method of
-        its own: `read_sim_specs` tells which one the file declares.
+        labelled ``name[element]``. The file's integration method (Euler
+        or RK4) becomes the model's :attr:`~StockFlowModel.method`, which
+        ``run()`` uses unless told otherwise.
 
     Raises
     ------
@@ -1254,7 +1255,7 @@ def _build(variables: list[_Var], scope: _Scope, flows: set[str], specs: SimSpec
     from csframework.sd.model import StockFlowModel
 
     model = StockFlowModel(specs.name, start=specs.start, stop=specs.stop, dt=specs.dt,
-                           time_unit=specs.time_unit)
+                           time_unit=specs.time_unit, method=specs.method)
     # lookups first, then constants and auxiliaries, flows, stocks
     _add_lookups(model, variables)
     for var in variables:
@@ -1575,7 +1576,9 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
     SubElement(header, "name").text = model.name
     SubElement(header, "vendor").text = "csframework"
     SubElement(header, "product", {"version": _version(), "lang": "en"}).text = "csframework"
-    specs = SubElement(root, "sim_specs", {"method": "Euler", "time_units": model.time_unit})
+    # PySD integrates with Euler whatever a file says; its runs are Euler runs
+    method = "Euler" if dialect == "pysd" else {"euler": "Euler", "rk4": "RK4"}[model.method]
+    specs = SubElement(root, "sim_specs", {"method": method, "time_units": model.time_unit})
     SubElement(specs, "start").text = _xmile_number(model.start)
     SubElement(specs, "stop").text = _xmile_number(model.stop)
     SubElement(specs, "dt").text = _xmile_number(model.dt)

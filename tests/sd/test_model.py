@@ -149,6 +149,23 @@ def test_bad_time_settings(kwargs, fragment):
     assert fragment in str(info.value)
 
 
+def test_the_models_integration_method():
+    m = StockFlowModel("Decay", stop=4, method="RK4")
+    m.stock("x", 1, outflows=["loss"])
+    m.flow("loss", "x")
+    assert m.method == "rk4" and m.copy().method == "rk4"
+    assert m.run()["x"].tolist() == m.run(method="rk4")["x"].tolist()
+    assert m.run(method="euler")["x"].iloc[-1] == 0.0
+    with pytest.raises(ModelError, match="Euler only, not 'rk4'"):
+        m.run(engine="pysd")            # the model's own method is meant, not dropped
+    m.method = "euler"
+    assert m.run()["x"].iloc[-1] == 0.0
+    with pytest.raises(UnknownNameError, match="integration method 'gear' in StockFlowModel"):
+        StockFlowModel("m", method="gear")
+    with pytest.raises(UnknownNameError, match="integration method '4' in model 'Decay'"):
+        m.method = 4
+
+
 def test_time_setters_validate_and_invalidate():
     m = teacup()
     compiled = m.compile()

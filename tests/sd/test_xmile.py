@@ -180,6 +180,20 @@ def test_sim_specs_reciprocal_dt_and_method():
                             '<stop>5</stop><dt reciprocal="true">4</dt>')).dt == 0.25
 
 
+def test_the_files_method_is_the_models_and_survives_a_round_trip():
+    decay = ('<stock name="x"><eqn>1</eqn><outflow>loss</outflow></stock>'
+             '<flow name="loss"><eqn>x</eqn></flow>')
+    model = read_xmile(xmile(decay, method="RK4"))
+    assert model.method == "rk4"
+    rk4, euler = model.run()["x"].iloc[-1], model.run(method="euler")["x"].iloc[-1]
+    assert rk4 == pytest.approx(0.375 ** 10)   # RK4's step keeps 1 - 1 + 1/2 - 1/6 + 1/24
+    assert euler == 0.0                                      # Euler with dt 1 empties x at once
+    assert read_xmile(to_xmile(model)).method == "rk4"
+    assert 'method="RK4"' in to_xmile(model)
+    assert 'method="Euler"' in to_xmile(model, dialect="pysd")  # PySD runs are Euler runs
+    assert read_xmile(xmile(decay)).method == "euler"
+
+
 def test_unsupported_method():
     with pytest.raises(FormatError, match="'Gear' is not supported; use 'Euler' or 'RK4'"):
         read_sim_specs(xmile("", method="Gear"))
