@@ -867,6 +867,10 @@ class Dominance:
         or None where no loop moves.
     results : Results
         The run the scores were computed from.
+
+    See also :attr:`dominant_kind`: which *kind* of loop dominates, all loops
+    of a kind together (a limit often acts through several balancing loops,
+    none of which outweighs the growth loop alone).
     """
 
     model_name: str
@@ -884,11 +888,46 @@ class Dominance:
         raise UnknownNameError(str(loop), [lp.name for lp in self.loops], kind="loop",
                                where=f"the loop dominance of model {self.model_name!r}")
 
-    def periods(self) -> list[tuple[float, float, str, str]]:
+    @property
+    def dominant_kind(self) -> Any:
+        """Which kind of loop dominates at each time, all loops of a kind together.
+
+        ``"reinforcing"`` where the reinforcing loops' relative scores add up
+        to more than the balancing loops' (in absolute value), else
+        ``"balancing"``; None where no loop moves. (Positive scores are
+        reinforcing and negative ones balancing, so this is the sign of the
+        sum of the relative loop scores.)
+
+        Examples
+        --------
+        >>> from csframework.sd import library
+        >>> dominance = loop_dominance(library.load("limits to growth"))
+        >>> dominance.periods()          # no single loop outweighs the growth loop ...
+        [(0.25, 40.0, 'R1', 'reinforcing')]
+        >>> dominance.periods(by="kind")  # ... but the two limiting loops together do
+        [(0.25, 16.0, 'reinforcing', 'reinforcing'), (16.0, 40.0, 'balancing', 'balancing')]
+        """
+        import pandas as pd
+
+        scores = self.loop_scores.to_numpy()
+        net = scores.sum(axis=1) if scores.size else np.zeros(len(self.loop_scores.index))
+        moving = (np.abs(scores) > 0).any(axis=1) if scores.size else np.zeros(len(net), bool)
+        kinds = [None if not m else "reinforcing" if n > 0 else "balancing"
+                 for n, m in zip(net, moving, strict=True)]
+        return pd.Series(kinds, index=self.loop_scores.index, dtype=object,
+                         name="dominant kind")
+
+    def periods(self, by: str = "loop") -> list[tuple[float, float, str, str]]:
         """The spans of time one loop dominates: ``(start, end, loop name, kind)``.
 
         `end` is the time the next period starts (or the last time). Times
         when nothing moves belong to no period.
+
+        Parameters
+        ----------
+        by : {"loop", "kind"}
+            ``"kind"``: the spans of :attr:`dominant_kind` instead, as
+            ``(start, end, kind, kind)``.
 
         Examples
         --------
@@ -898,9 +937,15 @@ class Dominance:
         >>> _ = m.flow("interest", "0.05 * money")
         >>> loop_dominance(m).periods()
         [(1.0, 3.0, 'R1', 'reinforcing')]
+        >>> loop_dominance(m).periods(by="kind")
+        [(1.0, 3.0, 'reinforcing', 'reinforcing')]
         """
-        time = [float(t) for t in self.dominant.index]
-        names = list(self.dominant)
+        if by not in ("loop", "kind"):
+            raise UnknownNameError(str(by), ("loop", "kind"), kind="way of grouping",
+                                   where=f"the loop dominance of model {self.model_name!r}")
+        series = self.dominant if by == "loop" else self.dominant_kind
+        time = [float(t) for t in series.index]
+        names = list(series)
         found: list[tuple[float, float, str, str]] = []
         i = 0
         while i < len(names):
@@ -910,11 +955,11 @@ class Dominance:
                 j += 1
             if name is not None:
                 end = time[j + 1] if j + 1 < len(time) else time[j]
-                found.append((time[i], end, name, self.kind(name)))
+                found.append((time[i], end, name, self.kind(name) if by == "loop" else name))
             i = j + 1
         return found
 
-    def plot(self, variable: str, ax: Any = None) -> Any:
+    def plot(self, variable: str, ax: Any = None, by: str = "loop") -> Any:
         """The behaviour over time of `variable`, over a band coloured by the dominant loop.
 
         Parameters
@@ -923,6 +968,9 @@ class Dominance:
             A variable of the run (a stock, flow or auxiliary).
         ax : matplotlib Axes, optional
             Draw into these axes (default: a new figure, made without pyplot).
+        by : {"loop", "kind"}
+            Colour the band by the dominant loop (named on it) or by the
+            dominant kind (labelled "R loops" or "B loops").
 
         Returns
         -------
@@ -964,16 +1012,18 @@ class Dominance:
             ax.plot(times, results[variable].to_numpy(), color=style.PALETTE["text"],
                     label=results.label(variable))
             band = blended_transform_factory(ax.transData, ax.transAxes)
-            for start, end, name, kind in self.periods():
+            for start, end, name, kind in self.periods(by):
                 colour = style.PALETTE[kind]
+                label = name if by == "loop" else f"{kind[0].upper()} loops"
                 ax.axvspan(start, end, ymin=0.0, ymax=0.06, color=colour, alpha=0.85, lw=0)
-                ax.text((start + end) / 2, 0.09, name, transform=band, ha="center",
+                ax.text((start + end) / 2, 0.09, label, transform=band, ha="center",
                         va="bottom", color=colour, fontweight="bold")
             ax.set_ylabel(results.label(variable))
             unit = results.time_unit
             ax.set_xlabel("Time" if unit in ("", "time") else f"Time ({unit})")
             ax.set_xlim(times[0], times[-1])
-            ax.set_title(f"{self.model_name}: which loop dominates when")
+            what = "loop" if by == "loop" else "kind of loop"
+            ax.set_title(f"{self.model_name}: which {what} dominates when")
         return ax
 
     def __repr__(self) -> str:

@@ -340,6 +340,42 @@ def test_plot_draws_a_band_coloured_by_the_dominant_loop_without_pyplot():
         p.get_extents().bounds for p in ax.patches]
 
 
+def test_dominant_kind_adds_up_the_loops_of_each_kind():
+    """A limit acting through two balancing loops: neither outweighs the growth loop,
+    both together do, from the time their summed scores pass the growth loop's."""
+    from csframework.sd import library
+
+    dominance = loop_dominance(library.load("limits to growth"))
+    scores = dominance.loop_scores
+    kinds = {lp.name: lp.kind for lp in dominance.loops}
+    assert sorted(kinds.values()) == ["balancing", "balancing", "reinforcing"]
+    growth = scores[[n for n, k in kinds.items() if k == "reinforcing"]].sum(axis=1)
+    limits = -scores[[n for n, k in kinds.items() if k == "balancing"]].sum(axis=1)
+    expected = ["reinforcing" if g > b else "balancing"
+                for g, b in zip(growth.iloc[1:], limits.iloc[1:], strict=True)]
+    assert list(dominance.dominant_kind.iloc[1:]) == expected
+    assert dominance.dominant_kind.iloc[0] is None
+    assert set(dominance.dominant.iloc[1:]) == {"R1"}          # the single strongest loop
+    (_, switch, *_), (start, _, kind, _) = dominance.periods(by="kind")
+    assert switch == start and kind == "balancing" and 10 < switch < 25
+    ax = dominance.plot("performance", by="kind")
+    assert [t.get_text() for t in ax.texts] == ["R loops", "B loops"]
+    assert "which kind of loop dominates" in ax.get_title()
+    with pytest.raises(UnknownNameError, match="did you mean 'kind'"):
+        dominance.periods(by="kinds")
+
+
+def test_dominant_kind_of_a_model_without_loops_or_motion():
+    model = StockFlowModel("Bathtub", stop=10)
+    model.stock("water", 50, outflows=["outflow"])
+    model.flow("outflow", 5)
+    dominance = loop_dominance(model)
+    assert dominance.dominant_kind.isna().all() and len(dominance.dominant_kind) == 11
+    assert dominance.periods(by="kind") == []
+    assert loop_dominance(teacup()).periods(by="kind") == [(0.125, 30.0, "balancing",
+                                                             "balancing")]
+
+
 def test_plot_into_given_axes():
     from matplotlib.figure import Figure
 
