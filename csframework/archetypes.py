@@ -947,8 +947,9 @@ class _Search:
 
     The partial match lives in a few dicts and a set, extended and undone in
     place (no copies). The alignments of a step along a participant loop are
-    computed once for what earlier steps fix (:meth:`_context`), so fitting one
-    is a single set test. Branches are cut early: a step's participant loops
+    computed once for what earlier steps fix (:meth:`_context`), and only
+    when they fit: they all take the same variables, so that is one set test
+    made first (:meth:`_fresh`). Branches are cut early: a step's participant loops
     come from an index by variable; an alignment is dropped when a later
     archetype loop would have no participant loop left through the roles it
     places, or a later link between two of its roles no signed path of the
