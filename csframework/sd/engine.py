@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -468,6 +469,8 @@ class _Cycle(Exception):
 
 
 _LIMIT = "limit:"  # prefix of the pseudo-nodes that keep non-negative stocks >= 0
+_AGAIN = "limit again:"  # ... and of a stock's limit run again (see CompiledModel._order)
+_LAST = "limit last:"  # ... and of a last, cautious pass when two-way flows form a ring
 
 
 class CompiledModel:
@@ -562,31 +565,52 @@ class CompiledModel:
         self.limited: dict[str, tuple[str, ...]] = {}
         drained: dict[str, tuple[str, ...]] = {}
         with_limits = dict(deps)
+        flows_of: dict[str, tuple[str, ...]] = {}
         for state in self.states:
             if state.user and state.non_negative and (state.inflows or state.outflows):
                 key = _LIMIT + state.name
-                with_limits[key] = [f for f in state.inflows + state.outflows if f in algebraic]
+                flows_of[key] = state.inflows + state.outflows
+                with_limits[key] = [f for f in flows_of[key] if f in algebraic]
                 for outflow in state.outflows:
                     self.limited[outflow] = (*self.limited.get(outflow, ()), key)
                 for inflow in state.inflows:
                     drained[inflow] = (*drained.get(inflow, ()), key)
+        # A flow from one non-negative stock into another may run backwards. Then the
+        # stock it enters limits it, after the stock it leaves counted it as a refill:
+        # that stock's limit runs again once the other's is final ("limit again").
+        entering: dict[str, set[str]] = {}
+        for flow, leaving in self.limited.items():
+            for first in leaving:
+                entering.setdefault(first, set()).update(drained.get(flow, ()))
+        again = {first: _AGAIN + first[len(_LIMIT):] for first, into in entering.items() if into}
+        rerun: dict[str, tuple[str, ...]] = {}      # flow -> the limits run again that scale it
+        for first, second in again.items():
+            with_limits[second] = [*with_limits[first], first,
+                                   *(again.get(k, k) for k in sorted(entering[first]))]
+            for flow in flows_of[first]:
+                rerun[flow] = (*rerun.get(flow, ()), second)
         if self.limited or drained:
             extended = {n: list(d) for n, d in with_limits.items()}
             for node, node_deps in with_limits.items():
                 for dep in node_deps:
                     keys = self.limited.get(dep, ())
-                    if not node.startswith(_LIMIT):
+                    if not node.startswith((_LIMIT, _AGAIN)):
                         # a limit scales a flow it drains from; it runs after the limit of the
                         # stock the flow leaves (which sets what it receives), not before
-                        keys += drained.get(dep, ())
+                        keys += drained.get(dep, ()) + rerun.get(dep, ())
                     for key in keys:
                         if key != node and key not in extended[node]:
                             extended[node].append(key)
             try:
                 self.order_with_limits = _toposort(list(extended), extended)
             except _Cycle:
-                # consumers of a limited flow that the limit itself needs keep the raw value
-                self.order_with_limits = _toposort(list(with_limits), with_limits)
+                # Consumers of a limited flow that the limit itself needs keep the raw
+                # value; two-way flows in a ring get a last cautious pass (see _limit).
+                plain_limits = {n: d for n, d in with_limits.items() if not n.startswith(_AGAIN)}
+                order = _toposort(list(plain_limits), plain_limits)
+                if again:
+                    order += [_LAST + n[len(_LIMIT):] for n in order if n.startswith(_LIMIT)]
+                self.order_with_limits = order
         else:
             self.order_with_limits = plain
         self.order = tuple(plain)
@@ -678,6 +702,10 @@ class CompiledModel:
     def _assign(self, name: str, e: _Emitter) -> list[str]:
         if name.startswith(_LIMIT):
             return self._limit(name[len(_LIMIT):], e)
+        if name.startswith(_AGAIN):
+            return self._limit(name[len(_AGAIN):], e)
+        if name.startswith(_LAST):
+            return self._limit(name[len(_LAST):], e, cautious=True)
         item = self.algebraic[name]
         lines = [f"{name} = {e(item.tree)}"]
         if item.non_negative:
@@ -687,24 +715,31 @@ class CompiledModel:
                 lines.append(f"if {name} < 0.0: {name} = 0.0")
         return lines
 
-    def _limit(self, stock: str, e: _Emitter) -> list[str]:
-        """Scale what drains `stock` (outflows and negative inflows) so it stays >= 0."""
+    def _limit(self, stock: str, e: _Emitter, cautious: bool = False) -> list[str]:
+        """Scale what drains `stock` so it stays >= 0: positive outflows and negative
+        inflows. What fills it (positive inflows, negative outflows) is left as it is.
+
+        `cautious`: the last pass over the limits, in their order, when two-way flows
+        between non-negative stocks form a ring (no order lets each limit see final
+        fills). A fill that a limit later in the pass may still cut counts as nothing,
+        so no stock can end below zero.
+        """
         state = next(s for s in self.states if s.name == stock)
         ins, outs = state.inflows, state.outflows
+        uncounted = self._cut_later(stock) if cautious else frozenset()
         if e.vector:
-            cap, total = f"_div({stock}, _dt)", None
-            for f in ins:
-                cap = f"_add({cap}, _maximum({f}, 0.0))"
-                part = f"_maximum(_neg({f}), 0.0)"
-                total = part if total is None else f"_add({total}, {part})"
-            for f in outs:
-                total = f if total is None else f"_add({total}, {f})"
+            fills = ([f"_maximum({f}, 0.0)" for f in ins if f not in uncounted]
+                     + [f"_maximum(_neg({f}), 0.0)" for f in outs if f not in uncounted])
+            drains = ([f"_maximum(_neg({f}), 0.0)" for f in ins]
+                      + [f"_maximum({f}, 0.0)" for f in outs])
+            cap = functools.reduce(lambda a, b: f"_add({a}, {b})", fills, f"_div({stock}, _dt)")
+            total = functools.reduce(lambda a, b: f"_add({a}, {b})", drains)
             return ([f"_tot = {total}", f"_cap = _maximum({cap}, 0.0)",
                      "_fr = _where(_gt(_tot, _cap), _div(_cap, _where(_gt(_tot, 0.0), _tot, 1.0)),"
                      " 1.0)"]
                     + [f"{f} = _where(_lt({f}, 0.0), _add(_mul({f}, _fr), 0.0), {f})"
                        for f in ins]
-                    + [f"{f} = _mul({f}, _fr)" for f in outs])
+                    + [f"{f} = _where(_gt({f}, 0.0), _mul({f}, _fr), {f})" for f in outs])
         if not outs and len(ins) == 1:
             inflow = ins[0]
             return [f"if {inflow} < 0.0:", f"    _cap = -{stock} / _dt",
@@ -713,15 +748,26 @@ class CompiledModel:
             out = outs[0]
             return [f"_cap = {stock} / _dt", f"if {out} > _cap:",
                     f"    {out} = _cap if _cap > 0.0 else 0.0"]
-        fill = " + ".join(f"({f} if {f} > 0.0 else 0.0)" for f in ins)
-        drain = [f"({f} if {f} < 0.0 else 0.0)" for f in ins]
-        total = " + ".join(list(outs) + [f"-{d}" for d in drain])
-        cap = f"{stock} / _dt" + (f" + {fill}" if fill else "")
-        lines = [f"_tot = {total}", "if _tot > 0.0:", f"    _cap = {cap}",
+        fills = ([f"({f} if {f} > 0.0 else 0.0)" for f in ins if f not in uncounted]
+                 + [f"(-{f} if {f} < 0.0 else 0.0)" for f in outs if f not in uncounted])
+        drains = ([f"(-{f} if {f} < 0.0 else 0.0)" for f in ins]
+                  + [f"({f} if {f} > 0.0 else 0.0)" for f in outs])
+        lines = [f"_tot = {' + '.join(drains)}", "if _tot > 0.0:",
+                 f"    _cap = {' + '.join([f'{stock} / _dt', *fills])}",
                  "    if _tot > _cap:", "        _fr = _cap / _tot if _cap > 0.0 else 0.0"]
         lines += [f"        if {f} < 0.0: {f} = {f} * _fr + 0.0" for f in ins]  # not -0.0
-        lines += [f"        {f} = {f} * _fr" for f in outs]
+        lines += [f"        if {f} > 0.0: {f} = {f} * _fr" for f in outs]
         return lines
+
+    def _cut_later(self, stock: str) -> frozenset[str]:
+        """The flows filling `stock` that a limit after its own in the last pass may cut:
+        a flow is cut by the stock it drains (the one it leaves, or enters when negative)."""
+        last = [n[len(_LAST):] for n in self.order_with_limits if n.startswith(_LAST)]
+        later = set(last[last.index(stock) + 1:])
+        state = next(s for s in self.states if s.name == stock)
+        return frozenset(f for f in (*state.inflows, *state.outflows)
+                         if any(other.name in later and f in (*other.inflows, *other.outflows)
+                                for other in self.states))
 
     def _derivative(self, state: _State, e: _Emitter) -> str:
         if state.derivative is not None:

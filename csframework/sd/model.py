@@ -61,7 +61,8 @@ class Stock:
     inflows, outflows : tuple of str
         Names of the flows that fill and drain it.
     non_negative : bool
-        If true, outflows are limited so the stock never goes below zero.
+        If true, what drains the stock (positive outflows, negative inflows) is
+        scaled down so it never goes below zero; what fills it is left alone.
     units, doc, label : str or None
     initial_equation : Equation
         The parsed initial value.
@@ -546,7 +547,10 @@ known integration methods are 'euler', 'rk4'
         inflows, outflows : iterable of str
             Names of flows (they may be added later).
         non_negative : bool
-            Keep the stock at zero or above by limiting its outflows.
+            Keep the stock at zero or above by scaling down what drains it
+            (positive outflows and negative inflows) when it would run dry. A
+            flow between two such stocks may run either way: the stock it
+            drains limits it, then the other stock counts what it really got.
         units, doc, label : str, optional
 
         Returns

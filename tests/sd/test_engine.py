@@ -373,6 +373,75 @@ def test_non_negative_stock_with_positive_inflows_is_unchanged(method):
                                   plain.run(method=method, params=params).frame)
 
 
+def test_a_negative_outflow_refills_and_only_drains_are_scaled():
+    model = StockFlowModel("refill", stop=2)
+    model.stock("s", 1, outflows=["spend", "refund"], non_negative=True)
+    model.flow("spend", 8)
+    model.flow("refund", -2)          # an outflow running backwards: it fills s
+    res = model.run()
+    assert res["refund"].iloc[0] == -2                  # what fills is left as it is
+    assert res["spend"].iloc[0] == pytest.approx(3)     # 1 in the stock + 2 refunded
+    assert res["s"].iloc[1] == pytest.approx(0)
+
+
+def transfer(a: float = 1, b: float = 1, f: float = -5, g: float = 5,
+             dt: float = 1) -> StockFlowModel:
+    """a -> f -> b between two non-negative stocks, f running backwards; a also drains
+    through g into an unlimited sink."""
+    model = StockFlowModel("transfer", stop=3, dt=dt)
+    model.constant("f_rate", f)
+    model.constant("g_rate", g)
+    model.stock("a", a, outflows=["f", "g"], non_negative=True)
+    model.stock("b", b, inflows=["f"], non_negative=True)
+    model.stock("sink", 0, inflows=["g"])
+    model.flow("f", "f_rate")
+    model.flow("g", "g_rate")
+    return model
+
+
+def test_a_flow_running_backwards_between_two_non_negative_stocks():
+    """b gives all it has to a (f is limited by b), and g takes what a then has."""
+    res = transfer().run()
+    assert res.frame.iloc[0][["f", "g"]].tolist() == [-1, 2]
+    assert res.frame.iloc[1][["a", "b", "sink"]].tolist() == [0, 0, 2]
+    assert (res.frame[["a", "b"]] >= 0).all().all()
+    np.testing.assert_allclose(res["a"] + res["b"] + res["sink"], 2)
+    ensemble = transfer().run(params={"f_rate": [-5, -0.5, 3], "g_rate": [5, 5, 0.5]})
+    for i, (f, g) in enumerate([(-5, 5), (-0.5, 5), (3, 0.5)]):
+        single = transfer(f=f, g=g).run()
+        np.testing.assert_allclose(ensemble["a"][i], single["a"], atol=1e-12)
+        np.testing.assert_allclose(ensemble["g"][i], single["g"], atol=1e-12)
+    rk4 = transfer(dt=0.5).run(method="rk4")
+    assert (rk4.frame[["a", "b"]] >= -1e-12).all().all()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=10), min_size=2, max_size=4),
+       st.lists(st.floats(min_value=-20, max_value=20), min_size=4, max_size=4),
+       st.lists(st.floats(min_value=0, max_value=20), min_size=4, max_size=4),
+       st.sampled_from(["euler", "rk4"]), st.booleans())
+def test_property_two_way_flows_keep_every_stock_non_negative(
+        initial, transfers, spending, method, ring):
+    """Stocks s0 - s1 - ... joined by flows of either sign (in a chain, or closed into
+    a ring), each also spending into a sink: no stock goes below zero and nothing is
+    created or lost."""
+    n = len(initial)
+    links = n if ring and n > 2 else n - 1          # t{i}: s{i} -> s{(i + 1) % n}
+    model = StockFlowModel("two-way", stop=4, dt=0.5)
+    for i in range(n):
+        ins = [f"t{j}" for j in range(links) if (j + 1) % n == i]
+        outs = [f"t{i}"] * (i < links) + [f"spend{i}"]
+        model.stock(f"s{i}", initial[i], inflows=ins, outflows=outs, non_negative=True)
+        model.flow(f"spend{i}", spending[i])
+    for j in range(links):
+        model.flow(f"t{j}", transfers[j])
+    model.stock("sink", 0, inflows=[f"spend{i}" for i in range(n)])
+    res = model.run(method=method).frame
+    stocks = res[[f"s{i}" for i in range(n)]]
+    assert (stocks >= -1e-9).all().all(), stocks
+    np.testing.assert_allclose(stocks.sum(axis=1) + res["sink"], sum(initial), atol=1e-9)
+
+
 def test_non_negative_flow_is_clipped_at_zero():
     res = one_stock("5 - time", non_negative=True).run()
     assert res["f"].tolist() == [5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0]
