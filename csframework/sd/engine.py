@@ -590,27 +590,38 @@ class CompiledModel:
             for flow in flows_of[first]:
                 rerun[flow] = (*rerun.get(flow, ()), second)
         if self.limited or drained:
-            extended = {n: list(d) for n, d in with_limits.items()}
-            for node, node_deps in with_limits.items():
-                for dep in node_deps:
-                    keys = self.limited.get(dep, ())
-                    if not node.startswith((_LIMIT, _AGAIN)):
-                        # a limit scales a flow it drains from; it runs after the limit of the
-                        # stock the flow leaves (which sets what it receives), not before
-                        keys += drained.get(dep, ()) + rerun.get(dep, ())
-                    for key in keys:
-                        if key != node and key not in extended[node]:
-                            extended[node].append(key)
-            try:
-                self.order_with_limits = _toposort(list(extended), extended)
-            except _Cycle:
-                # Consumers of a limited flow that the limit itself needs keep the raw
-                # value; two-way flows in a ring get a last cautious pass (see _limit).
-                plain_limits = {n: d for n, d in with_limits.items() if not n.startswith(_AGAIN)}
-                order = _toposort(list(plain_limits), plain_limits)
-                if again:
-                    order += [_LAST + n[len(_LIMIT):] for n in order if n.startswith(_LIMIT)]
-                self.order_with_limits = order
+            def extend(graph: dict[str, list[str]], rerun: Mapping[str, tuple[str, ...]]
+                       ) -> dict[str, list[str]]:
+                extended = {n: list(d) for n, d in graph.items()}
+                for node, node_deps in graph.items():
+                    for dep in node_deps:
+                        keys = self.limited.get(dep, ())
+                        if not node.startswith((_LIMIT, _AGAIN)):
+                            # a limit scales a flow it drains from; it runs after the limit
+                            # of the stock the flow leaves (which sets what it receives)
+                            keys += drained.get(dep, ()) + rerun.get(dep, ())
+                        for key in keys:
+                            if key != node and key not in extended[node]:
+                                extended[node].append(key)
+                return extended
+
+            once = {n: d for n, d in with_limits.items() if not n.startswith(_AGAIN)}
+            # Best first: every limit before the consumers of what it scales, limits run
+            # again where two-way flows need it; failing that (a ring), without running
+            # again; failing that, consumers of a limited flow that the limit itself needs
+            # keep the raw value. Without the runs again, a last cautious pass keeps every
+            # stock >= 0 (see _limit).
+            for graph in (extend(with_limits, rerun), extend(once, {})):
+                try:
+                    order = _toposort(list(graph), graph)
+                    break
+                except _Cycle:
+                    continue
+            else:
+                order = _toposort(list(once), once)    # flows never need limits: acyclic
+            if again and not any(n.startswith(_AGAIN) for n in order):
+                order += [_LAST + n[len(_LIMIT):] for n in order if n.startswith(_LIMIT)]
+            self.order_with_limits = order
         else:
             self.order_with_limits = plain
         self.order = tuple(plain)

@@ -415,6 +415,26 @@ def test_a_flow_running_backwards_between_two_non_negative_stocks():
     assert (rk4.frame[["a", "b"]] >= -1e-12).all().all()
 
 
+def test_two_way_flow_whose_stock_cannot_run_its_limit_again():
+    """b's outflow reads a's outflow, so a's limit cannot wait for b's: a cautious last
+    pass counts nothing b may still cut, and both stay at zero or above."""
+    from csframework.sd.engine import CompiledModel
+
+    model = StockFlowModel("feed", stop=3)
+    model.stock("a", 1, outflows=["f", "g"], non_negative=True)
+    model.stock("b", 1, inflows=["f"], outflows=["h"], non_negative=True)
+    model.stock("sink", 0, inflows=["g", "h"])
+    model.flow("f", -5)
+    model.flow("g", 5)
+    model.flow("h", "0.1 * g")
+    order = CompiledModel(model).order_with_limits
+    assert order.index("limit:a") < order.index("h")      # h still sees the limited g
+    assert order[-2:] == ["limit last:a", "limit last:b"]
+    res = model.run().frame
+    assert (res[["a", "b"]] >= 0).all().all()
+    np.testing.assert_allclose(res["a"] + res["b"] + res["sink"], 2)
+
+
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.floats(min_value=0, max_value=10), min_size=2, max_size=4),
        st.lists(st.floats(min_value=-20, max_value=20), min_size=4, max_size=4),
