@@ -2,29 +2,55 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# The cohort's year runs on pinned versions (requirements/constraints.txt, made by `make lock`).
+PINS   := requirements/constraints.txt
+LAB_STAMP := $(VENV)/.installed-lab
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(wildcard notebooks/*.ipynb exercises/*.ipynb)
 
-.PHONY: lab test test-unit test-notebooks test-browser notebooks bench lint clean
+.PHONY: lab test test-latest test-browser notebooks bench lint lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# What the course needs, and nothing more.
+$(LAB_STAMP): pyproject.toml $(PINS) | $(BIN)/python
 	$(BIN)/python -m pip install --upgrade pip >/dev/null
-	$(BIN)/python -m pip install -e '.[test]'
+	$(BIN)/python -m pip install -c $(PINS) -e .
+	touch $(LAB_STAMP)
+
+# The course plus the test tools.
+$(STAMP): $(LAB_STAMP)
+	$(BIN)/python -m pip install -c $(PINS) -e '.[test]'
 	touch $(STAMP)
 
-# JupyterLab refuses to run as root (containers, CI) unless told it may.
-LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# The participant's route: `csframework lab` copies the course into your own folder
+# (~/csframework-course, or $$CSF_HOME/course) and serves that folder, never this
+# repository. Options go through LAB_ARGS, e.g. make lab LAB_ARGS="--folder ~/course".
+lab: $(LAB_STAMP)
+	$(BIN)/csframework lab $(LAB_ARGS)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_FLAGS)
+define run_tests
+	$(1)/ruff check csframework tests benchmarks
+	$(2) CSF_HOME=$$(mktemp -d) MPLBACKEND=Agg $(1)/pytest tests csframework
+	$(2) CSF_HOME=$$(mktemp -d) $(1)/pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+endef
 
 test: $(STAMP)
-	$(BIN)/ruff check csframework tests benchmarks
-	CSF_HOME=$$(mktemp -d) MPLBACKEND=Agg $(BIN)/pytest tests csframework
-	CSF_HOME=$$(mktemp -d) $(BIN)/pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+	$(call run_tests,$(BIN))
+
+# The same tests on the newest releases of everything (no pins), in a venv of its own.
+LATEST := .venv-latest
+test-latest:
+	test -x $(LATEST)/bin/python || $(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --upgrade pip >/dev/null
+	$(LATEST)/bin/python -m pip install --upgrade --upgrade-strategy eager -e '.[test]'
+	$(call run_tests,$(LATEST)/bin,CSF_TEST_LATEST=1)
+
+# Refresh the pins (then run `make test` and commit requirements/constraints.txt).
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra browser --universal \
+		--python-version 3.10 --no-header --upgrade -o $(PINS)
 
 # JupyterLab in Debian's Chromium, driven by Playwright (tests/browser). Installs what it
 # needs: chromium from apt when missing, the `browser` extra. Playwright never downloads a
@@ -33,7 +59,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 BROWSER_STAMP := $(VENV)/.installed-browser
 
 $(BROWSER_STAMP): pyproject.toml $(STAMP)
-	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pip install -e '.[test,browser]'
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pip install -c $(PINS) -e '.[test,browser]'
 	touch $(BROWSER_STAMP)
 
 test-browser: $(BROWSER_STAMP)
@@ -56,4 +82,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check csframework tests benchmarks
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(LATEST) build *.egg-info

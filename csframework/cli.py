@@ -5,6 +5,7 @@ Usage::
     csframework lab                  # JupyterLab on your own copy of the course
     csframework course build         # a static HTML site of every notebook (_site/)
     csframework course copy          # copy new course notebooks into your folder only
+    csframework course update        # take the course's new versions; your edits are kept
     csframework journal export       # your portfolio as HTML or Markdown
     csframework progress             # sessions, exercises and journal prompts done
     csframework doctor               # is everything in place? what to fix if not
@@ -17,9 +18,10 @@ Your copy of the course
     ``lab`` copies the course notebooks into a working folder the first time
     (``--folder``; default ``$CSF_HOME/course`` when ``CSF_HOME`` is set, else
     ``~/csframework-course``). Later runs copy only notebooks that are new in the
-    course and never overwrite a file that is already there, so your edits never
-    conflict with updates. To take the course's newer version of a notebook,
-    rename or delete your copy and run the command again.
+    course, never overwrite a file that is already there, and say when the course
+    has newer versions; ``course update`` takes them, refreshing the notebooks you
+    have not changed and writing the new version beside those you have
+    (:mod:`csframework.course`).
 
 Examples
 --------
@@ -42,121 +44,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from csframework import __version__
+from csframework.course import (CopyReport, copy_course, pending_updates, update_course,
+                                working_folder)
 from csframework.errors import CSFrameworkError
 
-__all__ = ["Check", "CopyReport", "build_parser", "copy_course", "main", "run_checks",
-           "working_folder"]
+__all__ = ["Check", "CopyReport", "build_parser", "copy_course", "main", "pending_updates",
+           "pins_file", "run_checks", "update_course", "working_folder"]
 
 PROG = "csframework"
-
-
-# -- the working copy of the course ---------------------------------------------------------
-
-def working_folder(folder: str | os.PathLike[str] | None = None) -> Path:
-    """The participant's copy of the course.
-
-    `folder` if given, else ``$CSF_HOME/course`` when ``CSF_HOME`` is set, else
-    ``~/csframework-course``.
-
-    Examples
-    --------
-    >>> import os
-    >>> working_folder() == Path(os.environ["CSF_HOME"]) / "course"   # set by the tests
-    True
-    >>> working_folder("/srv/me/course")
-    PosixPath('/srv/me/course')
-    """
-    if folder is not None:
-        return Path(folder).expanduser().absolute()
-    home = os.environ.get("CSF_HOME")
-    if home:
-        return Path(home).expanduser().absolute() / "course"
-    return Path.home() / "csframework-course"
-
-
-@dataclass(frozen=True)
-class CopyReport:
-    """What :func:`copy_course` did.
-
-    Attributes
-    ----------
-    folder : pathlib.Path
-    copied : tuple of str
-        Files new to the folder, copied now (relative, sorted).
-    kept : tuple of str
-        Files already there, left exactly as they were.
-    """
-
-    folder: Path
-    copied: tuple[str, ...]
-    kept: tuple[str, ...]
-
-    def text(self) -> str:
-        """What happened, for a person."""
-        if self.copied:
-            n = len(self.copied)
-            lines = [f"Copied {n} new file{'' if n == 1 else 's'} of the course into "
-                     f"{self.folder}:"]
-            lines += [f"  {name}" for name in self.copied]
-            if self.kept:
-                lines.append(f"Kept {len(self.kept)} file{'' if len(self.kept) == 1 else 's'} "
-                             "already there as they were.")
-        else:
-            lines = [f"No new notebooks: the {len(self.kept)} files in {self.folder} are kept "
-                     "as you left them."]
-        return "\n".join(lines)
-
-
-def copy_course(folder: str | os.PathLike[str] | None = None,
-                source: str | os.PathLike[str] | None = None) -> CopyReport:
-    """Copy the course files that are not yet in `folder`; never overwrite one that is.
-
-    Parameters
-    ----------
-    folder : str or path-like, optional
-        The working folder (see :func:`working_folder`); created if missing.
-    source : str or path-like, optional
-        The course (see :func:`csframework.site.find_course`).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> target = Path(tempfile.mkdtemp()) / "course"
-    >>> first = copy_course(target)
-    >>> "notebooks/00-start-here.ipynb" in first.copied
-    True
-    >>> copy_course(target).copied
-    ()
-    """
-    from csframework._atomic import atomic_path
-    from csframework.site import CourseError, course_files, find_course
-
-    root = find_course(source)
-    target = working_folder(folder)
-    if target.resolve() == root.resolve():
-        raise CourseError(f"the working folder {target} is the course itself; choose another "
-                          "folder with --folder")
-    if target.exists() and not target.is_dir():
-        raise CourseError(f"cannot copy the course into {target}: it is a file, not a folder; "
-                          "choose a folder with --folder")
-    copied, kept = [], []
-    try:
-        for rel in course_files(root):
-            destination = target / rel
-            if destination.exists() or destination.is_symlink():
-                kept.append(rel.as_posix())
-                continue
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_path(destination) as tmp:
-                shutil.copyfile(root / rel, tmp)
-            copied.append(rel.as_posix())
-    except OSError as err:
-        if isinstance(err, CSFrameworkError):
-            raise
-        raise CourseError(f"cannot copy the course into {target}: {err.strerror or err} "
-                          f"({err.filename or target}); choose a folder you can write with "
-                          "--folder") from None
-    return CopyReport(target, tuple(copied), tuple(kept))
 
 
 # -- doctor ---------------------------------------------------------------------------------
@@ -310,12 +205,66 @@ def _check_course(source: str | None) -> list[Check]:
     checks.append(Check("course folder", why is None,
                         f"{folder} {state}" if why is None else f"cannot use {folder}: {why}",
                         "give 'csframework lab' a folder you can write with --folder"))
+    if why is None and folder.is_dir():
+        waiting = pending_updates(folder, root)
+        n = len(waiting)
+        checks.append(Check("course updates", not waiting,
+                            "your copy has the course's latest version" if not waiting else
+                            f"the course has a newer version of {n} file{'' if n == 1 else 's'}"
+                            f" in {folder}", "csframework course update (your edits are kept)"))
     return checks
+
+
+def pins_file() -> Path | None:
+    """The cohort's pinned versions: shipped in the package, or the repository's own."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_course" / "constraints.txt",
+                      here.parent / "requirements" / "constraints.txt"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _check_pins() -> Check:
+    from importlib import metadata
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    path = pins_file()
+    if path is None:
+        return Check("pinned versions", False, "no constraints file found in the package",
+                     "reinstall csframework from a release or the repository")
+    differ, checked = [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text = line.split("#", 1)[0].strip()
+        if not text or text.startswith("-"):
+            continue
+        try:
+            req = Requirement(text)
+        except InvalidRequirement:
+            continue
+        if req.marker is not None and not req.marker.evaluate():
+            continue
+        try:
+            version = metadata.version(req.name)
+        except metadata.PackageNotFoundError:
+            continue  # an extra this environment does not use
+        checked += 1
+        if not req.specifier.contains(version, prereleases=True):
+            differ.append(f"{req.name} {version} (pinned {req.specifier})")
+    if differ:
+        shown = ", ".join(differ[:4]) + (f" and {len(differ) - 4} more" if len(differ) > 4
+                                          else "")
+        return Check("pinned versions", False, f"{len(differ)} of {checked} packages differ "
+                     f"from the cohort's pins: {shown}",
+                     f"pip install -c {path} -e . in the repository (make lab does it), or "
+                     f"pip install -c {path} csframework")
+    return Check("pinned versions", True, f"{checked} packages as pinned in {path}")
 
 
 def run_checks(source: str | None = None) -> list[Check]:
     """Every check of ``csframework doctor``, in order."""
-    return [_check_python(), *_check_packages(), _check_kernel(),
+    return [_check_python(), *_check_packages(), _check_pins(), _check_kernel(),
             _check_extension("widgets", "@jupyter-widgets/jupyterlab-manager",
                              "jupyterlab_widgets (it comes with ipywidgets>=8)"),
             _check_extension("slides", "jupyterlab-rise", "jupyterlab-rise"),
@@ -353,10 +302,19 @@ def _cmd_course_copy(args: argparse.Namespace, extra: Sequence[str]) -> int:
     return 0
 
 
-def _cmd_course_build(args: argparse.Namespace, extra: Sequence[str]) -> int:
-    from csframework.site import build_site
+def _cmd_course_update(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    _say(update_course(args.folder, args.source).text())
+    return 0
 
-    site = build_site(args.output, source=args.source, execute=args.execute,
+
+def _cmd_course_build(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    from csframework.site import CourseError, build_site
+
+    output = args.folder or args.output
+    if args.folder and args.output not in ("_site", args.folder):
+        raise CourseError(f"two site folders given: {args.folder!r} and --output "
+                          f"{args.output!r}; give one")
+    site = build_site(output, source=args.source, execute=args.execute,
                       timeout=args.timeout)
     _say(f"Built the course site: {len(site.pages)} notebook pages, {len(site.files)} files "
          f"in {site.root}")
@@ -491,6 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build a static HTML site of every course notebook, with an index by "
                     "session, facet and tool, for reading without running anything. The saved "
                     "outputs are used as they are unless --execute is given.")
+    build.add_argument("folder", metavar="DIR", nargs="?",
+                       help="the site folder (default: _site; the same as --output)")
     build.add_argument("--output", metavar="DIR", default="_site",
                        help="the site folder (default: _site)")
     build.add_argument("--source", metavar="DIR", help="the course folder (default: found "
@@ -506,6 +466,15 @@ def build_parser() -> argparse.ArgumentParser:
                     "files already there are never overwritten. For a JupyterHub start hook.")
     _folder_options(copy)
     copy.set_defaults(run=_cmd_course_copy)
+    update = course_commands.add_parser(
+        "update", help="take the course's new versions; your edits are kept",
+        description="Bring your working folder up to date with the installed course: "
+                    "notebooks you have not changed get the new version, notebooks you have "
+                    "changed are kept as they are and the new version is written beside "
+                    "each (NAME.course-VERSION.ipynb), new files are added. Nothing you "
+                    "wrote is overwritten.")
+    _folder_options(update)
+    update.set_defaults(run=_cmd_course_update)
 
     journal = commands.add_parser("journal", help="export your reflection journal",
                                   description="Work with your reflection journal.")

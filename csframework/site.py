@@ -2,7 +2,8 @@
 
 The course is a folder holding ``notebooks/`` (one curriculum notebook per
 convening) and ``exercises/`` (one exercise notebook per convening). It is
-found, in this order, at the folder given, at ``$CSF_COURSE``, in the
+found, in this order, at the folder given, at ``$CSF_COURSE``, inside the
+installed package (a wheel carries the course as package data), in the
 repository this package was installed from (an editable install, a Binder or
 a JupyterHub image), or in the current folder (:func:`find_course`).
 
@@ -45,6 +46,7 @@ from csframework.errors import CSFrameworkError
 __all__ = [
     "COURSE_ENV",
     "FOLDERS",
+    "PACKAGED",
     "CourseError",
     "Page",
     "Site",
@@ -57,6 +59,9 @@ __all__ = [
 
 #: The environment variable naming the course folder (the one holding ``notebooks/``).
 COURSE_ENV = "CSF_COURSE"
+
+#: Where a built package keeps its copy of the course (inside ``csframework/``).
+PACKAGED = "_course"
 
 #: The course's folders of notebooks, in reading order.
 FOLDERS = ("notebooks", "exercises")
@@ -112,7 +117,9 @@ notebooks/*.ipynb (and exercises/*.ipynb)
             raise CourseError(f"no course in {folder} (from ${COURSE_ENV}): {expected}; "
                               f"unset {COURSE_ENV} or point it at the course")
         return folder
-    candidates = [Path(__file__).resolve().parents[1], Path.cwd()]
+    here = Path(__file__).resolve()
+    # The course a wheel carries, then the repository of an editable install.
+    candidates = [here.parent / PACKAGED, here.parents[1], Path.cwd()]
     for folder in candidates:
         if _has_course(folder):
             return folder

@@ -131,7 +131,8 @@ def test_lab_copies_the_course_once_and_serves_it(tmp_path):
     try:
         printed = read_until(proc, "Starting JupyterLab")
         assert f"Copied {len(expected)} new files of the course into {folder}:" in printed
-        copied = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+        copied = {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                  if p.is_file() and not p.name.startswith(".")}
         assert copied == expected
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 90

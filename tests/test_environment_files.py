@@ -33,6 +33,7 @@ else:  # pytest itself depends on tomli before Python 3.11
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
+PINS = ROOT / "requirements" / "constraints.txt"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 BUDGET_S = 170  # the whole fresh-environment test, downloads included
 
@@ -44,14 +45,54 @@ def requirement_lines(path: Path) -> list[str]:
 
 # -- the files follow repo2docker's rules -------------------------------------------------
 
-def test_binder_requirements_install_the_repository_itself():
-    # Everything else comes from pyproject.toml, so the two can never disagree.
-    assert requirement_lines(BINDER / "requirements.txt") == ["-e ."]
+def test_binder_requirements_install_the_repository_itself_at_the_pins():
+    # Everything else comes from pyproject.toml, so the two can never disagree, at the
+    # versions pinned for the cohort's year.
+    assert requirement_lines(BINDER / "requirements.txt") == [
+        "-c ../requirements/constraints.txt", "-e ."]
+    assert (BINDER / "../requirements/constraints.txt").resolve() == PINS
+
+
+def pinned() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for line in requirement_lines(PINS):
+        name, _, rest = line.partition("==")
+        found.setdefault(canonicalize_name(name.strip()), []).append(rest.strip())
+    return found
+
+
+def test_pins_are_exact_and_cover_the_whole_resolved_set():
+    pins = pinned()
+    for needed in ("jupyterlab", "ipywidgets", "pysd", "numpy", "pandas", "matplotlib",
+                   "networkx", "ipykernel", "jupyterlab-rise", "pytest", "nbval", "traitlets",
+                   "tornado", "pyzmq", "xarray", "scipy"):
+        assert needed in pins, f"{needed} is not pinned"
+    for line in requirement_lines(PINS):
+        spec = line.split(";", 1)[0]  # the part after ';' is a platform marker
+        assert "==" in spec and not any(op in spec for op in (">=", "<=", "~=", "!=")), line
+
+
+def test_the_environment_in_use_is_the_pinned_one():
+    # `make test` installs with the pins; `make test-latest` is where newer releases run.
+    if os.environ.get("CSF_TEST_LATEST"):
+        pytest.skip("make test-latest runs the newest releases on purpose")
+    from csframework.cli import _check_pins
+
+    check = _check_pins()
+    assert check.ok, check.detail
+
+
+def test_makefile_installs_with_the_pins():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "PINS   := requirements/constraints.txt" in makefile
+    assert makefile.count("-c $(PINS)") >= 3  # lab, test, browser
+    assert "test-latest:" in makefile and "lock:" in makefile
 
 
 def test_no_competing_configuration_at_the_root():
     # With binder/ present repo2docker ignores these at the root: one would only mislead.
-    for name in ("requirements.txt", "environment.yml", "runtime.txt", "setup.py", "Pipfile",
+    # (setup.py is the build hook that puts the course into a wheel, not an environment.)
+    for name in ("requirements.txt", "environment.yml", "runtime.txt", "Pipfile",
                  "postBuild", "start", "apt.txt", "Dockerfile", "install.R"):
         assert not (ROOT / name).exists(), f"{name} at the root is ignored by repo2docker"
     allowed = {"requirements.txt", "runtime.txt", "postBuild", "start", "apt.txt"}
@@ -121,10 +162,11 @@ def test_jupyterhub_config_snippet_is_valid():
 def _copy_repository(target: Path) -> Path:
     """What repo2docker sees of the repository (a copy, so that builds leave ours alone)."""
     target.mkdir(parents=True)
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "setup.py", "MANIFEST.in"):
         shutil.copy2(ROOT / name, target / name)
-    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".ipynb_checkpoints")
-    for name in ("csframework", "binder"):
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".ipynb_checkpoints",
+                                    "_course")
+    for name in ("csframework", "binder", "requirements", "notebooks", "exercises"):
         shutil.copytree(ROOT / name, target / name, ignore=ignore)
     return target
 
@@ -153,10 +195,11 @@ def _uv() -> str | None:
         return shutil.which("uv")
 
 
-def _fresh_install(repo: Path, venv: Path, deadline: float) -> str:
-    """A new virtual environment with binder/requirements.txt installed; returns the tool."""
+def _fresh_install(repo: Path, venv: Path, deadline: float,
+                   requirements: tuple[str, ...] = ("-r", "binder/requirements.txt")) -> str:
+    """A new virtual environment with `requirements` installed; returns the tool."""
     uv = _uv()
-    requirements = ["-r", "binder/requirements.txt"]
+    requirements = list(requirements)
     if uv:
         # uv installs the same requirements as pip, from its cache when it can (offline,
         # seconds), else downloading them once.
@@ -219,3 +262,44 @@ def test_fresh_environment_from_the_binder_files(tmp_path):
 @pytest.mark.parametrize("name", ["requirements.txt", "runtime.txt"])
 def test_binder_files_end_with_a_newline(name):
     assert (BINDER / name).read_text().endswith("\n")
+
+
+# -- the wheel carries the course -----------------------------------------------------------
+
+def test_a_wheel_carries_the_course_and_works_from_any_folder(tmp_path):
+    deadline = time.monotonic() + BUDGET_S
+    repo = _copy_repository(tmp_path / "repo")
+    wheels = tmp_path / "wheels"
+    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w",
+                  str(wheels), str(repo)], tmp_path, deadline)
+    assert built.returncode == 0, f"the wheel did not build:\n{built.stderr}"
+    wheel, = wheels.glob("csframework-*.whl")
+    venv = tmp_path / "venv"
+    _fresh_install(tmp_path, venv, deadline,
+                   ("-c", str(PINS), str(wheel)))
+    bin_dir = venv / "bin"
+    anywhere = tmp_path / "somewhere else"
+    anywhere.mkdir()
+    env = {**os.environ, "CSF_HOME": str(tmp_path / "home")}
+    env.pop("CSF_COURSE", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(bin_dir / "csframework"), *args], cwd=anywhere, env=env,
+                              capture_output=True, text=True, check=False,
+                              timeout=max(5.0, deadline - time.monotonic()))
+
+    helped = run("lab", "--help")
+    assert helped.returncode == 0 and "usage: csframework lab" in helped.stdout
+    copied = run("course", "copy")
+    assert copied.returncode == 0, copied.stderr
+    folder = tmp_path / "home" / "course"
+    expected = {p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*")}
+    expected |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "exercises").glob("*.ipynb")}
+    got = {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+           if p.is_file() and not p.name.startswith(".")}
+    assert expected <= got
+    assert "facilitator-guide.md" in copied.stdout
+    doctor = run("doctor")
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "site-packages/csframework/_course" in doctor.stdout
+    assert "pinned versions" in doctor.stdout

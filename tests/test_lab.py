@@ -1,8 +1,14 @@
-"""`make lab` really serves the course: start JupyterLab as it does and ask for pages."""
+"""`make lab` really serves the course: run it and ask the server for pages.
+
+`make lab` is the participant's route: it runs `csframework lab`, which serves the
+participant's own copy of the course (notebooks and exercises side by side), never the
+repository's files.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import socket
@@ -27,21 +33,22 @@ def free_port() -> int:
 @pytest.fixture
 def lab(tmp_path):
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+    home = tmp_path / "home"
+    env = dict(os.environ, CSF_HOME=str(home), JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
                JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
                JUPYTER_DATA_DIR=str(tmp_path / "data"))
-    # The same command `make lab` runs, plus what a test needs: a free port, a
-    # known token and no browser.
+    # `make lab` itself, in this test's environment (VENV), plus what a test needs: a free
+    # port, a known token and no browser.
+    args = (f"--no-browser --port {port} -- --IdentityProvider.token={token} "
+            "--ServerApp.ip=127.0.0.1 --ServerApp.port_retries=0")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--notebook-dir=notebooks", "--no-browser",
-         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", *(["--allow-root"] if os.getuid() == 0 else [])],
+        ["make", "-s", "lab", f"VENV={sys.prefix}", f"LAB_ARGS={args}"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             try:
                 if requests.get(f"{base}/api/status", params={"token": token}, timeout=2).ok:
@@ -50,9 +57,9 @@ def lab(tmp_path):
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                pytest.fail(f"jupyter lab did not start:\n{output[-3000:]}")
+                pytest.fail(f"make lab did not start JupyterLab:\n{output[-3000:]}")
             time.sleep(0.3)
-        yield base, token
+        yield base, token, home / "course"
     finally:
         stop(proc)
 
@@ -67,21 +74,33 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def test_make_lab_command_matches():
+def test_make_lab_runs_the_participants_route():
     makefile = (ROOT / "Makefile").read_text()
-    assert "$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_FLAGS)" in makefile
+    assert "$(BIN)/csframework lab $(LAB_ARGS)" in makefile
+    assert "--notebook-dir=notebooks" not in makefile
 
 
-def test_lab_serves_the_course(lab):
-    base, token = lab
+def get(base: str, token: str, path: str) -> requests.Response:
+    return requests.get(f"{base}/api/contents/{path}", params={"token": token}, timeout=30)
+
+
+def test_lab_serves_the_participants_copy_with_the_exercises(lab):
+    base, token, folder = lab
+    assert not folder.is_relative_to(ROOT), "make lab serves a folder inside the repository"
     page = requests.get(f"{base}/lab", params={"token": token}, timeout=30)
     assert page.status_code == 200
     assert "JupyterLab" in page.text
-    listing = requests.get(f"{base}/api/contents", params={"token": token}, timeout=30).json()
-    assert NOTEBOOK in {item["name"] for item in listing["content"]}
-    notebook = requests.get(f"{base}/api/contents/{NOTEBOOK}", params={"token": token},
-                            timeout=30).json()
+    top = {item["name"] for item in get(base, token, "").json()["content"]}
+    assert {"notebooks", "exercises"} <= top
+    notebook = get(base, token, f"notebooks/{NOTEBOOK}").json()
     assert notebook["type"] == "notebook"
     assert notebook["content"]["cells"]
+    assert (folder / "notebooks" / NOTEBOOK).is_file()
+    # The course map's links to the exercises open: the files are under the server's root.
+    course_map = (ROOT / "notebooks" / "README.md").read_text()
+    links = re.findall(r"\(\.\./(exercises/[^)#]+\.ipynb)\)", course_map)
+    assert links, "the course map links no exercise"
+    for link in links[:3]:
+        assert get(base, token, link).json()["type"] == "notebook", link
     # without the token the server refuses
     assert requests.get(f"{base}/api/contents", timeout=30).status_code in (401, 403)
