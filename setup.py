@@ -18,7 +18,7 @@ COURSE = ("notebooks", "exercises")
 SKIP = shutil.ignore_patterns(".*", "__pycache__", ".ipynb_checkpoints")
 
 
-class build_py_with_course(build_py):  # noqa: N801  (setuptools names commands this way)
+class build_py_with_course(build_py):
     def run(self):
         super().run()
         if getattr(self, "editable_mode", False):

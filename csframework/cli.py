@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -44,8 +43,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from csframework import __version__
-from csframework.course import (CopyReport, copy_course, pending_updates, update_course,
-                                working_folder)
+from csframework.course import (
+    CopyReport,
+    copy_course,
+    pending_updates,
+    update_course,
+    working_folder,
+)
 from csframework.errors import CSFrameworkError
 
 __all__ = ["Check", "CopyReport", "build_parser", "copy_course", "main", "pending_updates",

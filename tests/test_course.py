@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from csframework import cli
-from csframework.course import (MANIFEST, copy_course, fingerprint, pending_updates,
-                                update_course)
+from csframework.course import MANIFEST, copy_course, fingerprint, pending_updates, update_course
 from csframework.site import CourseError
 
 
