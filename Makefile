@@ -31,7 +31,7 @@ lab: $(LAB_STAMP)
 	$(BIN)/csframework lab $(LAB_ARGS)
 
 define run_tests
-	$(1)/ruff check csframework tests benchmarks
+	$(1)/ruff check csframework tests benchmarks setup.py
 	$(2) CSF_HOME=$$(mktemp -d) MPLBACKEND=Agg $(1)/pytest tests csframework
 	$(2) CSF_HOME=$$(mktemp -d) $(1)/pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 endef
@@ -79,7 +79,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/archetypes.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check csframework tests benchmarks
+	$(BIN)/ruff check csframework tests benchmarks setup.py
 
 clean:
 	rm -rf $(VENV) $(LATEST) build *.egg-info

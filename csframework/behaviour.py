@@ -45,8 +45,10 @@ from csframework.errors import SeriesError, UnknownNameError
 
 __all__ = [
     "PATTERNS",
+    "REVERSALS",
     "Classification",
     "Pattern",
+    "Phase",
     "classify",
     "gallery",
     "names",
@@ -103,6 +105,29 @@ def _settle_shape(t: np.ndarray) -> np.ndarray:
 
 def _equilibrium_shape(t: np.ndarray) -> np.ndarray:
     return np.full_like(t, 50.0)
+
+
+def _growth_then_decline_shape(t: np.ndarray) -> np.ndarray:
+    rise = 1 / (1 + np.exp(-14 * (t - 0.25)))
+    fall = 1 / (1 + np.exp(-12 * (t - 0.6)))
+    return 20 + 60 * rise - 25 * fall
+
+
+def _relief_then_relapse(t: np.ndarray) -> np.ndarray:
+    """Down a little, then up past the start: 0 at t=0, -1 near t=0.25, +2.2 at the end."""
+    relief = np.sin(np.pi * np.clip(t / 0.5, 0, 1)) ** 2
+    relapse = 1 / (1 + np.exp(-10 * (t - 0.55)))
+    return -relief + 2.3 * (relapse - relapse[0])
+
+
+def _better_before_worse_shape(t: np.ndarray) -> np.ndarray:
+    # Drawn for a problem symptom (lower is better): relief, then a worse relapse.
+    return 50 + 10 * _relief_then_relapse(t)
+
+
+def _worse_before_better_shape(t: np.ndarray) -> np.ndarray:
+    # Drawn for a problem symptom: it first gets worse, then improves beyond where it began.
+    return 50 - 10 * _relief_then_relapse(t)
 
 
 # --------------------------------------------------------------------------- #
@@ -337,7 +362,44 @@ PATTERNS: tuple[Pattern, ...] = (
          "balance"),
         _equilibrium_shape,
     ),
+    Pattern(
+        "growth then decline",
+        "Rises to a peak and then declines to a lower level, without collapsing back to where "
+        "it began. Growth meets a limit that pushes back harder over time, or a reinforcing "
+        "loop gives way to a balancing loop that overcorrects.",
+        "growth that triggers a delayed balancing loop (a limit that tightens)",
+        "Enrolment in an after-school club climbs with its reputation, then falls back as "
+        "the groups grow too large, and holds at a lower level.",
+        ("rise and decline", "peak and decline", "growth and decline", "boom then decline",
+         "rise then fall"),
+        _growth_then_decline_shape,
+    ),
+    Pattern(
+        "better before worse",
+        "Improves at first and then worsens, ending worse than it began. A quick fix relieves "
+        "the symptom while its side effect, arriving later, makes the problem grow.",
+        "a quick fix (balancing loop) whose delayed side effect (reinforcing loop) takes over",
+        "Extra homework lifts test scores for a term, then motivation sags and scores fall "
+        "below where they started.",
+        ("relief then relapse", "better-before-worse", "fix that fails", "short term gain long "
+         "term pain"),
+        _better_before_worse_shape,
+    ),
+    Pattern(
+        "worse before better",
+        "Gets worse at first and then improves, ending better than it began. A fundamental "
+        "solution takes time and costs something at the start before its benefit shows.",
+        "a fundamental solution acting through a delay",
+        "A school gives up a popular shortcut to train its teachers: results dip for a year, "
+        "then rise above where they were.",
+        ("worse-before-better", "j curve", "j-curve", "dip then recover",
+         "short term pain long term gain"),
+        _worse_before_better_shape,
+    ),
 )
+
+#: The patterns whose name depends on which direction is better (see :func:`classify`).
+REVERSALS = ("better before worse", "worse before better")
 
 
 def _key(name: str) -> str:
@@ -358,7 +420,7 @@ def names() -> tuple[str, ...]:
     --------
     >>> from csframework import behaviour
     >>> len(behaviour.names())
-    9
+    12
     """
     return tuple(p.name for p in PATTERNS)
 
@@ -370,7 +432,7 @@ def patterns() -> tuple[Pattern, ...]:
     --------
     >>> from csframework import behaviour
     >>> behaviour.patterns()[-1]
-    Pattern('equilibrium')
+    Pattern('worse before better')
     """
     return PATTERNS
 
@@ -422,7 +484,7 @@ def gallery() -> Any:
     >>> from csframework import behaviour
     >>> fig = behaviour.gallery()
     >>> len(fig.axes)
-    9
+    12
     """
     from matplotlib import rc_context
     from matplotlib.figure import Figure
@@ -444,6 +506,29 @@ def gallery() -> Any:
 # --------------------------------------------------------------------------- #
 # Classification
 # --------------------------------------------------------------------------- #
+
+@dataclass(frozen=True)
+class Phase:
+    """One stretch of a series with a pattern of its own (see :attr:`Classification.phases`).
+
+    Attributes
+    ----------
+    pattern : str
+        A pattern name; a linear stretch says its direction ("linear decline").
+    start, stop : float
+        When the stretch begins and ends, in the series' time.
+    level : float
+        Where the stretch ends.
+    """
+
+    pattern: str
+    start: float
+    stop: float
+    level: float
+
+    def __str__(self) -> str:
+        return self.pattern
+
 
 @dataclass(frozen=True)
 class Classification:
@@ -483,9 +568,24 @@ class Classification:
     confidence: float
     scores: Mapping[str, float] = field(repr=False, compare=False, hash=False)
     features: Mapping[str, float] = field(repr=False, compare=False, hash=False)
+    phases: tuple[Phase, ...] = field(default=(), repr=False, compare=False, hash=False)
+    better: str | None = field(default=None, repr=False, compare=False, hash=False)
 
     def __repr__(self) -> str:
         return f"Classification({self.pattern!r}, confidence={self.confidence:.2f})"
+
+    @property
+    def shape(self) -> str:
+        """The phases in words: ``"linear decline, then equilibrium"``.
+
+        Examples
+        --------
+        >>> from csframework import behaviour
+        >>> bathtub = [100 - 5 * t for t in range(16)] + [25] * 8   # drains, then holds
+        >>> behaviour.classify(bathtub).shape
+        'linear decline, then equilibrium'
+        """
+        return ", then ".join(str(p) for p in self.phases) or self.pattern
 
     def explain(self) -> str:
         """One or two sentences for a participant: the pattern, how sure, and why.
@@ -499,7 +599,14 @@ class Classification:
         in every period of time, about 2 per unit of time.
         """
         why = _EXPLAINERS[self.pattern](self.features)
-        return f"This looks like {self.pattern} (confidence {self.confidence:.2f}): {why}."
+        text = f"This looks like {self.pattern} (confidence {self.confidence:.2f}): {why}."
+        if len(self.phases) > 1:
+            text += " " + _explain_phases(self.phases)
+        if self.pattern in REVERSALS and self.better is None:
+            other = REVERSALS[1 - REVERSALS.index(self.pattern)]
+            text += (f" It is read as a problem symptom, where lower is better; if higher is "
+                     f"better here, it is {other} (say so with better='up').")
+        return text
 
     @property
     def info(self) -> Pattern:
@@ -507,7 +614,7 @@ class Classification:
         return pattern(self.pattern)
 
 
-def classify(series: Any, time: Any = None) -> Classification:
+def classify(series: Any, time: Any = None, *, better: str | None = None) -> Classification:
     """Say which pattern of behaviour over time a series looks like.
 
     Parameters
@@ -518,6 +625,12 @@ def classify(series: Any, time: Any = None) -> Classification:
         assumed unless `time` is given.
     time : sequence of float, optional
         The times of the values, increasing.
+    better : {"up", "down"}, optional
+        Which direction is better for this quantity ("down" for a problem symptom such as
+        stress or absences, "up" for trust or attendance). It decides only between
+        "better before worse" and "worse before better", which are the same shape seen
+        from either side; without it the series is read as a problem symptom, as the
+        archetypes draw it, and :meth:`Classification.explain` says so.
 
     Returns
     -------
@@ -546,8 +659,11 @@ def classify(series: Any, time: Any = None) -> Classification:
     csframework.errors.SeriesError: the series has a missing value (NaN) at position 2;
     fill or drop missing values before classifying
     """
+    if better not in (None, "up", "down"):
+        raise SeriesError(f"better={better!r} is not a direction: expected 'up' (higher is "
+                          "better), 'down' (lower is better) or None")
     values, times = _as_arrays(series, time)
-    return _classify_arrays(values, times)
+    return _classify_arrays(values, times, better)
 
 
 # --------------------------------------------------------------------------- #
@@ -660,7 +776,7 @@ _FLAT_ZERO = ("initial_slope", "steepest_slope", "noise", "signal_to_noise", "ne
               "first_swing", "overshoot", "trend", "curvature", "misfit_line",
               "misfit_exponential", "misfit_logistic", "ends_between_turns")
 _FLAT_UNDEFINED = ("amplitude_ratio", "half_cycle_ratio", "overall_decay", "period",
-                   "transient_end",
+                   "transient_end", "first_leg", "first_turn_position",
                    "inflection_position")
 
 
@@ -885,6 +1001,9 @@ def _measure_scaled(values: np.ndarray, times: np.ndarray) -> dict[str, float]:
     threshold = max(0.08, 6 * leftover_n)
     turns = _turning_points(z, threshold)
     f["turning_points"] = len(turns)
+    # The first move, signed: a reversal moves one way first and ends beyond its start.
+    f["first_leg"] = float(z[turns[0]] - z[0]) if turns else math.nan
+    f["first_turn_position"] = float(tn[turns[0]]) if turns else math.nan
     f["transient_end"] = _transient_end(z, tn, t, turns)
     # Two turns with the end between them: it went past, came back past, and settled.
     # ... early enough to be seen settling (not a fall that has only just bottomed out).
@@ -1002,7 +1121,7 @@ def _model_weights(f: dict[str, float]) -> dict[str, float]:
     return {name: w / total for name, w in weights.items()}
 
 
-def _scores(f: dict[str, float]) -> dict[str, float]:
+def _scores(f: dict[str, float], better: str | None = None) -> dict[str, float]:
     if f["flat"]:
         return {name: (1.0 if name == "equilibrium" else 0.0) for name in names()}
     signal = _soft_above(f["signal_to_noise"], 7.0, 1.5)
@@ -1023,6 +1142,13 @@ def _scores(f: dict[str, float]) -> dict[str, float]:
         "s-shaped growth": s_curve * starts_slowly * levels_off,
     }
     s.update(_oscillation_scores(f))
+    reversal = s.pop("reversal")
+    falls_first = f["first_leg"] < 0 if math.isfinite(f["first_leg"]) else True
+    # Which way is better decides the name; without a direction the patterns are read as
+    # for a problem symptom (lower is better), as the archetypes draw them.
+    better_first = falls_first == (better != "up")
+    s["better before worse"] = reversal if better_first else 0.0
+    s["worse before better"] = 0.0 if better_first else reversal
     s = {name: signal * score for name, score in s.items()}
     s["equilibrium"] = 1 - signal
     return {name: float(min(max(s[name], 0.0), 1.0)) for name in names()}
@@ -1032,7 +1158,8 @@ def _oscillation_scores(f: dict[str, float]) -> dict[str, float]:
     turns = f["turning_points"]
     if turns == 0:
         return {"damped oscillation": 0.0, "sustained oscillation": 0.0,
-                "overshoot and collapse": 0.0, "overshoot and settle": 0.0}
+                "overshoot and collapse": 0.0, "overshoot and settle": 0.0,
+                "growth then decline": 0.0, "reversal": 0.0}
     ratio = f["half_cycle_ratio"]
     ratio = 0.0 if math.isnan(ratio) else ratio
     travel = abs(f["net_change"])
@@ -1046,12 +1173,37 @@ def _oscillation_scores(f: dict[str, float]) -> dict[str, float]:
                   * (1.0 if math.isnan(overall) else _soft_above(overall, 0.65, 0.05)))
     settled = _soft_below(abs(f["final_slope"]), 0.6, 0.15)
     settles = _settles(travel, overshoot, ratio, turns) * settled
+    collapse = _collapse(f, settled)
+    reversal = _reversal(f)
+    decline = _decline(f)
     return {
-        "damped oscillation": many * (1 - keeps_size) * (1 - settles),
+        "damped oscillation": many * (1 - keeps_size) * (1 - settles) * (1 - reversal),
         "sustained oscillation": many * keeps_size,
-        "overshoot and collapse": _collapse(f, settled),
-        "overshoot and settle": settles,
+        "overshoot and collapse": collapse * (1 - reversal),
+        "overshoot and settle": settles * (1 - reversal) * (1 - decline),
+        "growth then decline": decline * (1 - collapse) * (1 - reversal),
+        "reversal": reversal,
     }
+
+
+def _decline(f: dict[str, float]) -> float:
+    """A peak, then a fall to a level well above the start (not a collapse)."""
+    fall = f["fall_from_peak"]
+    # A smaller fall back is an overshoot that settles; a larger one a collapse.
+    return (_soft_above(f["rise_to_peak"], 0.3, 0.06) * _soft_above(fall, 0.28, 0.01)
+            * _soft_below(fall, 0.55, 0.05) * _soft_below(f["rebound"], 0.2, 0.05)
+            * _soft_below(f["turning_points"], 2.5, 0.3))
+
+
+def _reversal(f: dict[str, float]) -> float:
+    """A smaller first move, then a larger one the other way, ending well beyond the start."""
+    first, net = f["first_leg"], f["net_change"]
+    if not math.isfinite(first) or first * net >= 0:
+        return 0.0
+    lead, beyond = abs(first), abs(net)
+    return (_soft_above(lead, 0.1, 0.03) * _soft_below(lead, 0.55, 0.05)
+            * _soft_above(beyond, 0.35, 0.05) * _soft_below(f["turning_points"], 2.5, 0.3)
+            * _soft_above(f["first_turn_position"], 0.06, 0.02))
 
 
 def _settles(travel: float, overshoot: float, ratio: float, turns: float) -> float:
@@ -1062,7 +1214,7 @@ def _settles(travel: float, overshoot: float, ratio: float, turns: float) -> flo
 
 def _collapse(f: dict[str, float], settled: float) -> float:
     fall = f["fall_from_peak"]
-    fallen = max(_soft_above(fall, 0.45, 0.06), _soft_above(fall, 0.2, 0.05) * (1 - settled))
+    fallen = max(_soft_above(fall, 0.55, 0.05), _soft_above(fall, 0.2, 0.05) * (1 - settled))
     return (_soft_above(f["rise_to_peak"], 0.3, 0.06) * fallen
             * _soft_below(f["rebound"], 0.25, 0.05) * _soft_below(f["turning_points"], 2.5, 0.3))
 
@@ -1075,7 +1227,8 @@ def _confidence(scores: dict[str, float]) -> tuple[str, float]:
     return best, top * top / (top + second)
 
 
-def _classify_arrays(values: np.ndarray, times: np.ndarray) -> Classification:
+def _classify_arrays(values: np.ndarray, times: np.ndarray,
+                     better: str | None = None) -> Classification:
     start, stop = _disturbed_part(values)
     features = _measure(values[start:stop], times[start:stop])
     transient = features.pop("transient_end")
@@ -1086,10 +1239,39 @@ def _classify_arrays(values: np.ndarray, times: np.ndarray) -> Classification:
     features["at_rest_until"] = float(times[start]) if start > 0 else math.nan
     features["at_rest_from"] = float(times[stop - 1]) if stop < len(values) else math.nan
     features["transient_until"] = transient
-    scores = _scores(features)
+    scores = _scores(features, better)
     best, confidence = _confidence(scores)
+    phases = _phases(best, features, float(times[0]), float(times[-1]))
     return Classification(best, round(confidence, 4), MappingProxyType(scores),
-                          MappingProxyType(features))
+                          MappingProxyType(features), phases, better)
+
+
+_PHASE_SHARE = 0.1       # a stretch at rest is a phase of its own from 10 % of the time
+
+
+def _phase_name(pattern: str, f: Mapping[str, float]) -> str:
+    if pattern == "linear":
+        return "linear growth" if f["trend"] >= 0 else "linear decline"
+    return pattern
+
+
+def _phases(best: str, f: Mapping[str, float], first: float, last: float) -> tuple[Phase, ...]:
+    """The pattern, with the stretches at rest before and after it as phases of their own."""
+    span = last - first
+    begin, end = f["at_rest_until"], f["at_rest_from"]
+    if f.get("flat"):
+        return (Phase("equilibrium", first, last, f["level"]),)
+    phases = []
+    if math.isfinite(begin) and begin - first >= _PHASE_SHARE * span:
+        phases.append(Phase("equilibrium", first, begin, f["start"]))
+    else:
+        begin = first
+    if not (math.isfinite(end) and last - end >= _PHASE_SHARE * span):
+        end = last
+    phases.append(Phase(_phase_name(best, f), begin, end, f["end"]))
+    if end < last:
+        phases.append(Phase("equilibrium", end, last, f["end"]))
+    return tuple(phases)
 
 
 # --------------------------------------------------------------------------- #
@@ -1158,7 +1340,42 @@ def _explain_equilibrium(f: Mapping[str, float]) -> str:
     return f"it stays at about {_about(f['level'])}; its changes are small or only noise"
 
 
+def _explain_decline(f: Mapping[str, float]) -> str:
+    return (f"it rises to a peak of about {_about(f['peak'])} around time "
+            f"{_about(f['peak_time'])} and then declines to about {_about(f['end'])}, "
+            "well above where it began")
+
+
+def _first_move(f: Mapping[str, float]) -> str:
+    return "falls" if f["first_leg"] < 0 else "rises"
+
+
+def _explain_better_first(f: Mapping[str, float]) -> str:
+    return (f"it first {_first_move(f)} (the relief), then turns and goes past where it began, "
+            f"from about {_about(f['start'])} to about {_about(f['end'])}")
+
+
+def _explain_worse_first(f: Mapping[str, float]) -> str:
+    return (f"it first {_first_move(f)} (the cost of the change), then turns and goes past "
+            f"where it began, from about {_about(f['start'])} to about {_about(f['end'])}")
+
+
+def _explain_phases(phases: tuple[Phase, ...]) -> str:
+    parts = []
+    for phase in phases:
+        if phase.pattern == "equilibrium":
+            parts.append(f"holds at about {_about(phase.level)} from time "
+                         f"{_about(phase.start)} to {_about(phase.stop)}")
+        else:
+            parts.append(f"shows {phase.pattern} from time {_about(phase.start)} to "
+                         f"{_about(phase.stop)}")
+    return "In phases: it " + ", then ".join(parts) + "."
+
+
 _EXPLAINERS: dict[str, Callable[[Mapping[str, float]], str]] = {
+    "growth then decline": _explain_decline,
+    "better before worse": _explain_better_first,
+    "worse before better": _explain_worse_first,
     "linear": _explain_linear,
     "exponential growth": _explain_exponential,
     "goal seeking": _explain_goal,

@@ -90,6 +90,35 @@ def _equilibrium(rng, u):
     return np.zeros_like(u)
 
 
+def _trend(rng, u):
+    """A mild drift that does not change the pattern (the new modes are tested with one)."""
+    return rng.uniform(-0.05, 0.05) * u if rng.random() < 0.5 else 0.0
+
+
+def _growth_then_decline(rng, u):
+    peak = rng.uniform(0.25, 0.5)
+    rise = 1 / (1 + np.exp(-rng.uniform(10, 25) * (u - peak / 1.6)))
+    down = rng.uniform(0.36, 0.5)                      # falls back by this share of the rise
+    fall = 1 / (1 + np.exp(-rng.uniform(14, 22) * (u - rng.uniform(peak + 0.1, 0.6))))
+    return rise - down * fall + _trend(rng, u)
+
+
+def _relief_then_relapse(rng, u):
+    """A smaller first move down, then a larger move up past the start."""
+    turn = rng.uniform(0.15, 0.4)
+    relief = np.sin(np.pi * np.clip(u / (2 * turn), 0, 1)) ** 2
+    relapse = 1 / (1 + np.exp(-rng.uniform(8, 20) * (u - rng.uniform(turn + 0.1, 0.7))))
+    return -rng.uniform(0.25, 0.6) * relief + (relapse - relapse[0]) + _trend(rng, u)
+
+
+def _better_before_worse(rng, u):
+    return _relief_then_relapse(rng, u)          # lower is better: relief is a fall
+
+
+def _worse_before_better(rng, u):
+    return -_relief_then_relapse(rng, u)
+
+
 GENERATORS = {
     "linear": _linear,
     "exponential growth": _exponential_growth,
@@ -100,6 +129,9 @@ GENERATORS = {
     "overshoot and collapse": _overshoot_and_collapse,
     "overshoot and settle": _overshoot_and_settle,
     "equilibrium": _equilibrium,
+    "growth then decline": _growth_then_decline,
+    "better before worse": _better_before_worse,
+    "worse before better": _worse_before_better,
 }
 
 
@@ -231,7 +263,8 @@ def test_a_second_order_delivery_delay_also_oscillates():
 def test_library_names_and_order():
     assert NAMES == ("linear", "exponential growth", "goal seeking", "s-shaped growth",
                      "damped oscillation", "sustained oscillation", "overshoot and collapse",
-                     "overshoot and settle", "equilibrium")
+                     "overshoot and settle", "equilibrium", "growth then decline",
+                     "better before worse", "worse before better")
     assert behaviour.patterns() == behaviour.PATTERNS
     assert tuple(p.name for p in behaviour.PATTERNS) == NAMES
 
@@ -429,7 +462,9 @@ def test_bad_sample_size():
         behaviour.pattern("linear").sample(1)
 
 
-SYMMETRIC = [p for p in NAMES if p not in ("exponential growth", "overshoot and collapse")]
+SYMMETRIC = [p for p in NAMES if p not in ("exponential growth", "overshoot and collapse",
+                                           "growth then decline", *behaviour.REVERSALS)]
+MIRROR = dict(zip(behaviour.REVERSALS, reversed(behaviour.REVERSALS), strict=True))
 
 
 @settings(max_examples=40, deadline=None)
@@ -440,10 +475,12 @@ SYMMETRIC = [p for p in NAMES if p not in ("exponential growth", "overshoot and 
        n=st.integers(30, 600))
 def test_classification_ignores_scale_offset_and_direction(name, scale, offset, flip, n):
     sample = behaviour.pattern(name).sample(n)
-    sign = -1 if flip and name in SYMMETRIC else 1
+    mirrored = flip and name in MIRROR          # seen upside down, the other reversal
+    sign = -1 if flip and (name in SYMMETRIC or mirrored) else 1
     base = behaviour.classify(sample)
     moved = behaviour.classify(sign * scale * sample + offset * scale)
-    assert moved.pattern == base.pattern == name
+    assert base.pattern == name
+    assert moved.pattern == (MIRROR[name] if mirrored else name)
     assert math.isclose(moved.confidence, base.confidence, abs_tol=0.02)
 
 
@@ -518,3 +555,70 @@ def test_a_big_overshoot_and_an_undershoot_are_a_damped_oscillation():
     ring = 100 - 100 * np.exp(-0.15 * t) * (np.cos(0.35 * t) - 1.6 * np.sin(0.35 * t))
     found = behaviour.classify(ring, time=t)
     assert found.pattern == "damped oscillation", (found, found.features["turning_points"])
+
+
+# --------------------------------------------------------------------------- #
+# The reference modes of the archetypes, and phases
+# --------------------------------------------------------------------------- #
+
+def relief_then_relapse(n=120):
+    t = np.linspace(0, 40, n)
+    relief = np.sin(np.pi * np.clip(t / 16, 0, 1)) ** 2
+    relapse = 1 / (1 + np.exp(-(t - 22) / 3))
+    return t, 50 - 8 * relief + 30 * (relapse - relapse[0])
+
+
+def test_which_way_is_better_names_the_reversal():
+    t, symptom = relief_then_relapse()
+    assert behaviour.classify(symptom, time=t).pattern == "better before worse"
+    assert behaviour.classify(symptom, time=t, better="down").pattern == "better before worse"
+    assert behaviour.classify(symptom, time=t, better="up").pattern == "worse before better"
+    assert behaviour.classify(-symptom, time=t, better="up").pattern == "better before worse"
+    assert behaviour.classify(-symptom, time=t).pattern == "worse before better"
+
+
+def test_a_reversal_explains_the_reading_when_no_direction_is_given():
+    t, symptom = relief_then_relapse()
+    text = behaviour.classify(symptom, time=t).explain()
+    assert "first falls (the relief)" in text and "better='up'" in text
+    told = behaviour.classify(symptom, time=t, better="down").explain()
+    assert "better='up'" not in told
+
+
+def test_bad_direction_is_refused():
+    with pytest.raises(CSFrameworkError, match="'sideways' is not a direction"):
+        behaviour.classify([1, 2, 3, 4, 5], better="sideways")
+
+
+def test_a_collapse_to_the_start_is_not_growth_then_decline():
+    t = np.linspace(0, 1, 200)
+    peak = 1 / (1 + np.exp(-20 * (t - 0.25)))
+    partial = 1 / (1 + np.exp(-20 * (t - 0.55)))
+    assert behaviour.classify(peak - 0.4 * partial, time=t).pattern == "growth then decline"
+    assert behaviour.classify(peak - 0.95 * partial, time=t).pattern == "overshoot and collapse"
+
+
+@pytest.mark.parametrize("n", [12, 25, 60])
+def test_new_modes_in_short_series(n):
+    for name in ("growth then decline", "better before worse", "worse before better"):
+        assert behaviour.classify(behaviour.pattern(name).sample(n)).pattern == name, (name, n)
+
+
+def test_a_bathtub_that_drains_then_holds_has_two_phases():
+    t = np.arange(0, 40.25, 0.25)
+    water = np.maximum(100 - 5 * t, 25)
+    found = behaviour.classify(water, time=t)
+    assert found.pattern == "linear"
+    assert [str(p) for p in found.phases] == ["linear decline", "equilibrium"]
+    assert found.shape == "linear decline, then equilibrium"
+    assert found.phases[0].stop == pytest.approx(15, abs=0.5)
+    assert found.phases[1].level == pytest.approx(25)
+    assert "holds at about 25 from time 15" in found.explain()
+
+
+def test_a_rest_before_the_pattern_is_a_phase_and_a_short_one_is_not():
+    t = np.linspace(0, 50, 201)
+    late = np.where(t < 20, 10.0, 10 + 40 * (1 - np.exp(-(t - 20) / 4)))
+    assert behaviour.classify(late, time=t).shape == "equilibrium, then goal seeking"
+    early = np.where(t < 2, 10.0, 10 + 40 * (1 - np.exp(-(t - 2) / 8)))
+    assert behaviour.classify(early, time=t).shape == "goal seeking"
