@@ -688,17 +688,27 @@ expected 'cause -> effect : +' or 'cause -> effect : - delay'
         return from_json(text)
 
     def to_kumu(self, indent: int | None = 2) -> str:
-        """Kumu blueprint JSON (elements and connections) for import into Kumu."""
+        """Kumu blueprint JSON (elements, connections, loops, positions) for import into Kumu."""
         from csframework.cld.formats import to_kumu
 
         return to_kumu(self, indent=indent)
 
     @classmethod
     def from_kumu(cls, text: str) -> CausalLoopDiagram:
-        """Read a Kumu blueprint JSON."""
+        """Read a Kumu blueprint or Kumu's own project export (see :func:`~.formats.from_kumu`)."""
         from csframework.cld.formats import from_kumu
 
         return from_kumu(text)
+
+    def to_loopy(self, path: str | None = None) -> str:
+        """A link that opens the diagram in Loopy (and, given `path`, an HTML page with it).
+
+        See :func:`csframework.cld.formats.to_loopy` for what Loopy cannot show
+        (delays, loop names).
+        """
+        from csframework.cld.formats import to_loopy
+
+        return to_loopy(self, path)
 
     def to_dot(self) -> str:
         """Graphviz DOT source."""
