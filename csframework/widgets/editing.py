@@ -4,7 +4,10 @@ Every edit is made on the participant's own :class:`~csframework.cld.CausalLoopD
 (the same object, so code that holds it sees the changes); the state before
 each edit is kept as diagram JSON, so :meth:`DiagramEditor.undo` can restore it.
 Errors come from the diagram itself (a ``CSFrameworkError`` with a message for
-a person); an edit that fails changes nothing and leaves no undo step.
+a person); an edit that fails changes nothing and leaves no undo step. Names are
+normalised by the diagram (invisible characters removed, NFC, single spaces),
+so a name pasted with a zero-width space is the variable already there; text
+that cannot be saved (a lone surrogate, a control character) is refused.
 
 Examples
 --------
@@ -162,6 +165,8 @@ class DiagramEditor:
         for loop in old.loops():
             if loop.story:
                 cld.name_loop(loop.name, loop.story)
+        for name, (x, y) in old.positions.items():
+            cld.place(name, x, y)
 
     # -- reading ------------------------------------------------------------------------
 

@@ -320,3 +320,16 @@ def test_outputs_are_display_data_pngs():
     assert entry["output_type"] == "display_data"
     assert base64.b64decode(entry["data"]["image/png"]).startswith(b"\x89PNG")
     assert _texts(board.output)[0].startswith("<Figure")
+
+
+def test_editor_shows_a_lone_surrogate_as_an_error_and_undo_still_works():
+    editor = cld_editor(CausalLoopDiagram.from_text("a -> b : +"))
+    editor.cause.value, editor.effect.value = "b", "a"
+    editor.add_button.click()
+    editor.cause.value, editor.effect.value = "b\ud800", "c"
+    editor.add_button.click()
+    assert "lone surrogate" in editor.error.value
+    assert [v.name for v in editor.cld.variables] == ["a", "b"]
+    editor.undo_button.click()
+    assert editor.error.value == "" and len(editor.cld.links) == 1
+    assert editor.undo_button.disabled
