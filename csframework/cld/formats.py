@@ -125,7 +125,7 @@ must be true or false (a JSON boolean), got the text 'false'
 
 def from_dict(data: dict[str, Any]) -> CausalLoopDiagram:
     """Build a diagram from :func:`to_dict` data (checked field by field)."""
-    from csframework.cld.diagram import CausalLoopDiagram
+    from csframework.cld.diagram import CausalLoopDiagram, _clean_text, normalise_name
 
     if not isinstance(data, dict):
         raise FormatError(f"diagram data must be a JSON object, got {type(data).__name__}")
@@ -169,9 +169,11 @@ def from_dict(data: dict[str, Any]) -> CausalLoopDiagram:
             if not isinstance(names, list) or len(names) < 2:
                 raise FormatError(f'"variables" must be a list of two or more names, got '
                                   f"{_described(names)}")
-            key = tuple(_name(n, "variables") for n in names)
-            story = _text(item["story"], "story")
-            stories[key] = story
+            key = tuple(normalise_name(_name(n, "variables")) for n in names)
+            story = _clean_text(_text(item["story"], "story"), what="the story name",
+                                where=f"of the loop {' -> '.join(key)}", one_line=True)
+            if story:
+                stories[key] = story
     if stories:
         from csframework.cld.loops import canonical_rotation
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["EXPORT_FORMATS", "DiagramEditor", "export_file_name"]
 
 #: Export format -> file ending added when the chosen name has none.
-EXPORT_FORMATS = {"json": ".json", "kumu": ".kumu.json", "png": ".png"}
+EXPORT_FORMATS = {"json": ".json", "kumu": ".kumu.json", "loopy": ".loopy.html", "png": ".png"}
 
 _MAX_HISTORY = 200
 
@@ -70,8 +70,8 @@ def export_file_name(name: str, kind: str) -> str:
     base = "".join(ch for ch in base if ch.isprintable())
     if base in ("", ".", ".."):
         raise DiagramError(f"give the {kind} export a file name, e.g. 'my-diagram{ending}'")
-    if not base.lower().endswith(ending) and not (kind == "kumu"
-                                                   and base.lower().endswith(".json")):
+    short = {"kumu": ".json", "loopy": ".html"}.get(kind, ending)
+    if not base.lower().endswith((ending, short)):
         base += ending
     return base
 
@@ -184,11 +184,13 @@ class DiagramEditor:
     # -- export -------------------------------------------------------------------------
 
     def export_text(self, kind: str) -> str:
-        """The diagram as ``"json"`` or ``"kumu"`` text."""
+        """The diagram as ``"json"`` or ``"kumu"`` text, or the ``"loopy"`` link."""
         if kind == "json":
             return self.cld.to_json()
         if kind == "kumu":
             return self.cld.to_kumu()
+        if kind == "loopy":
+            return self.cld.to_loopy()
         _ending(kind)
         raise DiagramError(f"a {kind} export is a picture, not text; save it as a file")
 
@@ -205,6 +207,9 @@ class DiagramEditor:
 
         target = Path(folder if folder is not None else Path.cwd()) / export_file_name(name,
                                                                                         kind)
+        if kind == "loopy":  # a page that opens the link
+            self.cld.to_loopy(target)
+            return target.absolute()
         data = self.cld.to_png() if kind == "png" else self.export_text(kind)
         return write_atomic(target, data).absolute()
 

@@ -59,6 +59,14 @@ def test_json_delay_must_be_a_json_boolean(delay, shown):
         CausalLoopDiagram.from_json(text)
 
 
+def test_json_story_names_match_normalised_variable_names():
+    links = [{"cause": "cafe\u0301", "effect": "b", "polarity": "+"},
+             {"cause": "b", "effect": "cafe\u0301", "polarity": "+"}]
+    stories = [{"variables": ["b", "\ufeffcafe\u0301"], "story": "coffee  loop"}]
+    cld = CausalLoopDiagram.from_json(_diagram(links=links, loop_stories=stories))
+    assert cld.loop("R1").story == "coffee loop"
+
+
 def test_json_delay_true_and_false_are_read():
     links = [{"cause": "a", "effect": "b", "polarity": "+", "delay": False},
              {"cause": "b", "effect": "a", "polarity": "-", "delay": True}]
@@ -78,6 +86,8 @@ def test_json_delay_true_and_false_are_read():
     ({"variables": [{"name": "trust"}], "positions": {"trsut": [1, 2]}},
      r"at positions\['trsut'\]: unknown variable 'trsut' .*did you mean 'trust'"),
     ({"variables": [{"name": "a\udc80"}]}, r"at variables\[0\]: .*lone surrogate"),
+    ({"loop_stories": [{"variables": ["a", "b"], "story": "x\ud800"}]},
+     r"at loop_stories\[0\]: the story name of the loop a -> b contains a lone surrogate"),
 ])
 def test_json_fields_of_the_wrong_type_are_refused_with_their_place(extra, problem):
     with pytest.raises(FormatError, match=problem):

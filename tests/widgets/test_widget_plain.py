@@ -187,8 +187,11 @@ def test_editor_exports_atomically_with_a_safe_name(tmp_path):
     assert json.loads(path.read_text())["links"][0]["cause"] == "a"
     assert editor.export("kumu", "k", tmp_path).name == "k.kumu.json"
     assert editor.export("png", "p", tmp_path).read_bytes().startswith(b"\x89PNG")
+    page = editor.export("loopy", "play", tmp_path)
+    assert page.name == "play.loopy.html"
+    assert editor.export_text("loopy") in page.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k.kumu.json", "loops.json",
-                                                          "p.png"]
+                                                          "p.png", "play.loopy.html"]
     with pytest.raises(DiagramError):
         export_file_name("", "json")
     with pytest.raises(UnknownNameError):

@@ -181,6 +181,9 @@ def test_editor_exports_text_and_files(tmp_path):
     editor.export_format.value = "kumu"
     editor.export_show_button.click()
     assert '"elements"' in editor.export_text.value
+    editor.export_format.value = "loopy"
+    editor.export_show_button.click()
+    assert editor.export_text.value.startswith("https://ncase.me/loopy/v1.1/?data=")
     editor.export_format.value = "png"
     editor.export_show_button.click()
     assert "picture" in editor.export_status.value
