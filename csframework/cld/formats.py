@@ -733,26 +733,28 @@ def _load(text: str | bytes, what: str) -> dict[str, Any]:
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_INNERMOST = re.compile(r"\[\]|\{\}")
+_CHUNK = 1 << 20
 
 
 def _check_depth(text: str, what: str) -> None:
     """Refuse JSON nested deeper than MAX_DEPTH, in time linear in its size.
 
-    Brackets inside strings do not count; each pass removes the innermost
-    pairs, so at most MAX_DEPTH passes run.
+    Brackets inside strings do not count. The depth is a running sum over the
+    remaining brackets, taken a chunk at a time so memory stays bounded.
     """
-    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
-    for _ in range(MAX_DEPTH):
-        if not brackets:
-            return
-        fewer = _INNERMOST.sub("", brackets)
-        if fewer == brackets:
-            return  # unbalanced: json.loads says where
-        brackets = fewer
-    if brackets and _INNERMOST.search(brackets):
-        raise FormatError(f"{what} is nested more than {MAX_DEPTH} levels deep; a diagram "
-                          "needs five, so this is not a diagram file")
+    import numpy as np
+
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)).encode("ascii")
+    depth = 0
+    for start in range(0, len(brackets), _CHUNK):
+        chunk = np.frombuffer(brackets, dtype=np.uint8, count=min(_CHUNK, len(brackets) - start),
+                              offset=start)
+        steps = np.where((chunk == ord("[")) | (chunk == ord("{")), 1, -1)
+        running = np.cumsum(steps, dtype=np.int64) + depth
+        if running.max() > MAX_DEPTH:
+            raise FormatError(f"{what} is nested more than {MAX_DEPTH} levels deep; a diagram "
+                              "needs five, so this is not a diagram file")
+        depth = int(running[-1])
 
 
 @contextmanager
