@@ -167,10 +167,22 @@ class UnknownSessionError(UnknownNameError):
     """A session that is not 0-14; the message lists the valid ones (a ``KeyError``)."""
 
     def __init__(self, value: object):
-        super().__init__(str(value), [str(n) for n in range(15)], kind="session", where=_WHERE)
-        self.message = (f"unknown session {value!r} in {_WHERE}; valid sessions are the numbers "
+        shown = _shown(value)
+        super().__init__(shown, [str(n) for n in range(15)], kind="session", where=_WHERE)
+        self.message = (f"unknown session {shown} in {_WHERE}; valid sessions are the numbers "
                         "0 (start here) and 1 to 14, as an int (7) or text ('07')")
         self.args = (self.message,)
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A short printable form of whatever was given (huge ints and long text are cut)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
+        return f"<an int of about {int(value.bit_length() * 0.30103) + 1} digits>"
+    try:
+        text = repr(value)
+    except Exception:  # a hostile __repr__ must not hide the real error
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -464,7 +476,8 @@ def _number(value: object) -> int:
         text = value.strip().lower()
         text = {"start-here": "0", "start here": "0"}.get(text, text)
         text = re.sub(r"^session\s*", "", text)
-        if not text.isdigit():
+        # ASCII digits only: str.isdigit() also accepts '²' and other digits int() refuses
+        if not re.fullmatch(r"[0-9]{1,3}", text):
             raise UnknownSessionError(value)
         number = int(text)
     else:

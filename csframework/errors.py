@@ -87,11 +87,14 @@ class NotationError(DiagramError):
         1-based number of the offending line.
     line : str
         The text of that line.
+    problem : str
+        What is wrong with it, without the line and the expected form.
     """
 
     def __init__(self, message: str, line_number: int, line: str):
         self.line_number = line_number
         self.line = line
+        self.problem = message
         super().__init__(
             f"line {line_number}: {message}: {line.strip()!r}; "
             "expected 'cause -> effect : +' or 'cause -> effect : - delay'"

@@ -22,8 +22,13 @@ Link('participation' -> 'workload', '+')
 from __future__ import annotations
 
 import enum
+import math
+import numbers
 import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from csframework.errors import DiagramError, NotationError, UnknownNameError
@@ -141,7 +146,8 @@ class Link:
         >>> Link("effort", "results", Polarity.POSITIVE, delay=True).to_text()
         'effort -> results : + delay'
         """
-        return f"{self.cause} -> {self.effect} : {self.sign}" + (" delay" if self.delay else "")
+        return (f"{quote_name(self.cause)} -> {quote_name(self.effect)} : {self.sign}"
+                + (" delay" if self.delay else ""))
 
     def __repr__(self) -> str:
         delay = ", delay" if self.delay else ""
@@ -152,13 +158,93 @@ _ARROW = re.compile(r"\s*(?:->|→|=>)\s*")
 _DELAY_WORDS = {"delay", "delayed", "||", "//", "‖"}
 
 
+#: Invisible characters removed from names: byte order mark, zero-width space,
+#: non-joiner and joiner, word joiner, soft hyphen, left/right marks, Mongolian
+#: vowel separator. Text that looks the same is the same name.
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad\u200e\u200f\u180e"))
+
+#: Characters refused in any text of a diagram: lone surrogates (half of a
+#: character, which cannot be saved as UTF-8), control characters other than
+#: tab and line breaks, and the bidirectional overrides that make text read
+#: differently from how it is stored.
+_REFUSED = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f"
+                      "\u202a-\u202e\u2066-\u2069]")
+
+
+def _describe(ch: str) -> str:
+    code = f"U+{ord(ch):04X}"
+    if "\ud800" <= ch <= "\udfff":
+        return f"a lone surrogate ({code}, half of a character that was cut in two)"
+    return f"the invisible control character {code} ({unicodedata.name(ch, 'control')})"
+
+
+def _check_text(text: str, *, what: str, where: str) -> str:
+    """`text` without invisible characters, in NFC; refuses surrogates and controls."""
+    text = text.translate(_INVISIBLE)
+    bad = _REFUSED.search(text)
+    if bad is not None:
+        raise DiagramError(
+            f"{what} {where} contains {_describe(bad.group())} at position {bad.start()}; "
+            "retype it with ordinary characters"
+        )
+    return unicodedata.normalize("NFC", text)
+
+
+def normalise_name(name: str) -> str:
+    """The form a name is stored in: invisible characters removed, NFC, single spaces.
+
+    Used for lookups, so that ``"trust\u200b"`` finds ``"trust"``. It never raises;
+    names are *checked* when they are added.
+
+    Examples
+    --------
+    >>> normalise_name("\ufeffcafe\u0301  culture\u200b")
+    'café culture'
+    """
+    return " ".join(unicodedata.normalize("NFC", name.translate(_INVISIBLE)).split())
+
+
 def _clean_name(name: object, *, where: str) -> str:
     if not isinstance(name, str):
         raise DiagramError(f"a variable name must be text, got {name!r} {where}")
-    cleaned = " ".join(name.split())
+    cleaned = " ".join(_check_text(name, what="the variable name", where=where).split())
     if not cleaned:
         raise DiagramError(f"empty variable name {where}; give every variable a name")
     return cleaned
+
+
+def _clean_text(value: object, *, what: str, where: str, one_line: bool = False) -> str | None:
+    """A note, story or title: None stays None; text is checked and normalised."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise DiagramError(f"{what} {where} must be text, got {type(value).__name__} {value!r}")
+    text = _check_text(value, what=what, where=where)
+    return " ".join(text.split()) if one_line else text
+
+
+def _lookup(name: object) -> object:
+    return normalise_name(name) if isinstance(name, str) else name
+
+
+def _clean_delay(delay: object, *, where: str) -> bool:
+    if isinstance(delay, bool):
+        return delay
+    if getattr(delay, "shape", None) == () and str(getattr(delay, "dtype", "")) == "bool":
+        return bool(delay)  # a numpy bool
+    raise DiagramError(
+        f"delay {where} must be True or False, got {delay!r}"
+        + (" (text is not read as a yes or no)" if isinstance(delay, str) else "")
+    )
+
+
+def _coordinate(value: object, *, axis: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise DiagramError(f"{axis} {where} must be a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise DiagramError(f"{axis} {where} must be a finite number, got {value!r}")
+    return number
 
 
 def _clean_facet(facet: object, *, where: str) -> str | None:
@@ -192,10 +278,11 @@ class CausalLoopDiagram:
     """
 
     def __init__(self, title: str | None = None):
-        self.title = title
+        self.title = _clean_text(title, what="the title", where="of a diagram")
         self._variables: dict[str, Variable] = {}
         self._links: dict[tuple[str, str], Link] = {}
         self._story_names: dict[tuple[str, ...], str] = {}
+        self._positions: dict[str, tuple[float, float]] = {}
         self._loops_cache: dict[tuple[Any, Any], LoopList] = {}
         self._revision = 0
 
@@ -214,6 +301,7 @@ class CausalLoopDiagram:
         """
         name = _clean_name(name, where="given to add_variable()")
         facet = _clean_facet(facet, where=f"variable {name!r}")
+        note = _clean_text(note, what="the note", where=f"of variable {name!r}")
         old = self._variables.get(name)
         if old is not None:
             variable = replace(old, facet=facet or old.facet,
@@ -240,12 +328,14 @@ class CausalLoopDiagram:
         effect = _clean_name(effect, where=f"as the effect of a link from {cause!r}")
         where = f"on the link {cause!r} -> {effect!r}"
         polarity = Polarity.parse(polarity, where=where)
+        delay = _clean_delay(delay, where=where)
+        note = _clean_text(note, what="the note", where=where)
         if cause == effect:
             raise DiagramError(
                 f"a link from {cause!r} to itself cannot be drawn; name what changes in between, "
                 f"e.g. {cause!r} -> 'change in {cause}' -> {cause!r}"
             )
-        new = Link(cause, effect, polarity, bool(delay), note)
+        new = Link(cause, effect, polarity, delay, note)
         old = self._links.get((cause, effect))
         if old is not None:
             if old.polarity is not new.polarity:
@@ -271,6 +361,7 @@ class CausalLoopDiagram:
 
     def remove_link(self, cause: str, effect: str) -> Link:
         """Remove the link from `cause` to `effect` and return it."""
+        cause, effect = _lookup(cause), _lookup(effect)
         try:
             link = self._links.pop((cause, effect))
         except KeyError:
@@ -281,11 +372,13 @@ class CausalLoopDiagram:
         return link
 
     def remove_variable(self, name: str) -> Variable:
-        """Remove a variable together with every link that touches it."""
+        """Remove a variable together with every link (and the position) it has."""
         variable = self.variable(name)
+        name = variable.name
         for key in [k for k in self._links if name in k]:
             del self._links[key]
         del self._variables[name]
+        self._positions.pop(name, None)
         self._changed()
         return variable
 
@@ -307,12 +400,59 @@ class CausalLoopDiagram:
 
         found = self.loop(loop) if isinstance(loop, str) else loop
         key = canonical_rotation(found.variables)
-        if story is None or not str(story).strip():
+        story = _clean_text(story, what="the story name", where=f"of loop {found.name}",
+                            one_line=True)
+        if not story:
             self._story_names.pop(key, None)
         else:
-            self._story_names[key] = " ".join(str(story).split())
+            self._story_names[key] = story
         self._changed()
         return self.loop(found.name)
+
+    def place(self, name: str, x: float, y: float) -> tuple[float, float]:
+        """Put the variable `name` at (`x`, `y`) when the diagram is drawn or exported.
+
+        Positions are part of the diagram: they travel with :meth:`to_json`,
+        :meth:`copy` and Kumu exports. Coordinates are plain numbers with y
+        pointing up; only their relative placement matters.
+
+        Returns
+        -------
+        tuple of float
+            The position stored.
+
+        Raises
+        ------
+        UnknownNameError
+            If there is no variable `name` (suggesting close names).
+        DiagramError
+            If `x` or `y` is not a finite number.
+
+        Examples
+        --------
+        >>> cld = CausalLoopDiagram.from_text("trust -> sharing : +")
+        >>> cld.place("trust", 0.2, 0.8)
+        (0.2, 0.8)
+        >>> cld.positions["trust"]
+        (0.2, 0.8)
+        """
+        variable = self.variable(name)
+        where = f"for the position of {variable.name!r}"
+        position = (_coordinate(x, axis="x", where=where), _coordinate(y, axis="y", where=where))
+        self._positions[variable.name] = position
+        self._revision += 1
+        return position
+
+    def unplace(self, name: str) -> None:
+        """Forget the position of `name` (the layout places it again)."""
+        variable = self.variable(name)
+        if self._positions.pop(variable.name, None) is not None:
+            self._revision += 1
+
+    @property
+    def positions(self) -> Mapping[str, tuple[float, float]]:
+        """The positions given with :meth:`place`, by name (a read-only view)."""
+        return MappingProxyType(self._positions)
 
     def _changed(self) -> None:
         self._revision += 1
@@ -338,13 +478,14 @@ class CausalLoopDiagram:
     def variable(self, name: str) -> Variable:
         """The variable called `name`; suggests close names when there is none."""
         try:
-            return self._variables[name]
+            return self._variables[_lookup(name)]
         except (KeyError, TypeError):
             raise UnknownNameError(str(name), self._variables, kind="variable",
                                    where=self._where()) from None
 
     def get_link(self, cause: str, effect: str) -> Link:
         """The link from `cause` to `effect`."""
+        cause, effect = _lookup(cause), _lookup(effect)
         try:
             return self._links[(cause, effect)]
         except KeyError:
@@ -354,16 +495,19 @@ class CausalLoopDiagram:
 
     def causes_of(self, name: str) -> tuple[str, ...]:
         """Variables with a link into `name`."""
-        self.variable(name)
+        name = self.variable(name).name
         return tuple(a for a, b in self._links if b == name)
 
     def effects_of(self, name: str) -> tuple[str, ...]:
         """Variables that `name` links to."""
-        self.variable(name)
+        name = self.variable(name).name
         return tuple(b for a, b in self._links if a == name)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._variables
+        try:
+            return _lookup(name) in self._variables
+        except TypeError:  # unhashable
+            return False
 
     def __len__(self) -> int:
         return len(self._variables)
@@ -372,7 +516,8 @@ class CausalLoopDiagram:
         if not isinstance(other, CausalLoopDiagram):
             return NotImplemented
         return (self.title == other.title and self.variables == other.variables
-                and self.links == other.links and self._story_names == other._story_names)
+                and self.links == other.links and self._story_names == other._story_names
+                and self._positions == other._positions)
 
     __hash__ = None  # type: ignore[assignment]  # mutable
 
@@ -382,6 +527,7 @@ class CausalLoopDiagram:
         new._variables = dict(self._variables)
         new._links = dict(self._links)
         new._story_names = dict(self._story_names)
+        new._positions = dict(self._positions)
         return new
 
     def to_networkx(self):
@@ -450,12 +596,22 @@ class CausalLoopDiagram:
 
         Each line is ``cause -> effect : polarity`` optionally followed by
         ``delay``. A polarity is ``+`` or ``-`` (also ``s``/``o``,
-        ``same``/``opposite`` and the Unicode minus). ``#`` starts a comment;
-        blank lines are ignored. A line holding only a name adds a variable
-        without links.
+        ``same``/``opposite`` and the Unicode minus). A line holding only a
+        name adds a variable without links. Blank lines are ignored.
+
+        ``#`` starts a comment that runs to the end of the line. A name that
+        contains ``#``, ``:``, ``->`` or ``"`` is written in double quotes,
+        with ``\\"`` for a quote and ``\\\\`` for a backslash inside them:
+        ``"# of pupils" -> noise : +``. :meth:`to_text` quotes such names itself.
+
+        Names are stored as they look: a byte order mark and zero-width
+        characters are removed, runs of spaces become one space, and accents
+        are composed (Unicode NFC), so ``café`` typed two ways is one variable.
 
         Raises
         ------
+        DiagramError
+            If `text` is not a string.
         NotationError
             Naming the line number, its text and the expected form.
 
@@ -469,23 +625,29 @@ class CausalLoopDiagram:
         ... ''')
         >>> cld.loops()[0].kind, cld.loops()[0].has_delay
         ('balancing', True)
+        >>> [v.name for v in CausalLoopDiagram.from_text('"# of pupils" -> noise : +').variables]
+        ['# of pupils', 'noise']
         >>> CausalLoopDiagram.from_text("a -> b : maybe")
         Traceback (most recent call last):
         ...
         csframework.errors.NotationError: line 1: unknown polarity 'maybe': 'a -> b : maybe'; \
 expected 'cause -> effect : +' or 'cause -> effect : - delay'
         """
+        if not isinstance(text, str):
+            hint = " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(
+                text, (bytes, bytearray)) else ""
+            raise DiagramError(f"from_text() reads the diagram as text (a str), got "
+                               f"{type(text).__name__} {_short(text)}{hint}")
         cld = cls(title)
-        for number, raw in enumerate(str(text).splitlines(), start=1):
-            line = raw.split("#", 1)[0].strip()
-            if not line:
+        for number, raw in enumerate(text.splitlines(), start=1):
+            parsed = _parse_line(raw, number)
+            if parsed is None:
                 continue
-            parsed = _parse_line(line, number, raw)
-            if isinstance(parsed, str):
-                cld.add_variable(parsed)
-                continue
-            cause, effect, polarity, delay = parsed
             try:
+                if isinstance(parsed, str):
+                    cld.add_variable(parsed)
+                    continue
+                cause, effect, polarity, delay = parsed
                 cld.link(cause, effect, polarity, delay=delay)
             except DiagramError as err:
                 raise NotationError(str(err), number, raw) from None
@@ -494,13 +656,19 @@ expected 'cause -> effect : +' or 'cause -> effect : - delay'
     def to_text(self) -> str:
         """The diagram in the text notation (read back by :meth:`from_text`).
 
+        Names that need it are written in double quotes.
+
         Examples
         --------
         >>> print(CausalLoopDiagram.from_text("a -> b : o delay").to_text())
         a -> b : - delay
+        >>> cld = CausalLoopDiagram()
+        >>> _ = cld.link("# of pupils", "noise", "+")
+        >>> print(cld.to_text())
+        "# of pupils" -> noise : +
         """
         linked = {name for link in self._links.values() for name in (link.cause, link.effect)}
-        lines = [name for name in self._variables if name not in linked]
+        lines = [quote_name(name) for name in self._variables if name not in linked]
         lines += [link.to_text() for link in self._links.values()]
         return "\n".join(lines)
 
@@ -520,17 +688,27 @@ expected 'cause -> effect : +' or 'cause -> effect : - delay'
         return from_json(text)
 
     def to_kumu(self, indent: int | None = 2) -> str:
-        """Kumu blueprint JSON (elements and connections) for import into Kumu."""
+        """Kumu blueprint JSON (elements, connections, loops, positions) for import into Kumu."""
         from csframework.cld.formats import to_kumu
 
         return to_kumu(self, indent=indent)
 
     @classmethod
     def from_kumu(cls, text: str) -> CausalLoopDiagram:
-        """Read a Kumu blueprint JSON."""
+        """Read a Kumu blueprint or Kumu's own project export (see :func:`~.formats.from_kumu`)."""
         from csframework.cld.formats import from_kumu
 
         return from_kumu(text)
+
+    def to_loopy(self, path: str | None = None) -> str:
+        """A link that opens the diagram in Loopy (and, given `path`, an HTML page with it).
+
+        See :func:`csframework.cld.formats.to_loopy` for what Loopy cannot show
+        (delays, loop names).
+        """
+        from csframework.cld.formats import to_loopy
+
+        return to_loopy(self, path)
 
     def to_dot(self) -> str:
         """Graphviz DOT source."""
@@ -572,23 +750,108 @@ expected 'cause -> effect : +' or 'cause -> effect : - delay'
                 f"{nl} link{'s' * (nl != 1)}>")
 
 
-def _parse_line(line: str, number: int, raw: str) -> str | tuple[str, str, str, bool]:
+_NEEDS_QUOTES = re.compile(r'[#:"\\]|->|→|=>')
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(#)|([^"#]+)|(")', re.DOTALL)
+_UNESCAPE = re.compile(r'\\(["\\])')
+_SLOT = re.compile("\x00(\\d+)\x00")
+
+
+def quote_name(name: str) -> str:
+    """`name` as written in the text notation: in double quotes when it needs them.
+
+    Examples
+    --------
+    >>> quote_name("trust"), quote_name('# of "pupils"')
+    ('trust', '"# of \\\\"pupils\\\\""')
+    """
+    if not _NEEDS_QUOTES.search(name):
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _short(value: object, limit: int = 60) -> str:
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _parse_line(raw: str, number: int) -> str | tuple[str, str, str, bool] | None:
+    """One line: None (blank or comment), a name alone, or (cause, effect, polarity, delay)."""
+    text = raw.translate(_INVISIBLE)
+    bad = _REFUSED.search(text)
+    if bad is not None:
+        raise NotationError(f"the line contains {_describe(bad.group())}", number, raw)
+    plain, names, comment = _split_quotes(text, number, raw)
+    line = plain.strip()
+    if not line:
+        return None
+    try:
+        parsed = _parse_parts(line, names, number, raw)
+    except NotationError as err:
+        if comment is None:
+            raise
+        raise NotationError(
+            f"{err.problem} ('#' starts a comment; write a name that contains '#' in double "
+            "quotes)", number, raw) from None
+    if isinstance(parsed, str) and comment is not None and _ARROW.search(comment):
+        raise NotationError(
+            f"'#' starts a comment, so this line reads as the variable {parsed!r} alone; "
+            "write a name that contains '#' in double quotes, e.g. \"# of pupils\" -> noise : +",
+            number, raw)
+    return parsed
+
+
+def _split_quotes(text: str, number: int, raw: str) -> tuple[str, list[str], str | None]:
+    """Replace quoted names by slots; cut the comment. Returns (line, names, comment)."""
+    out: list[str] = []
+    names: list[str] = []
+    for match in _TOKEN.finditer(text):
+        quoted, hash_mark, plain, stray = match.groups()
+        if hash_mark is not None:
+            return "".join(out), names, text[match.end():]
+        if stray is not None:
+            raise NotationError("a name opened with '\"' is not closed", number, raw)
+        if plain is not None:
+            out.append(plain)
+        else:
+            out.append(f"\x00{len(names)}\x00")
+            names.append(_UNESCAPE.sub(r"\1", quoted))
+    return "".join(out), names, None
+
+
+def _name_part(part: str, names: list[str], which: str, number: int, raw: str) -> str:
+    part = part.strip()
+    slot = _SLOT.fullmatch(part)
+    if slot is not None:
+        return names[int(slot.group(1))]
+    if _SLOT.search(part):
+        raise NotationError(f"a quoted {which} name must be the whole name, with nothing "
+                            "outside its quotes", number, raw)
+    return part
+
+
+def _parse_parts(line: str, names: list[str], number: int, raw: str
+                 ) -> str | tuple[str, str, str, bool]:
     parts = _ARROW.split(line)
     if len(parts) == 1:
-        name = line.strip()
-        if ":" in name:
+        if ":" in line:
             raise NotationError("no arrow '->' between cause and effect", number, raw)
-        return name
+        return _name_part(line, names, "variable", number, raw)
     if len(parts) != 2:
         raise NotationError("one link per line, with a single '->'", number, raw)
     cause, rest = parts
     if ":" not in rest:
         raise NotationError("missing ': polarity' after the effect", number, raw)
     effect, spec = rest.rsplit(":", 1)
-    cause, effect = cause.strip(), effect.strip()
+    cause = _name_part(cause, names, "cause", number, raw)
+    effect = _name_part(effect, names, "effect", number, raw)
     if not cause or not effect:
         which = "cause" if not cause else "effect"
         raise NotationError(f"empty {which} name", number, raw)
+    if _SLOT.search(spec):
+        raise NotationError("only names may be quoted, not the polarity", number, raw)
     words = spec.split()
     if not words:
         raise NotationError("missing polarity after ':'", number, raw)

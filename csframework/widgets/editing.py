@@ -4,7 +4,10 @@ Every edit is made on the participant's own :class:`~csframework.cld.CausalLoopD
 (the same object, so code that holds it sees the changes); the state before
 each edit is kept as diagram JSON, so :meth:`DiagramEditor.undo` can restore it.
 Errors come from the diagram itself (a ``CSFrameworkError`` with a message for
-a person); an edit that fails changes nothing and leaves no undo step.
+a person); an edit that fails changes nothing and leaves no undo step. Names are
+normalised by the diagram (invisible characters removed, NFC, single spaces),
+so a name pasted with a zero-width space is the variable already there; text
+that cannot be saved (a lone surrogate, a control character) is refused.
 
 Examples
 --------
@@ -38,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["EXPORT_FORMATS", "DiagramEditor", "export_file_name"]
 
 #: Export format -> file ending added when the chosen name has none.
-EXPORT_FORMATS = {"json": ".json", "kumu": ".kumu.json", "png": ".png"}
+EXPORT_FORMATS = {"json": ".json", "kumu": ".kumu.json", "loopy": ".loopy.html", "png": ".png"}
 
 _MAX_HISTORY = 200
 
@@ -67,8 +70,8 @@ def export_file_name(name: str, kind: str) -> str:
     base = "".join(ch for ch in base if ch.isprintable())
     if base in ("", ".", ".."):
         raise DiagramError(f"give the {kind} export a file name, e.g. 'my-diagram{ending}'")
-    if not base.lower().endswith(ending) and not (kind == "kumu"
-                                                   and base.lower().endswith(".json")):
+    short = {"kumu": ".json", "loopy": ".html"}.get(kind, ending)
+    if not base.lower().endswith((ending, short)):
         base += ending
     return base
 
@@ -162,6 +165,8 @@ class DiagramEditor:
         for loop in old.loops():
             if loop.story:
                 cld.name_loop(loop.name, loop.story)
+        for name, (x, y) in old.positions.items():
+            cld.place(name, x, y)
 
     # -- reading ------------------------------------------------------------------------
 
@@ -179,11 +184,13 @@ class DiagramEditor:
     # -- export -------------------------------------------------------------------------
 
     def export_text(self, kind: str) -> str:
-        """The diagram as ``"json"`` or ``"kumu"`` text."""
+        """The diagram as ``"json"`` or ``"kumu"`` text, or the ``"loopy"`` link."""
         if kind == "json":
             return self.cld.to_json()
         if kind == "kumu":
             return self.cld.to_kumu()
+        if kind == "loopy":
+            return self.cld.to_loopy()
         _ending(kind)
         raise DiagramError(f"a {kind} export is a picture, not text; save it as a file")
 
@@ -200,6 +207,9 @@ class DiagramEditor:
 
         target = Path(folder if folder is not None else Path.cwd()) / export_file_name(name,
                                                                                         kind)
+        if kind == "loopy":  # a page that opens the link
+            self.cld.to_loopy(target)
+            return target.absolute()
         data = self.cld.to_png() if kind == "png" else self.export_text(kind)
         return write_atomic(target, data).absolute()
 

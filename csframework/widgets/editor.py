@@ -79,7 +79,7 @@ class CLDEditor(Root):
         The archetypes found.
     export_format, export_name, export_text, export_show_button, export_save_button,
     export_status
-        Export as JSON, Kumu or PNG: shown as text, or written into `folder`.
+        Export as JSON, Kumu, a Loopy link or PNG: shown as text, or written into `folder`.
     """
 
     def __init__(self, cld: Any = None, *, folder: str | os.PathLike[str] | None = None):
@@ -109,7 +109,8 @@ class CLDEditor(Root):
         self.loop_list = with_class(widgets.VBox(), "csf-loop-list")
         self.archetypes_html = with_class(widgets.HTML(), "csf-archetypes")
         self.export_format = with_class(widgets.Dropdown(
-            options=[("JSON", "json"), ("Kumu", "kumu"), ("PNG", "png")], value="json",
+            options=[("JSON", "json"), ("Kumu", "kumu"), ("Loopy", "loopy"), ("PNG", "png")],
+            value="json",
             description="Export", layout=widgets.Layout(width="14em")), "csf-export-format")
         self.export_name = with_class(widgets.Text(value="my-diagram", placeholder="file name",
                                                    layout=widgets.Layout(width="12em")),

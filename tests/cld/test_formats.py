@@ -52,7 +52,7 @@ def test_json_errors_say_what_is_wrong():
 
 def test_kumu_blueprint_shape(classroom):
     data = json.loads(classroom.to_kumu())
-    assert set(data) == {"elements", "connections", "label"}
+    assert set(data) == {"elements", "connections", "loops", "label"}
     labels = [e["label"] for e in data["elements"]]
     assert labels == ["trust", "participation", "noise", "headteacher"]
     trust = data["elements"][0]
@@ -85,9 +85,10 @@ def test_kumu_with_ids_as_exported_by_kumu():
 
 
 def test_kumu_errors():
-    with pytest.raises(FormatError, match=r"elements\[0\] is missing 'label'"):
+    with pytest.raises(FormatError, match=r"elements\[0\] has no label"):
         CausalLoopDiagram.from_kumu('{"elements": [{}]}')
-    with pytest.raises(FormatError, match="invalid Kumu JSON: unknown polarity 'maybe'"):
+    with pytest.raises(FormatError, match=r"invalid Kumu JSON at connections\[0\] \('a' -> 'b'\): "
+                                          "unknown polarity 'maybe'"):
         CausalLoopDiagram.from_kumu(
             '{"connections": [{"from": "a", "to": "b", "type": "maybe"}]}')
 
@@ -106,6 +107,6 @@ def test_mermaid(classroom):
     text = classroom.to_mermaid()
     lines = [line.strip() for line in text.splitlines()]
     assert lines[0] == "flowchart LR"
-    assert 'n1 -->|"+ ‖"| n0' in lines
+    assert 'n1 -->|"#43; ‖"| n0' in lines
     assert 'n2 -->|"−"| n0' in lines
     assert sum("-->" in line for line in lines) == 4

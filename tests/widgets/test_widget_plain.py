@@ -187,9 +187,51 @@ def test_editor_exports_atomically_with_a_safe_name(tmp_path):
     assert json.loads(path.read_text())["links"][0]["cause"] == "a"
     assert editor.export("kumu", "k", tmp_path).name == "k.kumu.json"
     assert editor.export("png", "p", tmp_path).read_bytes().startswith(b"\x89PNG")
+    page = editor.export("loopy", "play", tmp_path)
+    assert page.name == "play.loopy.html"
+    assert editor.export_text("loopy") in page.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k.kumu.json", "loops.json",
-                                                          "p.png"]
+                                                          "p.png", "play.loopy.html"]
     with pytest.raises(DiagramError):
         export_file_name("", "json")
     with pytest.raises(UnknownNameError):
         editor.export("svg", "x", tmp_path)
+
+
+def test_editor_refuses_a_lone_surrogate_and_undo_still_works():
+    # a browser can send half of a character (a lone surrogate); before, the edit went in
+    # and the diagram could no longer be saved
+    editor = DiagramEditor(CausalLoopDiagram.from_text("a -> b : +"))
+    editor.add_link("b", "a", "-")
+    for attempt in (lambda: editor.add_link("a\ud83d", "b"),
+                    lambda: editor.add_variable("\udc80"),
+                    lambda: editor.name_loop("B1", "brake \ud800")):
+        with pytest.raises(DiagramError, match="lone surrogate"):
+            attempt()
+    assert [v.name for v in editor.cld.variables] == ["a", "b"]
+    json.loads(editor.cld.to_json()).get("links")  # still saveable
+    editor.undo()
+    assert editor.cld == CausalLoopDiagram.from_text("a -> b : +")
+    assert not editor.can_undo
+
+
+def test_editor_names_that_look_the_same_are_the_same_variable():
+    editor = DiagramEditor()
+    editor.add_link("trust", "sharing", "+")
+    editor.add_link("\ufefftrust\u200b", "care", "+")
+    editor.add_variable("shar\u00ading")
+    assert editor.names == ("trust", "sharing", "care")
+    editor.remove_link("trust\u200b", "care")
+    editor.remove_variable("care\u2060")
+    assert editor.names == ("trust", "sharing")
+
+
+def test_editor_undo_keeps_positions():
+    cld = CausalLoopDiagram.from_text("a -> b : +")
+    cld.place("a", 1, 2)
+    cld.place("b", 3, 4)
+    editor = DiagramEditor(cld)
+    editor.remove_variable("b")
+    assert dict(cld.positions) == {"a": (1.0, 2.0)}
+    editor.undo()
+    assert dict(cld.positions) == {"a": (1.0, 2.0), "b": (3.0, 4.0)}

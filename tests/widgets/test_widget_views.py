@@ -181,6 +181,9 @@ def test_editor_exports_text_and_files(tmp_path):
     editor.export_format.value = "kumu"
     editor.export_show_button.click()
     assert '"elements"' in editor.export_text.value
+    editor.export_format.value = "loopy"
+    editor.export_show_button.click()
+    assert editor.export_text.value.startswith("https://ncase.me/loopy/v1.1/?data=")
     editor.export_format.value = "png"
     editor.export_show_button.click()
     assert "picture" in editor.export_status.value
@@ -320,3 +323,16 @@ def test_outputs_are_display_data_pngs():
     assert entry["output_type"] == "display_data"
     assert base64.b64decode(entry["data"]["image/png"]).startswith(b"\x89PNG")
     assert _texts(board.output)[0].startswith("<Figure")
+
+
+def test_editor_shows_a_lone_surrogate_as_an_error_and_undo_still_works():
+    editor = cld_editor(CausalLoopDiagram.from_text("a -> b : +"))
+    editor.cause.value, editor.effect.value = "b", "a"
+    editor.add_button.click()
+    editor.cause.value, editor.effect.value = "b\ud800", "c"
+    editor.add_button.click()
+    assert "lone surrogate" in editor.error.value
+    assert [v.name for v in editor.cld.variables] == ["a", "b"]
+    editor.undo_button.click()
+    assert editor.error.value == "" and len(editor.cld.links) == 1
+    assert editor.undo_button.disabled
