@@ -115,7 +115,7 @@ FIXES_THAT_FAIL = Definition(
     """,
     loop_stories=((("problem symptom", "fix"), "quick relief"),
                   (("problem symptom", "fix", "unintended consequence"), "the fix bites back")),
-    behaviour="goal seeking",
+    behaviour="better before worse",
     behaviour_over_time="brief relief, then the symptom returns, often worse than before",
     story=(
         "Lateness to first lesson is rising, so a team introduces lunchtime detentions. For a "
@@ -306,10 +306,10 @@ TRAGEDY_OF_THE_COMMONS = Definition(
                     "A's net gain"), "the commons limits A"),
                   (("B's activity", "total activity", "gain per individual activity",
                     "B's net gain"), "the commons limits B")),
-    behaviour="damped oscillation",
+    behaviour="overshoot and collapse",
     behaviour_over_time=(
-        "total activity rises, then the gain per activity falls; the commons may collapse "
-        "and then swing around a much lower level"
+        "total activity rises, then the gain per activity falls; past a point of no return "
+        "the commons collapses, and the activity with it"
     ),
     story=(
         "A school's staff share one shared drive of lesson resources and one pool of cover "
@@ -400,10 +400,10 @@ ACCIDENTAL_ADVERSARIES = Definition(
                     "A's activity toward B"), "B's self-help hurts A"),
                   (("A's success", "A's activity for itself", "B's success",
                     "B's activity for itself"), "mutual damage")),
-    behaviour="exponential growth",
+    behaviour="better before worse",
     behaviour_over_time=(
         "the partnership grows, then after a shock spirals into rivalry, "
-        "the harm feeding on itself"
+        "the harm feeding on itself, until both are worse off than when they began"
     ),
     story=(
         "A school and a parents' association set out as partners: the association raises "

@@ -1043,6 +1043,7 @@ def _measure_scaled(values: np.ndarray, times: np.ndarray) -> dict[str, float]:
 
 _TRANSIENT_TIME = 0.15   # turns in the first 15 % of the time ...
 _TRANSIENT_SIZE = 0.4    # ... with legs below 40 % of the range are an initial transient
+_RELIEF_SIZE = 0.2       # ... unless the first leg is a fifth of the range and later overturned
 
 
 def _transient_end(z: np.ndarray, tn: np.ndarray, t: np.ndarray, turns: list[int]) -> float:
@@ -1060,6 +1061,9 @@ def _transient_end(z: np.ndarray, tn: np.ndarray, t: np.ndarray, turns: list[int
     legs = [abs(float(z[j] - z[i])) for i, j in itertools.pairwise(points)]
     if max(legs) > _TRANSIENT_SIZE or len(z) - turns[-1] < max(_MIN_POINTS, len(z) // 2):
         return math.nan
+    first, net = float(z[turns[0]] - z[0]), float(z[-1] - z[0])
+    if len(turns) == 1 and abs(first) >= _RELIEF_SIZE and first * net < 0 and abs(net) >= 0.35:
+        return math.nan  # a relief (or a cost) that the later move overturns: a reversal
     return float(t[turns[-1]])
 
 
@@ -1203,7 +1207,7 @@ def _reversal(f: dict[str, float]) -> float:
     lead, beyond = abs(first), abs(net)
     return (_soft_above(lead, 0.1, 0.03) * _soft_below(lead, 0.55, 0.05)
             * _soft_above(beyond, 0.35, 0.05) * _soft_below(f["turning_points"], 2.5, 0.3)
-            * _soft_above(f["first_turn_position"], 0.06, 0.02))
+            * _soft_above(f["first_turn_position"], 0.03, 0.01))
 
 
 def _settles(travel: float, overshoot: float, ratio: float, turns: float) -> float:

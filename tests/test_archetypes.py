@@ -496,9 +496,22 @@ def test_model_behaviour_is_classified_as_expected():
     wrong = {}
     for name in archetypes.names():
         a = archetypes.get(name)
-        key = library.info(name).key_variable
-        got = behaviour.classify(a.model().run()[key]).pattern
+        info = library.info(name)
+        key = info.key_variable
+        got = behaviour.classify(a.model().run()[key], better=info.better).pattern
         if got != a.behaviour:
             wrong[name] = f"{key}: expected {a.behaviour!r}, classify() says {got!r}"
     assert not wrong, "behaviour.classify disagrees: " + "; ".join(f"{k} ({v})"
                                                                    for k, v in wrong.items())
+
+
+def test_a_prediction_is_judged_against_the_reference_mode():
+    from csframework.widgets import predict_then_simulate
+
+    quiz = predict_then_simulate("fixes that fail", "problem_symptom")
+    quiz.choices.value = "goal seeking"
+    quiz.reveal_button.click()
+    assert not quiz.prediction.outcome.agrees
+    quiz.choices.value = "better before worse"
+    quiz.reveal_button.click()
+    assert quiz.prediction.outcome.agrees

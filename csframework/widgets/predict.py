@@ -55,12 +55,16 @@ class PredictThenSimulate(Root):
         Whether the classifier agrees, said warmly.
     """
 
-    def __init__(self, model: Any, variable: str, params: dict | None = None):
+    def __init__(self, model: Any, variable: str, params: dict | None = None,
+                 better: str | None = None):
         if isinstance(model, str):
             from csframework.sd import library
 
+            info = library.info(model)
             model = library.load(model)
-        self.prediction = Prediction(model, variable, params)
+            if better is None and variable == info.key_variable:
+                better = info.better
+        self.prediction = Prediction(model, variable, params, better)
         patterns = self.prediction.choices()
         self.choices = with_class(widgets.ToggleButtons(
             options=[p.name for p in patterns], value=None,
@@ -128,7 +132,8 @@ class PredictThenSimulate(Root):
             return figure_png(figure)
 
 
-def predict_then_simulate(model: Any, variable: str) -> PredictThenSimulate:
+def predict_then_simulate(model: Any, variable: str,
+                          better: str | None = None) -> PredictThenSimulate:
     """Ask which pattern `variable` will show, then reveal the run and compare.
 
     Parameters
@@ -137,6 +142,9 @@ def predict_then_simulate(model: Any, variable: str) -> PredictThenSimulate:
         The model, or a library model's name.
     variable : str
         A stock, flow or auxiliary of the model.
+    better : {"up", "down"}, optional
+        Which way is better for `variable` (``"down"`` for a problem symptom). For a
+        library model given by name, its key variable's direction is used.
 
     Returns
     -------
@@ -144,4 +152,4 @@ def predict_then_simulate(model: Any, variable: str) -> PredictThenSimulate:
         A widget; ``choices``, ``reveal_button``, ``output``, ``verdict`` and
         ``prediction`` (the plain object) are attributes.
     """
-    return PredictThenSimulate(model, variable)
+    return PredictThenSimulate(model, variable, better=better)

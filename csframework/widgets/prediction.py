@@ -61,16 +61,36 @@ class Prediction:
         The variable whose behaviour over time is predicted.
     params : mapping, optional
         Passed to ``model.run``.
+    better : {"up", "down"}, optional
+        Which way is better for `variable` (``"down"`` for a problem symptom); it tells
+        "better before worse" from "worse before better" (see
+        :func:`csframework.behaviour.classify`).
+
+    Examples
+    --------
+    >>> from csframework.sd import library
+    >>> quiz = Prediction(library.load("fixes that fail"), "problem_symptom", better="down")
+    >>> _ = quiz.choose("goal seeking")
+    >>> quiz.reveal().agrees
+    False
+    >>> _ = quiz.choose("better before worse")
+    >>> quiz.reveal().agrees
+    True
     """
 
-    def __init__(self, model: StockFlowModel, variable: str, params: dict | None = None):
+    def __init__(self, model: StockFlowModel, variable: str, params: dict | None = None,
+                 better: str | None = None):
         if variable not in model or variable in model.constants:
             shown = [n for n in model.names() if n not in model.constants]
             raise UnknownNameError(variable, shown, kind="variable",
                                    where=f"model {model.name!r}")
+        if better not in (None, "up", "down"):
+            raise CSFrameworkError(f"better={better!r} is not a direction: expected 'up' "
+                                   "(higher is better), 'down' (lower is better) or None")
         self.model = model
         self.variable = variable
         self.params = dict(params or {})
+        self.better = better
         self.choice: Pattern | None = None
         self.outcome: Outcome | None = None
 
@@ -98,7 +118,8 @@ class Prediction:
                                    "simulation")
         results: Results = self.model.run(params=self.params or None)
         try:
-            found: Classification | None = behaviour.classify(results[self.variable])
+            found: Classification | None = behaviour.classify(results[self.variable],
+                                                              better=self.better)
         except (CSFrameworkError, ValueError, ArithmeticError):
             found = None
         actual = None if found is None else found.pattern

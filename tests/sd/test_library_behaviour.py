@@ -23,8 +23,8 @@ def _cases():
 
 @pytest.mark.parametrize(("name", "kwargs", "expected"), list(_cases()))
 def test_library_model_is_classified_as_its_expected_behaviour(name, kwargs, expected):
-    key = library.info(name).key_variable
-    series = library.load(name, **kwargs).run()[key]
-    found = behaviour.classify(series)
+    info = library.info(name)
+    series = library.load(name, **kwargs).run()[info.key_variable]
+    found = behaviour.classify(series, better=info.better)
     assert found.pattern == behaviour.pattern(expected).name, (
         f"{name} {kwargs}: expected {expected}, found {found!r}: {found.explain()}")

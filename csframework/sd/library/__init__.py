@@ -15,7 +15,7 @@ True
 >>> round(float(model.run()["room_temperature"].iloc[-1]), 2)
 16.15
 >>> library.info("fixes that fail").behaviour
-'goal seeking'
+'better before worse'
 """
 
 from __future__ import annotations

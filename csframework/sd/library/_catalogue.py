@@ -32,6 +32,9 @@ BEHAVIOURS = (
     "overshoot and collapse",
     "overshoot and settle",
     "equilibrium",
+    "growth then decline",
+    "better before worse",
+    "worse before better",
 )
 
 _WHERE = "csf.library"
@@ -145,6 +148,10 @@ class ModelInfo:
         Settings worth comparing, with the behaviour each shows.
     aliases : tuple of str
         Other names ``load`` and ``info`` accept.
+    better : {"up", "down"} or None
+        Which way is better for `key_variable` ("down" for a problem symptom), when it
+        matters: it tells "better before worse" from "worse before better"
+        (:func:`csframework.behaviour.classify`).
     """
 
     name: str
@@ -157,6 +164,7 @@ class ModelInfo:
     archetype: str | None = None
     scenarios: tuple[Scenario, ...] = ()
     aliases: tuple[str, ...] = ()
+    better: str | None = None
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -187,7 +195,8 @@ def _story(doc: str | None) -> str:
 def register(name: str, *, title: str, behaviour: str, key_variable: str, summary: str = "",
              variants: tuple[Variant, ...] = (), archetype: str | None = None,
              scenarios: tuple[Scenario, ...] = (),
-             aliases: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
+             aliases: tuple[str, ...] = (),
+             better: str | None = None) -> Callable[[Callable], Callable]:
     """Add the decorated builder to the catalogue under `name`.
 
     The builder's docstring (up to its Parameters section) becomes the story.
@@ -197,7 +206,7 @@ def register(name: str, *, title: str, behaviour: str, key_variable: str, summar
 
     def decorate(build: Callable[..., StockFlowModel]) -> Callable[..., StockFlowModel]:
         info = ModelInfo(name, title, _story(build.__doc__), behaviour, key_variable, summary,
-                         tuple(variants), archetype, tuple(scenarios), tuple(aliases))
+                         tuple(variants), archetype, tuple(scenarios), tuple(aliases), better)
         _REGISTRY[name] = _Entry(info, build)
         for alias in (name, *aliases):
             _ALIASES[_key(alias)] = name

@@ -113,19 +113,18 @@ _COST = Variant("cost_of_effort", 1.0, "number", (1.0, 3.0), 0.1, 10,
 
 @register(
     "tragedy of the commons", title="Tragedy of the commons",
-    behaviour="damped oscillation", key_variable="total_effort",
+    behaviour="overshoot and collapse", key_variable="total_effort",
     archetype="tragedy of the commons", variants=(_COST,),
     summary="Each user expands effort while it pays; total effort overshoots what the shared "
-            "resource can bear, the resource crashes (to about 5 of 1000 when effort is "
-            "cheap) and effort collapses with it; then effort and resource swing, ever "
-            "less, around a poor equilibrium.",
+            "resource can bear, the resource is driven below the level from which it can "
+            "regrow, and effort collapses with it, to nothing.",
     scenarios=(
-        Scenario("cheap effort", (("cost_of_effort", 1.0),), "damped oscillation",
-                 "effort booms and busts; the resource crashes to about 5, then both swing "
-                 "around a poor equilibrium (the resource near 100)"),
+        Scenario("cheap effort", (("cost_of_effort", 1.0),), "overshoot and collapse",
+                 "effort booms; the resource crashes past the point of no return, and effort "
+                 "collapses with it"),
         Scenario("costly effort", (("cost_of_effort", 3.0),), "damped oscillation",
-                 "smaller swings: the resource settles near 300, where effort just pays for "
-                 "itself"),
+                 "smaller swings: the resource is never driven that low and settles near 300, "
+                 "where effort just pays for itself"),
     ),
     aliases=("tragedy of commons", "the commons"),
 )
@@ -138,9 +137,10 @@ def tragedy_of_the_commons(cost_of_effort: float = 1.0) -> StockFlowModel:
     each user alone, more effort always looks like more gain; the loss from
     depleting the resource is shared by all and comes later. So total effort
     rises until the resource can no longer pay for it. When effort is cheap,
-    the users keep going far past that point: the resource crashes to a few
-    units, effort collapses, and the two swing around a poor equilibrium. The
-    way out is to manage the commons together.
+    the users keep going far past that point: the resource is driven below
+    100, where too little is left for it to regrow well, and it dies out;
+    effort collapses with it. When effort is costly, users stop earlier and the
+    resource survives. The way out is to manage the commons together.
 
     Parameters
     ----------
@@ -153,6 +153,8 @@ def tragedy_of_the_commons(cost_of_effort: float = 1.0) -> StockFlowModel:
                    label="regrowth rate")
     model.constant("carrying_capacity", 1000, min=100, max=5000, step=100, units="units",
                    label="carrying capacity")
+    model.constant("critical_level", 100, min=0.001, max=500, step=10, units="units",
+                   label="level below which the resource cannot regrow well")
     model.constant("catchability", 0.01, min=0.001, max=0.05, step=0.001,
                    units="1/(effort*time)", label="catch per unit of effort and resource")
     model.constant("price", 1, min=0.1, max=10, step=0.1, units="$/units", label="price")
@@ -168,8 +170,11 @@ def tragedy_of_the_commons(cost_of_effort: float = 1.0) -> StockFlowModel:
                 units="effort", label="B's effort")
     model.auxiliary("total_effort", "effort_of_a + effort_of_b", units="effort",
                     label="total effort")
-    model.flow("regrowth", "regrowth_rate * resource * (1 - resource / carrying_capacity)",
-               units="units/time", label="regrowth")
+    model.flow("regrowth", "regrowth_rate * resource * (1 - resource / carrying_capacity)"
+               " * min(1, resource / critical_level)",
+               units="units/time", label="regrowth",
+               doc="Below its critical level the resource can hardly regrow (too few left to "
+                   "reproduce, soil washed away).")
     model.flow("harvest", "catchability * total_effort * resource", units="units/time",
                label="harvest", doc="B: more total effort leaves less resource per effort.")
     model.auxiliary("gain_per_effort", "price * catchability * resource - cost_of_effort",
@@ -260,30 +265,30 @@ _HARM = Variant("harm_to_partner", 0.6, "number", (0.6, 0.0), 0, 2,
 
 @register(
     "accidental adversaries", title="Accidental adversaries",
-    behaviour="exponential growth", key_variable="success_of_a",
+    behaviour="better before worse", key_variable="success_of_b", better="up",
     archetype="accidental adversaries", variants=(_HARM,),
-    summary="A partnership at its goal of 100 takes a shock at time 20; each partner's "
-            "self-help harms the other, and both spiral down ever faster, a vicious cycle "
-            "(the runaway of a reinforcing loop, downwards). Without the harm both recover "
-            "to 100.",
+    summary="A partnership grows from 60 towards its goal of 100; at time 20 A takes a "
+            "setback, each partner's self-help now harms the other, and both spiral down to "
+            "nothing, far below where they began. Without the harm both recover to 100.",
     scenarios=(
         Scenario("self-help harms the partner", (("harm_to_partner", 0.6),),
-                 "exponential growth",
-                 "after the shock both partners spiral down ever faster, to nothing"),
+                 "better before worse",
+                 "the partnership grows, then after the setback both spiral down to nothing"),
         Scenario("harmless self-help", (("harm_to_partner", 0.0),), "goal seeking",
-                 "after the shock both recover to 100"),
+                 "the partnership grows to 100, absorbs the setback and stays there"),
     ),
 )
 def accidental_adversaries(harm_to_partner: float = 0.6) -> StockFlowModel:
     """Two partners, A and B (a school and its families, two departments), help each other.
 
-    Each one's success feeds the other's, and both stand at their goal of 100.
-    At time 20, A suffers a setback. A works to recover on its own account, and
-    in doing so, without meaning to, makes life harder for B: the fix for
-    itself costs the partner more than it gains A. B, now falling short, fixes
-    for itself too, which hurts A. Each sees the other as the problem, and the
-    partnership spirals into rivalry. When self-help does no harm to the
-    partner, the same setback is absorbed, and both recover.
+    Each one's success feeds the other's, and together they grow from 60
+    towards their goal of 100. At time 20, A suffers a setback. A works to
+    recover on its own account, and in doing so, without meaning to, makes life
+    harder for B: the fix for itself costs the partner more than it gains A.
+    B, now falling short, fixes for itself too, which hurts A. Each sees the
+    other as the problem, and the partnership spirals into rivalry. When
+    self-help does no harm to the partner, the same setback is absorbed, and
+    both recover.
 
     Parameters
     ----------
@@ -305,13 +310,16 @@ def accidental_adversaries(harm_to_partner: float = 0.6) -> StockFlowModel:
                    label="gain from one's own self-help")
     model.constant("harm_to_partner", harm_to_partner, min=0, max=2, step=0.05,
                    units="dimensionless", label="harm of self-help to the partner")
-    model.constant("shock_size", 30, min=0, max=100, step=5, units="units",
+    model.constant("initial_success", 60, min=0, max=200, step=5, units="units",
+                   label="each partner's success at first")
+    model.constant("shock_size", 20, min=0, max=100, step=5, units="units",
                    label="size of A's setback")
     model.constant("shock_time", 20, min=0, max=100, step=1, units="time",
                    label="A's setback at")
     for me, other in (("a", "b"), ("b", "a")):
         outflows = [f"losses_of_{me}"] + (["setback_to_a"] if me == "a" else [])
-        model.stock(f"success_of_{me}", 100, inflows=[f"gains_of_{me}"], outflows=outflows,
+        model.stock(f"success_of_{me}", "initial_success", inflows=[f"gains_of_{me}"],
+                    outflows=outflows,
                     non_negative=True, units="units", label=f"success of {me.upper()}")
         model.auxiliary(f"self_help_of_{me}",
                         f"self_help_intensity * max(goal - success_of_{me}, 0)",
@@ -322,7 +330,8 @@ def accidental_adversaries(harm_to_partner: float = 0.6) -> StockFlowModel:
                    label=f"{me.upper()}'s gains",
                    doc="The outer reinforcing loop: the partner's success feeds one's own.")
         model.flow(f"losses_of_{me}",
-                   f"harm_to_partner * self_help_of_{other} + success_of_{me} / success_lifetime",
+                   f"harm_to_partner * step(1, shock_time) * self_help_of_{other} "
+                   f"+ success_of_{me} / success_lifetime",
                    units="units/time", label=f"{me.upper()}'s losses",
                    doc="Fading success, and harm from the partner's self-help.")
     model.flow("setback_to_a", "pulse(shock_size, shock_time)", units="units/time",

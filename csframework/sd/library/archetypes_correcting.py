@@ -97,8 +97,8 @@ def limits_to_growth() -> StockFlowModel:
 
 
 @register(
-    "fixes that fail", title="Fixes that fail", behaviour="goal seeking",
-    key_variable="problem_symptom", archetype="fixes that fail",
+    "fixes that fail", title="Fixes that fail", behaviour="better before worse",
+    key_variable="problem_symptom", archetype="fixes that fail", better="down",
     summary="Brief relief, then the symptom returns worse: it drops to about 63, passes 100 "
             "again near time 35 and heads for 200.",
 )
