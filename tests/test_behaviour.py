@@ -542,10 +542,15 @@ def test_noisy_series_are_never_taken_to_be_at_rest():
 
 def test_a_brief_initial_transient_is_set_aside():
     t = np.linspace(0, 100, 401)
-    dip_then_climb = 200 - 100 * np.exp(-t / 40) - 45 * np.sin(np.pi * np.minimum(t, 10) / 20)
-    found = behaviour.classify(dip_then_climb, time=t)
+    def dip_then_climb(depth):
+        return 200 - 100 * np.exp(-t / 40) - depth * np.sin(np.pi * np.minimum(t, 10) / 20)
+
+    found = behaviour.classify(dip_then_climb(30), time=t)
     assert found.features["transient_until"] < 15
     assert found.pattern == "goal seeking"
+    # A deeper dip is no transient: a third of the range of relief, then a relapse far
+    # past the start, is the reference mode of fixes that fail.
+    assert behaviour.classify(dip_then_climb(45), time=t).pattern == "better before worse"
     rise_then_slide = 80 - 0.4 * t + 8 * (1 - np.exp(-t / 3))
     assert behaviour.classify(rise_then_slide, time=t).pattern == "linear"
 
