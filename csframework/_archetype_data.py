@@ -153,9 +153,10 @@ SHIFTING_THE_BURDEN = Definition(
                   (("problem symptom", "fundamental solution"), "the slow way"),
                   (("problem symptom", "symptomatic solution", "side effect",
                     "fundamental solution"), "growing dependence")),
-    behaviour="goal seeking",
+    behaviour="better before worse",
     behaviour_over_time=(
-        "the symptom is held down while the fundamental capability erodes; dependence grows"
+        "the symptom is held down while the fundamental capability erodes and dependence "
+        "grows; then it returns, worse than before"
     ),
     story=(
         "A new teacher struggles with a restless class, so the deputy head steps in whenever "

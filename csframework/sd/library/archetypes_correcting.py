@@ -150,17 +150,22 @@ def fixes_that_fail() -> StockFlowModel:
 
 
 @register(
-    "shifting the burden", title="Shifting the burden", behaviour="goal seeking",
-    key_variable="fundamental_capability", archetype="shifting the burden",
+    "shifting the burden", title="Shifting the burden", behaviour="better before worse",
+    key_variable="problem_symptom", archetype="shifting the burden", better="down",
     variants=(Variant("withdraw_fix", False, "switch", (False, True),
                       doc="Withdraw the symptomatic fix at time 60."),),
-    summary="The symptomatic fix holds the symptom down while the fundamental capability "
-            "erodes (from 100 to about 23 by time 60); withdraw the fix, and the symptom "
-            "spikes (to about 164).",
-    scenarios=(Scenario("fix kept on", (("withdraw_fix", False),), "goal seeking",
-                        "the symptom stays low while capability erodes and dependence grows"),
+    summary="The symptomatic fix brings the symptom down from 100 to about 15, while the "
+            "community comes to depend on it and its own capability fades away (to about 11 "
+            "by time 60, nothing later); the fix "
+            "cannot grow with the problem, so the symptom creeps back, passes 100 near time "
+            "105 and keeps rising. Withdraw the fix at 60, and after a spike (to about 196) "
+            "capability is rebuilt.",
+    scenarios=(Scenario("fix kept on", (("withdraw_fix", False),), "better before worse",
+                        "relief, then the symptom returns worse and worse as capability "
+                        "fades and dependence is complete"),
                Scenario("fix withdrawn", (("withdraw_fix", True),), "damped oscillation",
-                        "the symptom shoots up to about 164; capability recovers slowly")),
+                        "the symptom shoots up to about 196, then learning resumes and it "
+                        "settles near 100")),
     aliases=("shifting the burden to the intervenor",),
 )
 def shifting_the_burden(withdraw_fix: bool = False) -> StockFlowModel:
@@ -168,12 +173,14 @@ def shifting_the_burden(withdraw_fix: bool = False) -> StockFlowModel:
 
     Until time 10 the community handles its problem symptom with its own
     fundamental capability. Then a quick fix arrives and takes away 30 % of the
-    symptom each time unit. The symptom drops and stays low, so there is little
-    reason to build capability; and the more the fix is used, the more the
-    community depends on it, which blocks learning further. Capability erodes
-    to about a quarter of what it was. If the fix is withdrawn at time 60,
-    the symptom shoots up far above where it started, and it takes a long time
-    to rebuild the capability that would have kept it in check.
+    symptom each time unit, up to 8 units. The symptom drops, so there is
+    little reason to build capability; and the more the fix is used, the more
+    the community depends on it, which blocks learning altogether. Capability
+    fades away. The fix cannot grow with the problem, so the symptom creeps
+    back, passes where it began and keeps rising: better before worse. If the
+    fix is withdrawn at time 60, the symptom shoots up far above where it
+    started, dependence fades, learning resumes, and capability is slowly
+    rebuilt.
 
     Parameters
     ----------
@@ -187,6 +194,8 @@ def shifting_the_burden(withdraw_fix: bool = False) -> StockFlowModel:
                    label="pressure creating the problem")
     model.constant("fix_fraction", 0.3, min=0, max=1, step=0.05, units="1/time",
                    label="strength of the symptomatic fix")
+    model.constant("fix_capacity", 8, min=0, max=50, step=1, units="units/time",
+                   label="most the fix can take away per time unit")
     model.constant("fix_start", 10, min=0, max=150, step=5, units="time", label="fix starts at")
     model.constant("fix_end", 60, min=0, max=150, step=5, units="time",
                    label="fix stops at (if withdrawn)")
@@ -198,7 +207,7 @@ def shifting_the_burden(withdraw_fix: bool = False) -> StockFlowModel:
                    label="capability built per unit of symptom")
     model.constant("capability_lifetime", 20, min=1, max=100, step=1, units="time",
                    label="capability lifetime", doc="Unused capability fades over this time.")
-    model.constant("dependency_per_fix", 0.05, min=0, max=0.5, step=0.01, units="time/units",
+    model.constant("dependency_per_fix", 0.2, min=0, max=0.5, step=0.01, units="time/units",
                    label="dependency per unit of fixing")
     model.constant("dependency_time", 10, min=1, max=50, step=1, units="time",
                    label="time for dependency to form")
@@ -214,7 +223,8 @@ def shifting_the_burden(withdraw_fix: bool = False) -> StockFlowModel:
                label="problem arising")
     model.auxiliary("fix_in_use", "step(1, fix_start) - fix_withdrawn * step(1, fix_end)",
                     units="dimensionless", label="fix in use (1) or not (0)")
-    model.flow("symptomatic_solution", "fix_fraction * problem_symptom * fix_in_use",
+    model.flow("symptomatic_solution",
+               "min(fix_fraction * problem_symptom, fix_capacity) * fix_in_use",
                units="units/time", label="symptomatic solution", doc="B1: the quick fix.")
     model.flow("fundamental_solution",
                "min(capability_effect * fundamental_capability, problem_symptom)",
