@@ -352,8 +352,8 @@ GROWTH_AND_UNDERINVESTMENT = Definition(
                    "building capacity"),
                   (("performance", "performance standard", "perceived need to invest",
                     "investment", "capacity"), "lowering the standard")),
-    behaviour="goal seeking",
-    behaviour_over_time="growth stalls; standards and capacity stay low",
+    behaviour="growth then decline",
+    behaviour_over_time="growth stalls and turns into decline; standards and capacity stay low",
     story=(
         "A popular after-school family programme grows by word of mouth. Soon groups are "
         "too big and waiting lists form, and families start to drift away. The board could "

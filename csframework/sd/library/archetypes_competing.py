@@ -190,30 +190,33 @@ def tragedy_of_the_commons(cost_of_effort: float = 1.0) -> StockFlowModel:
 
 @register(
     "growth and underinvestment", title="Growth and underinvestment",
-    behaviour="goal seeking", key_variable="demand",
+    behaviour="growth then decline", key_variable="demand",
     archetype="growth and underinvestment",
     variants=(Variant("firm_standard", False, "switch", (False, True),
                       doc="Hold the performance standard fixed instead of letting it slip."),),
-    summary="Growing demand outruns capacity; instead of investing, the standard slips, and "
-            "demand stalls near 185. With a firm standard demand keeps growing (about 660 by "
-            "time 80).",
-    scenarios=(Scenario("eroding standard", (("firm_standard", False),), "goal seeking",
-                        "demand stalls near 185; the standard slips to 0.8"),
+    summary="Growing demand outruns capacity; people notice the slipping performance only "
+            "later, and instead of investing the organisation lets its standard slip (to "
+            "about 0.78): demand peaks near 199 around time 16, then declines (about 154 by "
+            "time 80). With a firm standard demand keeps growing (about 670 by time 80).",
+    scenarios=(Scenario("eroding standard", (("firm_standard", False),), "growth then decline",
+                        "demand peaks near 199, then declines as capacity wears out and is "
+                        "not replaced; the standard slips to about 0.78"),
                Scenario("firm standard", (("firm_standard", True),), "exponential growth",
                         "investment keeps up and demand keeps growing")),
 )
 def growth_and_underinvestment(firm_standard: bool = False) -> StockFlowModel:
     """A popular programme attracts more demand as long as it performs well.
 
-    Demand grows while performance (capacity per unit of demand) is good, and
-    shrinks when it falls below 80 %. Capacity is added when performance falls
-    short of a standard, but it takes time to build. When demand outgrows
-    capacity, the organisation can invest, or it can decide that slightly
-    worse performance is acceptable. Here the standard slips: each shortfall
-    lowers it a little, the felt need to invest shrinks, capacity stays low,
-    performance stays poor, and demand stalls. The limit was not outside; it
-    was the decision not to invest. Hold the standard firm, and growth goes
-    on.
+    Demand grows while the programme's reputation (its performance, as people
+    come to know it over about ten time units) is good, and shrinks when it
+    falls below 80 %. Capacity is added when performance falls short of a
+    standard, but it takes time to build, and it slowly wears out. When demand
+    outgrows capacity, the organisation can invest, or it can decide that
+    slightly worse performance is acceptable. Here the standard slips: each
+    shortfall lowers it a little, the felt need to invest shrinks, worn
+    capacity is not replaced, performance stays poor, and demand peaks and
+    declines. The limit was not outside; it was the decision not to invest.
+    Hold the standard firm, and growth goes on.
 
     Parameters
     ----------
@@ -231,19 +234,30 @@ def growth_and_underinvestment(firm_standard: bool = False) -> StockFlowModel:
                    label="time to build capacity")
     model.constant("standard_adjustment_time", 10, min=1, max=50, step=1, units="time",
                    label="time for the standard to slip")
+    model.constant("capacity_lifetime", 300, min=5, max=1000, step=5, units="time",
+                   label="how long capacity lasts")
+    model.constant("reputation_delay", 10, min=0.5, max=30, step=0.5, units="time",
+                   label="time for a change in performance to be noticed")
     model.constant("standard_flexibility", 0 if firm_standard else 1, min=0, max=1, step=0.1,
                    units="dimensionless", label="standard flexibility",
                    doc="1: the standard slips towards performance; 0: held firm.")
     model.stock("demand", 100, inflows=["demand_growth"], non_negative=True, units="units",
                 label="demand")
-    model.stock("capacity", 110, inflows=["investment"], units="units", label="capacity")
+    model.stock("capacity", 110, inflows=["investment"], outflows=["capacity_wearing_out"],
+                units="units", label="capacity")
+    model.flow("capacity_wearing_out", "capacity / capacity_lifetime", units="units/time",
+               label="capacity wearing out")
     model.stock("performance_standard", 1, outflows=["standard_erosion"],
                 units="dimensionless", label="performance standard")
     model.auxiliary("performance", "min(1, safediv(capacity, demand, 1))",
                     units="dimensionless", label="performance",
                     doc="Capacity per unit of demand, at most 1.")
+    model.stock("reputation", 1, inflows=["reputation_change"], units="dimensionless",
+                label="reputation", doc="Performance as people come to know it.")
+    model.flow("reputation_change", "(performance - reputation) / reputation_delay",
+               units="1/time", label="reputation catching up")
     model.flow("demand_growth",
-               "growth_rate * demand * (performance - acceptable_performance) "
+               "growth_rate * demand * (reputation - acceptable_performance) "
                "/ (1 - acceptable_performance)",
                units="units/time", label="demand growth",
                doc="R1: good performance attracts more demand; B2: poor performance drives "
