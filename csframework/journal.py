@@ -50,7 +50,10 @@ import operator
 import os
 import re
 import sqlite3
+import stat
 import threading
+import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -421,10 +424,46 @@ def default_path() -> Path:
     """
     home = os.environ.get("CSF_HOME")
     if home:
-        return Path(home).expanduser() / FILE_NAME
+        return _expand(home, "CSF_HOME") / FILE_NAME
     import platformdirs
 
     return Path(platformdirs.user_data_dir("csframework", appauthor=False)) / FILE_NAME
+
+
+def _expand(path: str | os.PathLike[str], what: str) -> Path:
+    """`path` with ``~`` / ``~user`` expanded; a JournalError when that user is unknown."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # pathlib's "Could not determine home directory"
+        head = str(path).replace("\\", "/").split("/", 1)[0]
+        raise JournalError(f"cannot use {what} {os.fspath(path)!r}: {head!r} names no user on "
+                           "this machine (or your home folder is unknown); give the full "
+                           "path instead") from None
+    except TypeError:
+        raise JournalError(f"{what} must be a path (str or pathlib.Path), not "
+                           f"{type(path).__name__}") from None
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _refuse_special(path: Path, what: str, advice: str) -> None:
+    """Refuse an existing `path` (links followed) that is not a regular file."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise JournalError(f"cannot use {what} {path}: {err.strerror or err}") from None
+    if not stat.S_ISREG(mode):
+        raise JournalError(f"refusing {what} {path}: it is {_kind_of(mode)}, not a regular "
+                           f"file; {advice}")
 
 
 def _make_private_folder(folder: Path) -> None:
@@ -465,10 +504,22 @@ def _tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def _identify(conn: sqlite3.Connection, path: Path, what: str) -> int:
-    """The schema version of a journal database; 0 for a blank database; else raise."""
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = _tables(conn)
+    """The schema version of a journal database; 0 for a blank database; else raise.
+
+    The three facts are read in one read transaction, so a journal being created
+    by another process at this moment is seen either blank or complete.
+    """
+    in_transaction = conn.in_transaction
+    if not in_transaction:
+        conn.execute("BEGIN")
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = _tables(conn)
+    finally:
+        if not in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("COMMIT")
     if app_id == 0 and version == 0 and not tables:
         return 0
     if app_id != APPLICATION_ID or "entries" not in tables:
@@ -480,6 +531,31 @@ def _identify(conn: sqlite3.Connection, path: Path, what: str) -> int:
                            f"{version}; this version reads up to {SCHEMA_VERSION}); upgrade "
                            "csframework to open it")
     return version
+
+
+def _quick_check(conn: sqlite3.Connection) -> str | None:
+    """None when SQLite's quick check passes; else what it found (shortened)."""
+    try:
+        found = [row[0] for row in conn.execute("PRAGMA quick_check(5)").fetchall()]
+    except sqlite3.DatabaseError as err:
+        return str(err)
+    return None if found == ["ok"] else "; ".join(found)[:300]
+
+
+def _set_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL mode, waiting while other processes hold the file (a new journal)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            break
+        except sqlite3.OperationalError as err:
+            if ("locked" not in str(err) and "busy" not in str(err)) or \
+                    time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+    if str(mode).lower() != "wal":
+        raise sqlite3.OperationalError(f"WAL mode is not available here (got {mode!r})")
 
 
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
@@ -550,10 +626,11 @@ class Journal:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None):
-        chosen = Path(path).expanduser() if path is not None else default_path()
+        chosen = _expand(path, "the journal path") if path is not None else default_path()
         self._path = chosen.absolute()
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self._damage: str | None = None
         self._conn = self._open()
 
     # -- opening --------------------------------------------------------------------------
@@ -563,6 +640,8 @@ class Journal:
         if path.is_dir():
             raise JournalError(f"the journal path {path} is a folder; give a file name such "
                                f"as {path / FILE_NAME}")
+        _refuse_special(path, "the journal path", "a journal is a regular file, such as "
+                        f"{default_path()}")
         if path.exists():
             _check_header(path, "the journal file")
         else:
@@ -574,17 +653,35 @@ class Journal:
             raise JournalError(f"cannot open the journal {path}: {err}") from None
         try:
             version = _identify(conn, path, "the journal file")
-            self._prepare(conn, version)
+            if version < SCHEMA_VERSION:
+                Journal._migrate(conn, path)
+            _set_wal(conn)
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._damage = _quick_check(conn)
+            if self._damage:
+                conn.execute("PRAGMA query_only = ON")
         except sqlite3.DatabaseError as err:
             conn.close()
             raise JournalError(f"the journal {path} cannot be read ({err}); it may be "
-                               "damaged. The file was left untouched; Journal.restore() can "
-                               "bring back a backup") from None
+                               "damaged. The file was left untouched; Journal.salvage() (or "
+                               "'csframework journal salvage') copies what can still be read "
+                               "into a fresh journal, and Journal.restore() brings back a "
+                               "backup") from None
         except BaseException:
             conn.close()
             raise
         _private(path)
+        if self._damage:
+            warnings.warn(self._damaged_message("is open read-only"), RuntimeWarning,
+                          stacklevel=3)
         return conn
+
+    def _damaged_message(self, consequence: str) -> str:
+        return (f"the journal {self._path} is damaged (SQLite's check found: {self._damage}); "
+                f"it {consequence}. Journal.salvage({str(self._path)!r}) or 'csframework "
+                "journal salvage' copies every entry that can still be read into a fresh "
+                "journal and lists what could not be read")
 
     @staticmethod
     def _create_file(path: Path) -> None:
@@ -610,19 +707,14 @@ class Journal:
             raise JournalError(f"the journal file {path} is not readable and writable by you")
 
     @staticmethod
-    def _prepare(conn: sqlite3.Connection, version: int) -> None:
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise sqlite3.OperationalError(f"WAL mode is not available here (got {mode!r})")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        if version < SCHEMA_VERSION:
-            Journal._migrate(conn)
+    def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+        """Create or upgrade the schema and mark the file, all in one write transaction.
 
-    @staticmethod
-    def _migrate(conn: sqlite3.Connection) -> None:
+        Other processes opening the same new file wait for this transaction
+        (``BEGIN IMMEDIATE`` with the busy timeout) and then see a whole journal.
+        """
         with _transaction(conn):
-            version = conn.execute("PRAGMA user_version").fetchone()[0]  # re-read under lock
+            version = _identify(conn, path, "the journal file")  # again, under the lock
             while version < SCHEMA_VERSION:
                 _MIGRATIONS[version](conn)
                 version += 1
@@ -635,6 +727,15 @@ class Journal:
     def path(self) -> Path:
         """The database file."""
         return self._path
+
+    @property
+    def damage(self) -> str | None:
+        """What SQLite's integrity check found when the journal was opened, or None.
+
+        A damaged journal is open read-only: writes and backups are refused, and
+        :meth:`salvage` copies what can still be read into a fresh journal.
+        """
+        return self._damage
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -649,6 +750,11 @@ class Journal:
             try:
                 yield conn
             except sqlite3.Error as err:
+                malformed = isinstance(err, sqlite3.DatabaseError) and "malformed" in str(err)
+                if self._damage or malformed:
+                    self._damage = self._damage or str(err)
+                    raise JournalError(self._damaged_message(f"could not {action} it "
+                                                             f"({err})")) from None
                 raise JournalError(f"could not {action} the journal {self._path}: "
                                    f"{err}") from None
 
@@ -716,6 +822,9 @@ class Journal:
         domain_name = _domain(domain, where)
         items = _attachments(attachments, where)
         _check_size(text, items, where)
+        if self._damage:
+            raise JournalError(self._damaged_message("is open read-only, so nothing was "
+                                                     "written"))
         stored = json.dumps([a._to_dict() for a in items], ensure_ascii=False)
         with self._using("write to") as conn, _transaction(conn):
             version = conn.execute(
@@ -801,6 +910,8 @@ class Journal:
     def __repr__(self) -> str:
         if self._conn is None:
             return "<Journal: closed>"
+        if self._damage:
+            return "<Journal: damaged, read-only>"
         prompts, sessions, _ = self._counts()
         return (f"<Journal: {prompts} entr{'y' if prompts == 1 else 'ies'} in "
                 f"{sessions} session{'' if sessions == 1 else 's'}>")
