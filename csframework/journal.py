@@ -58,9 +58,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from csframework._atomic import atomic_path, fsync_dir, write_atomic
+from csframework._atomic import atomic_path, fsync_dir, remove_stale_temps, write_atomic
 from csframework.errors import JournalError, UnknownNameError, close_matches
 
 __all__ = [
@@ -73,6 +73,7 @@ __all__ = [
     "Journal",
     "JournalInputError",
     "UnknownSessionError",
+    "backup_folder",
     "default_path",
     "session_key",
 ]
@@ -929,43 +930,89 @@ class Journal:
 
     # -- export ---------------------------------------------------------------------------
 
-    def export_markdown(self, path: str | os.PathLike[str]) -> Path:
+    def export_markdown(self, path: str | os.PathLike[str] | TextIO) -> Path | None:
         """Write the portfolio as Markdown; diagrams as PNG files in ``<name>_files/``.
 
         Images are files rather than data: URIs because most Markdown viewers do
         not show data: URIs. They are named by a hash of their content and written
         before the ``.md`` file, which is then replaced atomically; so an
         interrupted export leaves the previous ``.md`` with all of its images.
-        Images no longer referenced are removed afterwards. Participant text is
-        HTML-escaped (``<`` becomes ``&lt;``) so that it cannot inject markup.
-        Files are created readable by their owner only (0600).
+        Images no longer referenced are removed afterwards. Files are created
+        readable by their owner only (0600).
+
+        Participant text cannot inject anything: HTML is escaped (``<`` becomes
+        ``&lt;``) and square brackets are escaped, so no link or image (a
+        ``javascript:`` link, a remote image that reports when it is viewed) can
+        be formed from what a participant or a shared file wrote.
+
+        Parameters
+        ----------
+        path : str, path-like or text stream
+            The ``.md`` file. A symbolic link is written through (it stays a
+            link). Refused: the journal itself, its ``-wal``/``-shm`` files, its
+            backups, any SQLite database, and anything that is not a regular file
+            (a folder, a device). A text stream (``sys.stdout``) gets the
+            Markdown with diagrams in text notation (no image files).
 
         Returns
         -------
-        pathlib.Path
-            The Markdown file.
+        pathlib.Path or None
+            The Markdown file (None for a stream).
         """
-        target = Path(path)
+        if _is_stream(path):
+            path.write(_markdown(self.entries(), None))
+            return None
+        target = self._export_target(path)
         return self._export(target, lambda: _write_markdown(self.entries(), target))
 
-    def export_html(self, path: str | os.PathLike[str]) -> Path:
+    def export_html(self, path: str | os.PathLike[str] | TextIO) -> Path | None:
         """Write the portfolio as one self-contained HTML file (inline CSS, data: images).
 
-        No scripts, no external links or resources; participant text is escaped.
+        No scripts, no external links or resources; everything written by a
+        participant (texts, names, captions, diagram titles) is escaped.
+
+        Parameters
+        ----------
+        path : str, path-like or text stream
+            The file; the same rules as for :meth:`export_markdown`.
 
         Returns
         -------
-        pathlib.Path
-            The HTML file.
+        pathlib.Path or None
+            The HTML file (None for a stream).
         """
-        target = Path(path)
+        if _is_stream(path):
+            path.write(_render_html(self.entries()))
+            return None
+        target = self._export_target(path)
         return self._export(target, lambda: write_atomic(target, _render_html(self.entries()),
                                                         mode=EXPORT_MODE))
 
-    def _export(self, target: Path, run: Callable[[], Path]) -> Path:
+    def _export_target(self, path: str | os.PathLike[str]) -> Path:
+        """The file an export really writes (links followed); refuse what must not be replaced."""
+        given = _expand(path, "the export path")
+        target = Path(os.path.realpath(given))
+        shown = f"{given}" + (f" (a link to {target})" if given.is_symlink() else "")
+        if target.is_dir():
+            raise JournalError(f"cannot export to {shown}: it is a folder; give a file name "
+                               f"such as {given / 'portfolio.html'}")
+        _refuse_special(target, "the export target", "export to a regular file, or to '-' "
+                        "(standard output) on the command line")
+        if _is_journal_file(target, self._path):
+            raise JournalError(f"refusing to export to {shown}: it is the journal itself, one of "
+                               "its -wal/-shm files or one of its backups, and the export would "
+                               "replace it; choose another file, such as portfolio.html")
+        if _database_header(target):
+            raise JournalError(f"refusing to export to {shown}: it is a SQLite database (a "
+                               "journal or a backup?) and the export would replace it; choose "
+                               "another file")
         if not target.parent.is_dir():
-            raise JournalError(f"cannot export to {target}: the folder {target.parent} "
+            raise JournalError(f"cannot export to {shown}: the folder {target.parent} "
                                "does not exist")
+        return target
+
+    def _export(self, target: Path, run: Callable[[], Path]) -> Path:
+        remove_stale_temps(target)
         try:
             return run()
         except OSError as err:
@@ -976,11 +1023,27 @@ class Journal:
 
     # -- backup and restore ---------------------------------------------------------------
 
-    def backup(self, path: str | os.PathLike[str]) -> Path:
+    def backup(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Copy the whole journal (every version) to a single file, atomically.
 
         Uses SQLite's online backup, so it is safe while other kernels write.
-        The copy is checked (``PRAGMA quick_check``) before it replaces `path`.
+        The journal is checked (``PRAGMA quick_check``) before it is copied (a
+        damaged journal is refused: :meth:`salvage` it instead) and the copy is
+        checked before it replaces `path`. Temporary files that killed backups of
+        the same target left behind are removed first (those of a backup still
+        running elsewhere are kept).
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            The backup file, or a folder to put a timestamped one in. Default: a
+            timestamped file in the ``backups`` folder beside the journal (see
+            :func:`backup_folder`). A symbolic link is written through.
+
+        Returns
+        -------
+        pathlib.Path
+            The backup file.
 
         Examples
         --------
@@ -989,21 +1052,53 @@ class Journal:
         >>> with Journal(folder / "j.sqlite3") as journal:
         ...     _ = journal.write(0, "hello", "Hello")
         ...     copy = journal.backup(folder / "backup.sqlite3")
+        ...     dated = journal.backup()
         >>> Journal.restore(copy, folder / "restored.sqlite3").latest(0, "hello").text
         'Hello'
+        >>> dated.parent == folder / "backups", dated.name.startswith("j-")
+        (True, True)
         """
-        target = Path(path).expanduser()
-        if target.exists() and _same_file(target, self._path):
-            raise JournalError(f"cannot back up the journal onto itself ({target})")
-        if not target.parent.is_dir():
-            raise JournalError(f"cannot back up to {target}: the folder {target.parent} "
-                               "does not exist")
+        if self._damage:
+            raise JournalError(self._damaged_message("cannot be backed up (the copy would "
+                                                     "carry the damage)"))
+        target = self._backup_target(path)
         with self._using("back up") as conn:
+            damage = _quick_check(conn)
+            if damage:
+                self._damage = damage
+                raise JournalError(self._damaged_message("cannot be backed up (the copy "
+                                                         "would carry the damage)"))
+            remove_stale_temps(target)
             try:
                 _copy_database(conn, target)
             except OSError as err:
+                if isinstance(err, JournalError):
+                    raise
                 raise JournalError(f"cannot back up the journal to {target}: "
                                    f"{err.strerror or err}") from None
+        return target
+
+    def _backup_target(self, path: str | os.PathLike[str] | None) -> Path:
+        if path is None:
+            folder = backup_folder(self._path)
+            _make_private_folder(folder)
+            return _timestamped(folder, self._path.stem)
+        given = _expand(path, "the backup path")
+        if given.is_dir():
+            return _timestamped(given, self._path.stem)
+        target = Path(os.path.realpath(given))
+        _refuse_special(target, "the backup target", "back up to a regular file or a folder")
+        own = _trio(Path(os.path.realpath(self._path)))
+        if any(target == p or _same_file(target, p) for p in own):
+            raise JournalError(f"cannot back up the journal onto itself or its -wal/-shm "
+                               f"files ({given}); choose another file")
+        if target.exists() and target.stat().st_size and not _database_header(target):
+            raise JournalError(f"refusing to back up onto {given}: it holds a file that is not "
+                               "a journal backup, and the backup would replace it; choose "
+                               "another file")
+        if not target.parent.is_dir():
+            raise JournalError(f"cannot back up to {given}: the folder {target.parent} "
+                               "does not exist")
         return target
 
     @classmethod
@@ -1011,7 +1106,9 @@ class Journal:
                 *, overwrite: bool = False) -> Journal:
         """Bring back a backup as the journal at `path` (default: the usual place).
 
-        Every version, time and attachment comes back exactly as it was.
+        Every version, time and attachment comes back exactly as it was: the
+        restored journal is compared with the backup (number of entries and a
+        checksum of every row) before it is returned.
 
         Parameters
         ----------
@@ -1020,8 +1117,11 @@ class Journal:
         path : str or path-like, optional
             Where to restore; default as for ``Journal()``.
         overwrite : bool
-            Replace an existing journal that has entries. The old journal is first
-            copied to ``<path>.bak`` (``<path>.bak-2``, ... if that exists).
+            Replace an existing journal that has entries. The old journal is never
+            lost: its file and its ``-wal``/``-shm`` files are first moved, together
+            and untouched, to ``<path>.bak`` (``<path>.bak-2``, ... if that exists).
+            Leftover ``-wal``/``-shm`` files without a journal are set aside the
+            same way, so they can never be replayed onto the restored journal.
 
         Returns
         -------
@@ -1031,32 +1131,141 @@ class Journal:
         Raises
         ------
         JournalError
-            If `backup` is not a journal, or `path` holds a journal with entries
-            (or any other non-empty file) and `overwrite` is false. Nothing is changed.
+            If `backup` is not a journal, `path` holds a journal with entries (or
+            any other non-empty file) and `overwrite` is false, the journal is open
+            elsewhere, or the result does not equal the backup (then the old
+            journal is put back). Nothing is lost.
         """
-        source = Path(backup).expanduser()
-        target = Path(path).expanduser() if path is not None else default_path()
-        if not source.is_file():
-            raise JournalError(f"the backup {source} does not exist or is not a file")
-        if target.exists() and _same_file(source, target):
-            raise JournalError(f"the backup {source} is the journal itself; restore it to "
-                               "another path")
-        src = _open_backup(source)
+        return _restore(backup, path, overwrite)[0]
+
+
+def backup_folder(journal: str | os.PathLike[str] | None = None) -> Path:
+    """Where :meth:`Journal.backup` puts dated backups: ``backups/`` beside the journal.
+
+    Examples
+    --------
+    >>> import os
+    >>> backup_folder() == Path(os.environ["CSF_HOME"]) / "backups"   # set by the tests
+    True
+    """
+    path = _expand(journal, "the journal path") if journal is not None else default_path()
+    return path.absolute().parent / "backups"
+
+
+def _timestamped(folder: Path, stem: str) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
+    candidate = folder / f"{stem}-{stamp}.sqlite3"
+    n = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{stamp}-{n}.sqlite3"
+        n += 1
+    return candidate
+
+
+def _fingerprint(conn: sqlite3.Connection) -> tuple[int, str]:
+    """The number of entry versions and a SHA-256 of every row, in id order."""
+    digest = hashlib.sha256()
+    count = 0
+    for row in conn.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id"):
+        digest.update(repr(tuple(row)).encode("utf-8", "surrogatepass") + b"\n")
+        count += 1
+    return count, digest.hexdigest()
+
+
+def _restore(backup: str | os.PathLike[str], path: str | os.PathLike[str] | None,
+             overwrite: bool) -> tuple[Journal, Path | None]:
+    """Journal.restore, also returning where the old journal was set aside (or None)."""
+    source = _expand(backup, "the backup path")
+    target = (_expand(path, "the journal path") if path is not None else default_path())
+    target = target.absolute()
+    if not source.is_file():
+        raise JournalError(f"the backup {source} does not exist or is not a file")
+    if target.is_dir():
+        raise JournalError(f"cannot restore to {target}: it is a folder; give a file name such "
+                           f"as {target / FILE_NAME}")
+    _refuse_special(target, "the journal path", "restore to a regular file")
+    if any(_same_file(source, p) for p in _trio(target)):
+        raise JournalError(f"the backup {source} is the journal itself; restore it to "
+                           "another path")
+    src = _open_backup(source)
+    try:
+        expected = _fingerprint(src)
+        _make_private_folder(target.parent)
+        aside = _set_aside(target, overwrite)
         try:
-            _make_private_folder(target.parent)
-            if target.exists() and target.stat().st_size > 0:
-                _set_aside(target, overwrite)
             try:
                 _copy_database(src, target)
             except OSError as err:
+                if isinstance(err, JournalError):
+                    raise
                 raise JournalError(f"cannot restore {source} to {target}: "
                                    f"{err.strerror or err}") from None
-        finally:
-            src.close()
-        return cls(target)
+            journal = Journal(target)
+            try:
+                with journal._using("check") as conn:
+                    found = _fingerprint(conn)
+            except BaseException:
+                journal.close()
+                raise
+            if found != expected:
+                journal.close()
+                raise JournalError(
+                    f"restoring {source} to {target} did not give the backup back ({found[0]} "
+                    f"entries instead of {expected[0]}, or different contents)")
+        except BaseException:
+            _put_back(target, aside)
+            raise
+    finally:
+        src.close()
+    return journal, aside
+
+
+def _trio(target: Path) -> tuple[Path, Path, Path]:
+    return target, Path(f"{target}-wal"), Path(f"{target}-shm")
+
+
+def _put_back(target: Path, aside: Path | None) -> None:
+    """After a failed restore: keep the failed result apart, move the old journal back."""
+    failed = Path(f"{target}.restore-failed")
+    for path, moved in zip(_trio(target), _trio(failed), strict=True):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(path, moved)
+    if aside is not None:
+        for path, original in zip(_trio(aside), _trio(target), strict=True):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(path, original)
+    fsync_dir(target.parent)
 
 
 # -- backup helpers -------------------------------------------------------------------------
+
+_WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+
+
+def _is_stream(value: object) -> bool:
+    return callable(getattr(value, "write", None)) and not isinstance(value, (str, os.PathLike))
+
+
+def _database_header(path: Path) -> bool:
+    """Whether `path` starts like a SQLite database or a SQLite WAL file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError:
+        return False
+    return head == _SQLITE_MAGIC or head[:4] in _WAL_MAGIC
+
+
+def _is_journal_file(target: Path, journal: Path) -> bool:
+    """Whether `target` is the journal, its -wal/-shm, a .bak set aside, or in its backups."""
+    real = Path(os.path.realpath(journal))
+    if target.parent == real.parent and (target.name == real.name or any(
+            target.name.startswith(real.name + end) for end in ("-wal", "-shm", ".bak"))):
+        return True
+    if target.parent == backup_folder(real):
+        return True
+    owned = [real, Path(f"{real}-wal"), Path(f"{real}-shm"), journal]
+    return any(target == p or _same_file(target, p) for p in owned)
 
 def _same_file(a: Path, b: Path) -> bool:
     try:
@@ -1101,32 +1310,40 @@ def _open_backup(source: Path) -> sqlite3.Connection:
     return conn
 
 
-def _set_aside(target: Path, overwrite: bool) -> None:
-    """Before replacing `target`: refuse, or keep a .bak copy; make sure no WAL is left.
+def _set_aside(target: Path, overwrite: bool) -> Path | None:
+    """Before restoring to `target`: refuse, or move it and its -wal/-shm aside together.
 
-    A journal still open elsewhere (another kernel, or a Journal object in this
-    one) is refused: replacing a database under an open connection corrupts it.
+    Moving (not copying) keeps every byte, also of a damaged journal or a file
+    that is not one, and leaves no old WAL that SQLite could replay onto the
+    restored file. A journal still open elsewhere (another kernel, or a Journal
+    object in this one) is refused: moving it under an open connection would
+    send that connection's next writes into the set-aside copy.
     """
-    entries = _entry_count(target)
-    if entries != 0 and not overwrite:
-        what = f"a journal with {entries} entries" if entries else "a file"
-        raise JournalError(f"refusing to restore over {target}: it holds {what}; pass "
-                           "overwrite=True to replace it (a .bak copy of it is kept)")
-    if entries is None:
-        _keep_bak_bytes(target)
-        return
-    conn = _connect(target)
-    try:
-        _lock_alone(conn, target)
-        if entries:
-            _copy_database(conn, _bak_path(target))
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except sqlite3.Error as err:
-        raise JournalError(f"cannot set aside the journal {target}: {err}") from None
-    finally:
-        conn.close()
-    with contextlib.suppress(FileNotFoundError):
-        Path(f"{target}-wal").unlink()  # empty after the checkpoint; the new file starts clean
+    present = [p for p in _trio(target) if p.exists() or p.is_symlink()]
+    if not present:
+        return None
+    if target.exists():
+        entries = _entry_count(target)
+        if entries != 0 and not overwrite:
+            what = f"a journal with {entries} entries" if entries else "a file"
+            raise JournalError(f"refusing to restore over {target}: it holds {what}; pass "
+                               "overwrite=True to replace it (it is first moved to a .bak "
+                               "file beside it, with its -wal and -shm files)")
+        if entries is not None:
+            conn = _connect(target)
+            try:
+                _lock_alone(conn, target)
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as err:
+                raise JournalError(f"cannot set aside the journal {target}: {err}") from None
+            finally:
+                conn.close()
+    aside = _bak_path(target)
+    for path, moved in zip(_trio(target), _trio(aside), strict=True):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(path, moved)
+    fsync_dir(target.parent)
+    return aside
 
 
 def _lock_alone(conn: sqlite3.Connection, target: Path) -> None:
@@ -1163,15 +1380,10 @@ def _entry_count(target: Path) -> int | None:
 def _bak_path(target: Path) -> Path:
     candidate = Path(f"{target}.bak")
     n = 2
-    while candidate.exists():
+    while any(p.exists() or p.is_symlink() for p in _trio(candidate)):
         candidate = Path(f"{target}.bak-{n}")
         n += 1
     return candidate
-
-
-def _keep_bak_bytes(target: Path) -> None:
-    """Keep a byte copy of a file that is not a readable journal before replacing it."""
-    write_atomic(_bak_path(target), target.read_bytes(), mode=0o600)
 
 
 # -- portfolio export ---------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -65,3 +64,231 @@ def test_four_processes_creating_fresh_journals_at_once(tmp_path):
         with Journal(tmp_path / f"j{n}.sqlite3") as journal:
             assert sorted(e.text for e in journal.history(0, "hello")) == [
                 f"worker {w}" for w in range(workers)]
+
+
+# -- 3. an export never replaces the journal, its WAL files or its backups ------------------
+
+@pytest.fixture
+def filled(path):
+    with Journal(path) as journal:
+        journal.write(1, "check-in", "Here, and a little tired.")
+        journal.write(7, "loops", "The delay fooled me.", domain="research")
+        yield journal
+
+
+@pytest.mark.parametrize("export", ["export_html", "export_markdown"])
+@pytest.mark.parametrize("name", ["journal.sqlite3", "journal.sqlite3-wal",
+                                  "journal.sqlite3-shm", "journal.sqlite3.bak",
+                                  "backups/journal-2026-01-01T00-00-00Z.sqlite3",
+                                  "elsewhere.sqlite3"])
+def test_export_onto_the_journal_or_a_backup_is_refused(filled, path, tmp_path, export, name):
+    assert filled.backup().parent == tmp_path / "backups"      # a dated backup
+    filled.backup(tmp_path / "backups" / "journal-2026-01-01T00-00-00Z.sqlite3")
+    filled.backup(tmp_path / "journal.sqlite3.bak")            # as a restore sets one aside
+    filled.backup(tmp_path / "elsewhere.sqlite3")              # a backup anywhere else
+    target = tmp_path / name
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    with pytest.raises(JournalError, match="refusing to export"):
+        getattr(filled, export)(target)
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert {p: after.get(p) for p in before} == before
+    assert filled.write(2, "still", "the journal still works").version == 1
+    assert rows(path)[-1][2] == "still"
+
+
+def test_export_onto_a_hard_link_to_the_journal_is_refused(filled, path, tmp_path):
+    link = tmp_path / "portfolio.html"
+    os.link(path, link)
+    with pytest.raises(JournalError, match="refusing to export"):
+        filled.export_html(link)
+    assert len(rows(path)) == 2
+
+
+# -- 4. restore over a journal whose old WAL is still there ----------------------------------
+
+KILLED_WRITER = """
+    import sys, time
+    from csframework.journal import Journal
+    journal = Journal(sys.argv[1])
+    for i in range(5):
+        journal.write(2, f"old{i}", "written before the restore")
+    print("written", flush=True)
+    time.sleep(600)
+"""
+
+
+def _killed_writer(path: Path) -> None:
+    """A kernel writes and is killed: its entries sit in the -wal, not yet in the file."""
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(KILLED_WRITER), str(path)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "written"
+    proc.kill()
+    proc.communicate(timeout=30)
+    assert Path(f"{path}-wal").stat().st_size > 0
+
+
+@pytest.fixture
+def backup_file(tmp_path):
+    with Journal(tmp_path / "source.sqlite3") as journal:
+        journal.write(1, "from-the-backup", "what the backup holds")
+        return journal.backup(tmp_path / "backup.sqlite3")
+
+
+def test_restore_never_replays_an_old_wal(path, backup_file):
+    _killed_writer(path)
+    path.unlink()                        # the journal file went, its -wal stayed behind
+    with Journal.restore(backup_file, path) as restored:
+        assert [e.prompt_id for e in restored.entries()] == ["from-the-backup"]
+    aside = Path(f"{path}.bak-wal")
+    assert aside.stat().st_size > 0      # the old WAL is kept, set aside, not replayed
+    with Journal(path) as again:         # and it stays so when opened again
+        assert [e.prompt_id for e in again.entries()] == ["from-the-backup"]
+
+
+def test_restore_sets_aside_a_damaged_journal_with_its_wal(path, backup_file):
+    _killed_writer(path)
+    wal = Path(f"{path}-wal").read_bytes()
+    path.write_bytes(b"\0" * 4096)       # the main file is unreadable, its -wal is not
+    with pytest.raises(JournalError, match="holds a file"):
+        Journal.restore(backup_file, path)
+    with Journal.restore(backup_file, path, overwrite=True) as restored:
+        assert [e.prompt_id for e in restored.entries()] == ["from-the-backup"]
+    assert Path(f"{path}.bak").read_bytes() == b"\0" * 4096
+    assert Path(f"{path}.bak-wal").read_bytes() == wal
+
+
+def test_restore_over_a_journal_with_entries_in_its_wal(path, backup_file):
+    _killed_writer(path)
+    with Journal.restore(backup_file, path, overwrite=True) as restored:
+        assert [e.prompt_id for e in restored.entries()] == ["from-the-backup"]
+    with Journal(Path(f"{path}.bak")) as old:  # everything that was written is kept
+        assert [e.prompt_id for e in old.entries()] == [f"old{i}" for i in range(5)]
+
+
+def test_restore_proves_the_result_equals_the_backup(path, backup_file, monkeypatch):
+    import csframework.journal as module
+
+    with Journal(path) as journal:
+        journal.write(3, "mine", "keep me")
+    real = module._fingerprint
+    calls = []
+
+    def tampered(conn):
+        calls.append(1)
+        count, digest = real(conn)
+        return (count, digest) if len(calls) == 1 else (count, "0" * 64)
+
+    monkeypatch.setattr(module, "_fingerprint", tampered)
+    with pytest.raises(JournalError, match="did not give the backup back"):
+        Journal.restore(backup_file, path, overwrite=True)
+    monkeypatch.undo()
+    with Journal(path) as journal:        # the old journal is back in place
+        assert [e.prompt_id for e in journal.entries()] == ["mine"]
+    assert Path(f"{path}.restore-failed").is_file()
+
+
+# -- 5. special targets: links, devices, standard output ------------------------------------
+
+def test_export_through_a_symlink_keeps_the_link(filled, tmp_path):
+    real = tmp_path / "shared" / "portfolio.html"
+    real.parent.mkdir()
+    real.write_text("old portfolio")
+    link = tmp_path / "portfolio.html"
+    link.symlink_to(real)
+    assert filled.export_html(link) == real
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert "The delay fooled me." in real.read_text()
+
+
+def test_export_through_a_symlink_to_the_journal_is_refused(filled, path, tmp_path):
+    link = tmp_path / "portfolio.md"
+    link.symlink_to(path)
+    with pytest.raises(JournalError, match=r"a link to .*journal\.sqlite3.*itself"):
+        filled.export_markdown(link)
+    assert link.is_symlink() and len(rows(path)) == 2
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="needs /dev/null")
+def test_devices_and_pipes_are_refused(filled, tmp_path):
+    for export in (filled.export_html, filled.export_markdown, filled.backup):
+        with pytest.raises(JournalError, match="character device"):
+            export("/dev/null")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(JournalError, match="named pipe"):
+        filled.export_html(fifo)
+    assert Path("/dev/null").is_char_device()
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="needs /dev/null")
+def test_a_journal_at_dev_null_is_refused():
+    had = Path("/dev/null-journal").exists()
+    with pytest.raises(JournalError, match="/dev/null: it is a character device"):
+        Journal("/dev/null")
+    with pytest.raises(JournalError, match="character device"):
+        Journal.restore(__file__, "/dev/null")
+    assert Path("/dev/null-journal").exists() == had
+    assert not Path("/dev/null-wal").exists()
+
+
+def test_export_to_a_stream(filled):
+    import io
+
+    for export, start in ((filled.export_html, "<!DOCTYPE html>"),
+                          (filled.export_markdown, "# Reflection portfolio")):
+        out = io.StringIO()
+        assert export(out) is None
+        assert out.getvalue().startswith(start) and "The delay fooled me." in out.getvalue()
+
+
+# -- 7. killed backups leave no temporary files behind for ever -----------------------------
+
+PAUSED_BACKUP = """
+    import os, sys, time
+    from csframework.journal import Journal
+
+    real_replace = os.replace
+    def stall(src, dst):
+        print("copied, not yet renamed", flush=True)
+        time.sleep(600)
+
+    os.replace = stall
+    Journal(sys.argv[1]).backup(sys.argv[2])
+"""
+
+
+def _stalled_backup(path: Path, target: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(PAUSED_BACKUP), str(path),
+                             str(target)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "copied, not yet renamed"
+    return proc
+
+
+def test_next_backup_removes_temporaries_of_killed_backups(filled, path, tmp_path):
+    target = tmp_path / "backup.sqlite3"
+    for _ in range(3):
+        proc = _stalled_backup(path, target)
+        proc.kill()
+        proc.communicate(timeout=30)
+    old_style = tmp_path / ".backup.sqlite3.k2j3h4g5.tmp"    # no process id in its name
+    old_style.write_bytes(b"x" * 1000)
+    os.utime(old_style, (time.time() - 7200, time.time() - 7200))
+
+    def temps() -> list[Path]:
+        return sorted(tmp_path.glob(".backup.sqlite3.*.tmp"))
+
+    killed = [p for p in temps() if p != old_style]
+    assert len(killed) == 1                          # each backup removed the one before
+    assert killed[0].stat().st_size > 0
+    live = _stalled_backup(path, target)                     # a backup still running
+    try:
+        mine = [p for p in temps() if f".{live.pid}." in p.name]
+        assert filled.backup(target) == target
+        assert temps() == mine                               # only the live one is left
+    finally:
+        live.kill()
+        live.communicate(timeout=30)
+    assert filled.backup(target) == target
+    assert temps() == []
+    with Journal.restore(target, tmp_path / "r.sqlite3") as restored:
+        assert len(restored) == 2
