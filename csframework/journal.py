@@ -72,6 +72,7 @@ __all__ = [
     "Entry",
     "Journal",
     "JournalInputError",
+    "Salvage",
     "UnknownSessionError",
     "backup_folder",
     "default_path",
@@ -380,7 +381,60 @@ class Entry:
 _COLUMNS = "id, session, prompt_id, version, text, time, domain, attachments"
 
 
-def _entry(row: tuple[Any, ...]) -> Entry:
+def _row_problem(row: tuple[Any, ...]) -> str | None:
+    """Why a stored row is not a journal entry (a hand-edited or damaged file); None if it is."""
+    row_id, session, prompt, version, text, time, domain, stored = row
+
+    def whole(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    checks = [
+        (whole(row_id), "its id is not a whole number"),
+        (whole(session) and session in SESSIONS, f"its session {session!r} is not 0 to 14"),
+        (isinstance(prompt, str) and _PROMPT_RE.fullmatch(prompt) is not None,
+         f"its prompt id {prompt!r} is not a prompt slug"),
+        (whole(version) and version >= 1, f"its version {version!r} is not 1 or more"),
+        (isinstance(text, str), f"its text is {type(text).__name__}, not text"),
+        (domain is None or domain in DOMAINS, f"its domain {domain!r} is not a mandala domain"),
+    ]
+    for ok, problem in checks:
+        if not ok:
+            return problem
+    try:
+        when = datetime.fromisoformat(time)
+        if when.tzinfo is None:
+            raise ValueError
+    except (TypeError, ValueError):
+        return f"its time {time!r} is not an ISO 8601 time with a timezone"
+    if not _stored_attachments_ok(stored):
+        return "its attachments are not in the journal's format"
+    return None
+
+
+def _stored_attachments_ok(stored: object) -> bool:
+    try:
+        items = json.loads(stored)  # type: ignore[arg-type]
+        if not isinstance(items, list):
+            return False
+        for item in items:
+            if not (isinstance(item, dict) and isinstance(item.get("json"), bool) and all(
+                    isinstance(item.get(k), str) for k in ("name", "kind", "content"))):
+                return False
+            if item["json"]:
+                json.loads(item["content"])
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def _entry(row: tuple[Any, ...], where: Path) -> Entry:
+    problem = _row_problem(row)
+    if problem:
+        raise JournalError(
+            f"entry #{row[0]} of the journal {where} cannot be read: {problem}. The journal "
+            "was probably changed outside csframework; Journal.salvage() (or 'csframework "
+            "journal salvage') copies every entry that can be read into a fresh journal and "
+            "lists the others")
     attachments = tuple(Attachment(a["name"], a["kind"], a["content"], a["json"])
                         for a in json.loads(row[7]))
     return Entry(*row[:7], attachments=attachments)
@@ -540,7 +594,12 @@ def _quick_check(conn: sqlite3.Connection) -> str | None:
         found = [row[0] for row in conn.execute("PRAGMA quick_check(5)").fetchall()]
     except sqlite3.DatabaseError as err:
         return str(err)
-    return None if found == ["ok"] else "; ".join(found)[:300]
+    if found == ["ok"]:
+        return None
+    lines = [line.strip() for text in found for line in str(text).splitlines()]
+    lines = [line for line in lines if line and not line.startswith("***")]
+    shown = "; ".join(lines[:2]) + ("; ..." if len(lines) > 2 else "")
+    return shown[:200] or "not ok"
 
 
 def _set_wal(conn: sqlite3.Connection) -> None:
@@ -877,7 +936,7 @@ class Journal:
                "ORDER BY e.session, g.first_time, g.first_id")
         with self._using("read") as conn:
             rows = conn.execute(sql, params).fetchall()
-        return tuple(_entry(r) for r in rows)
+        return tuple(_entry(r, self._path) for r in rows)
 
     def history(self, session: int | str, prompt_id: str) -> tuple[Entry, ...]:
         """Every version written for one prompt, oldest first (empty if never written)."""
@@ -886,7 +945,7 @@ class Journal:
         with self._using("read") as conn:
             rows = conn.execute(f"SELECT {_COLUMNS} FROM entries WHERE session = ? AND "
                                 "prompt_id = ? ORDER BY version", (number, prompt)).fetchall()
-        return tuple(_entry(r) for r in rows)
+        return tuple(_entry(r, self._path) for r in rows)
 
     def latest(self, session: int | str, prompt_id: str) -> Entry | None:
         """The last saved version for a prompt, or None if nothing was written yet."""
@@ -896,7 +955,7 @@ class Journal:
             row = conn.execute(f"SELECT {_COLUMNS} FROM entries WHERE session = ? AND "
                                "prompt_id = ? ORDER BY version DESC LIMIT 1",
                                (number, prompt)).fetchone()
-        return _entry(row) if row else None
+        return _entry(row, self._path) if row else None
 
     def _counts(self) -> tuple[int, int, int]:
         with self._using("read") as conn:
@@ -1138,6 +1197,79 @@ class Journal:
         """
         return _restore(backup, path, overwrite)[0]
 
+    @classmethod
+    def salvage(cls, path: str | os.PathLike[str] | None = None,
+                into: str | os.PathLike[str] | None = None) -> Salvage:
+        """Copy every entry that can still be read from a damaged journal into a fresh one.
+
+        The damaged file is only read, never changed. Rows are read through
+        SQLite where it still can, and page by page (:mod:`csframework._salvage`)
+        where a damaged page hides them from SQLite; each entry keeps its id,
+        version, time and attachments. Entries that cannot be read (their page is
+        damaged, or a hand edit left them in a shape the journal does not store)
+        are listed in the report, by session, prompt and version where the
+        journal's index still knows them.
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            The damaged journal (default: as for ``Journal()``).
+        into : str or path-like, optional
+            The fresh journal to create; it must not exist. Default:
+            ``<name>-salvaged-<UTC time>.sqlite3`` beside `path`.
+
+        Returns
+        -------
+        Salvage
+            What was copied and what could not be read. To use the salvaged
+            journal in place of the damaged one, :meth:`restore` it (the damaged
+            file is set aside, not deleted).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> with Journal(folder / "j.sqlite3") as journal:
+        ...     _ = journal.write(3, "check-out", "Slower today.")
+        >>> report = Journal.salvage(folder / "j.sqlite3", folder / "saved.sqlite3")
+        >>> report
+        <Salvage: 1 entry version copied, 0 could not be read>
+        >>> Journal(report.journal).latest(3, "check-out").text
+        'Slower today.'
+        """
+        source = (_expand(path, "the journal path") if path is not None
+                  else default_path()).absolute()
+        if source.is_dir() or not source.exists():
+            raise JournalError(f"there is no journal file at {source} to salvage")
+        _refuse_special(source, "the journal path", "salvage a journal file")
+        if into is None:
+            target = _timestamped(source.parent, f"{source.stem}-salvaged")
+        else:
+            target = _expand(into, "the salvage target").absolute()
+        if any(p.exists() or p.is_symlink() for p in _trio(target)):
+            raise JournalError(f"cannot salvage into {target}: it already exists; the salvage "
+                               "writes a fresh journal, so give a new file name")
+        rows, problems, known, highest = _readable_rows(source)
+        if not rows and not problems and not known:
+            _check_header(source, "the journal file")  # refuses a file that is not SQLite
+        lost = []
+        with cls(target) as fresh, fresh._using("write to") as conn, _transaction(conn):
+            for row_id in sorted(rows):
+                try:
+                    conn.execute(f"INSERT INTO entries ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, "
+                                 "?, ?)", rows[row_id])
+                except sqlite3.IntegrityError:
+                    problems[row_id] = "another row already holds its session, prompt and version"
+            copied = len(rows) - sum(1 for r in rows if r in problems)
+        for row_id in range(1, max([highest, *rows, *problems, 0]) + 1):
+            if row_id in rows and row_id not in problems:
+                continue
+            where = known.get(row_id)
+            name = (f"session {where[0]}, {where[1]!r}, version {where[2]} (entry #{row_id})"
+                    if where else f"entry #{row_id}")
+            lost.append(f"{name}: {problems.get(row_id, 'its page is damaged or gone')}")
+        return Salvage(source, target, copied, tuple(lost))
+
 
 def backup_folder(journal: str | os.PathLike[str] | None = None) -> Path:
     """Where :meth:`Journal.backup` puts dated backups: ``backups/`` beside the journal.
@@ -1235,6 +1367,85 @@ def _put_back(target: Path, aside: Path | None) -> None:
             with contextlib.suppress(FileNotFoundError):
                 os.replace(path, original)
     fsync_dir(target.parent)
+
+
+@dataclass(frozen=True)
+class Salvage:
+    """The report of :meth:`Journal.salvage`.
+
+    Attributes
+    ----------
+    source : pathlib.Path
+        The damaged journal (read, never changed).
+    journal : pathlib.Path
+        The fresh journal holding every entry version that could be read.
+    copied : int
+        How many entry versions were copied.
+    lost : tuple of str
+        One line per entry version that could not be read, and why.
+    """
+
+    source: Path
+    journal: Path
+    copied: int
+    lost: tuple[str, ...]
+
+    def text(self) -> str:
+        """The report, for a person."""
+        total = self.copied + len(self.lost)
+        lines = [f"Salvaged {self.copied} of {total} entry versions from {self.source} into "
+                 f"{self.journal}."]
+        if self.lost:
+            lines.append(f"Could not read {len(self.lost)}:")
+            lines += [f"  {line}" for line in self.lost]
+        else:
+            lines.append("Every entry version could be read.")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        plural = "" if self.copied == 1 else "s"
+        return (f"<Salvage: {self.copied} entry version{plural} copied, {len(self.lost)} "
+                "could not be read>")
+
+
+def _readable_rows(source: Path) -> tuple[dict[int, tuple[Any, ...]], dict[int, str],
+                                          dict[int, tuple[Any, ...]], int]:
+    """Rows of `source` that are whole entries, problems by id, index keys by id, top id."""
+    from csframework import _salvage
+
+    rows: dict[int, tuple[Any, ...]] = {}
+    problems: dict[int, str] = {}
+
+    def consider(row: tuple[Any, ...]) -> None:
+        if row[0] in rows:
+            return
+        problem = _row_problem(row)
+        if problem:
+            problems.setdefault(row[0], problem)
+        else:
+            rows[row[0]] = row
+            problems.pop(row[0], None)
+
+    with contextlib.suppress(sqlite3.Error):  # SQLite first, as far as it can read
+        conn = _connect(source, read_only=True)
+        try:
+            for row in conn.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id"):
+                consider(tuple(row))
+        finally:
+            conn.close()
+    try:
+        pages = _salvage.read_file(source)
+    except OSError as err:
+        raise JournalError(f"cannot read {source} to salvage it: {err.strerror or err}") from None
+    highest = 0
+    for row_id, values in pages.table_rows:
+        if len(values) == 8 and values[0] is None:
+            consider((row_id, *values[1:]))
+        elif len(values) == 2 and values[0] == "entries" and isinstance(values[1], int):
+            highest = max(highest, values[1])  # sqlite_sequence: the last id ever given
+    known = {v[3]: tuple(v[:3]) for v in pages.index_rows
+             if len(v) == 4 and isinstance(v[3], int) and isinstance(v[1], str)}
+    return rows, problems, known, highest
 
 
 # -- backup helpers -------------------------------------------------------------------------

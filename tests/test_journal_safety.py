@@ -292,3 +292,87 @@ def test_next_backup_removes_temporaries_of_killed_backups(filled, path, tmp_pat
     assert temps() == []
     with Journal.restore(target, tmp_path / "r.sqlite3") as restored:
         assert len(restored) == 2
+
+
+# -- 6. a damaged journal: read-only, said so, salvaged --------------------------------------
+
+PAGE = 4096
+
+
+def _damaged(path: Path, *, leaf: bool = False) -> list[tuple]:
+    """A journal of 61 versions with one page overwritten; returns its rows from before."""
+    with Journal(path) as journal:
+        for i in range(60):
+            journal.write(1 + i % 14, f"p{i}", f"text {i} " + "x" * 300,
+                          attachments={"n": {"i": i}} if i % 3 == 0 else None,
+                          domain="practice" if i % 2 else None)
+        journal.write(2, "long", "y" * 20_000)          # spills onto overflow pages
+    before = rows(path)
+    conn = sqlite3.connect(path)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'entries'").fetchone()[0]
+    page = root
+    if leaf:   # the leaf holding entry 30
+        page = next(n for n in range(1, path.stat().st_size // PAGE + 1)
+                    if b"text 30 xxx" in path.read_bytes()[(n - 1) * PAGE:n * PAGE])
+    conn.close()
+    data = bytearray(path.read_bytes())
+    start = (page - 1) * PAGE
+    assert data[start] == (0x0D if leaf else 0x05)       # a table leaf / interior page
+    data[start + 8:start + PAGE] = b"\xa5" * (PAGE - 8)   # its cells are gone
+    path.write_bytes(bytes(data))
+    return before
+
+
+def test_a_damaged_journal_opens_read_only_and_says_so(path, tmp_path):
+    _damaged(path)
+    with pytest.warns(RuntimeWarning, match=r"is damaged .*read-only.*salvage"):
+        journal = Journal(path)
+    with journal:
+        assert journal.damage and repr(journal) == "<Journal: damaged, read-only>"
+        before = path.read_bytes()
+        with pytest.raises(JournalError, match="open read-only, so nothing was written"):
+            journal.write(1, "new", "lost?")
+        with pytest.raises(JournalError, match="cannot be backed up"):
+            journal.backup(tmp_path / "b.sqlite3")
+        with pytest.raises(JournalError, match=r"damaged.*salvage"):
+            journal.export_html(tmp_path / "p.html")
+        with pytest.raises(JournalError, match=r"damaged.*salvage"):
+            journal.entries()
+    assert path.read_bytes() == before
+    assert not (tmp_path / "b.sqlite3").exists() and not (tmp_path / "p.html").exists()
+
+
+def test_salvage_recovers_every_entry_under_a_damaged_interior_page(path, tmp_path):
+    before = _damaged(path)
+    damaged = path.read_bytes()
+    report = Journal.salvage(path, tmp_path / "saved.sqlite3")
+    assert (report.copied, report.lost) == (61, ())
+    assert rows(report.journal) == before                 # ids, versions, times, attachments
+    assert path.read_bytes() == damaged                   # the damaged file is only read
+    with Journal(report.journal) as saved:
+        assert saved.damage is None and saved.latest(2, "long").text == "y" * 20_000
+
+
+def test_salvage_lists_what_a_damaged_leaf_page_took(path, tmp_path):
+    before = _damaged(path, leaf=True)
+    report = Journal.salvage(path)
+    assert report.journal.name.startswith("journal-salvaged-")
+    saved = rows(report.journal)
+    assert 0 < len(saved) < 61 and set(saved) < set(before)
+    lost_ids = sorted({r[0] for r in before} - {r[0] for r in saved})
+    assert 30 + 1 in lost_ids and len(report.lost) == len(lost_ids)
+    assert any(line.startswith(f"session {1 + 30 % 14}, 'p30', version 1 (entry #31)")
+               for line in report.lost)
+    assert report.text().startswith(f"Salvaged {len(saved)} of 61 entry versions")
+
+
+def test_salvage_into_an_existing_file_is_refused(path, tmp_path):
+    Journal(path).close()
+    taken = tmp_path / "taken.sqlite3"
+    taken.write_text("mine")
+    with pytest.raises(JournalError, match="already exists"):
+        Journal.salvage(path, taken)
+    assert taken.read_text() == "mine"
+    (tmp_path / "notes.txt").write_text("not a journal")
+    with pytest.raises(JournalError, match="not a SQLite database"):
+        Journal.salvage(tmp_path / "notes.txt", tmp_path / "s.sqlite3")
