@@ -1632,7 +1632,7 @@ def _anchor(entry: Entry) -> str:
     return f"s{entry.session:02d}-{entry.prompt_id}"
 
 
-def _show_diagram(attachment: Attachment) -> _Shown | None:
+def _show_diagram(attachment: Attachment, draw: bool) -> _Shown | None:
     from csframework.cld import CausalLoopDiagram
 
     try:
@@ -1641,19 +1641,20 @@ def _show_diagram(attachment: Attachment) -> _Shown | None:
     except Exception:  # unreadable diagram JSON: shown as JSON text instead
         return None
     try:
-        png = cld.to_png()
+        png = cld.to_png() if draw else None
     except Exception:  # drawing unavailable: the text notation still shows the diagram
         png = None
     title = f" {cld.title!r}" if cld.title else ""
     caption = (f"causal loop diagram{title}" if png else
-               f"causal loop diagram{title} (in text notation; the drawing was unavailable)")
+               f"causal loop diagram{title} (in text notation; the drawing was unavailable)"
+               if draw else f"causal loop diagram{title} (in text notation)")
     return _Shown(attachment.name, attachment.kind, png, notation, caption)
 
 
-def _show(attachment: Attachment) -> _Shown:
+def _show(attachment: Attachment, draw: bool = True) -> _Shown:
     data = attachment.json_data() if attachment.kind == _CLD_SCHEMA else None
     if isinstance(data, dict):
-        shown = _show_diagram(attachment)
+        shown = _show_diagram(attachment, draw)
         if shown is not None:
             return shown
     if attachment.is_json:
@@ -1694,9 +1695,28 @@ def _summary(entries: tuple[Entry, ...]) -> str:
 
 # Markdown ---------------------------------------------------------------------------------
 
+_MD_LINK_CHARS = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]"})
+
+
+def _md_inline(text: str) -> str:
+    """Text from a participant or a file, made inert for Markdown.
+
+    HTML is escaped (no tags, no autolinks like ``<javascript:...>``, no entity
+    tricks) and so are backslashes and square brackets, so no link, image or
+    link definition can be formed: a ``[click](javascript:...)`` or a remote
+    ``![](https://...)`` shows as the text it is.
+
+    Examples
+    --------
+    >>> _md_inline("[click](javascript:alert(1)) <b>bold</b>")
+    '\\\\[click\\\\](javascript:alert(1)) &lt;b&gt;bold&lt;/b&gt;'
+    """
+    return html.escape(text, quote=False).translate(_MD_LINK_CHARS)
+
+
 def _md_text(text: str) -> str:
-    """Participant text for Markdown: markup-escaped, line breaks kept."""
-    escaped = html.escape(text.strip("\n"), quote=False)
+    """Participant text for Markdown: made inert (see _md_inline), line breaks kept."""
+    escaped = _md_inline(text.strip("\n"))
     return "\n".join(line.rstrip() + ("  " if line.strip() else "")
                      for line in escaped.splitlines()).rstrip()
 
@@ -1708,9 +1728,10 @@ def _md_code(text: str, language: str = "") -> str:
 
 
 def _md_attachment(shown: _Shown, image: str | None) -> list[str]:
-    out = [f"**{html.escape(shown.name, quote=False)}** ({shown.caption})", ""]
+    caption = _md_inline(shown.caption)
+    out = [f"**{_md_inline(shown.name)}** ({caption})", ""]
     if image:
-        out += [f"![{shown.caption}]({image})", ""]
+        out += [f"![{caption}]({image})", ""]
     out += [_md_code(shown.text, shown.language), ""]
     return out
 
@@ -1724,12 +1745,13 @@ def _md_domains(entries: tuple[Entry, ...]) -> list[str]:
         if domain in DOMAIN_QUESTIONS:
             out += [f"*{DOMAIN_QUESTIONS[domain]}*", ""]
         out += [f"- {_session_title(e.session)}, `{e.prompt_id}`: "
-                f"{html.escape(_first_line(e.text), quote=False)}" for e in group]
+                f"{_md_inline(_first_line(e.text))}" for e in group]
         out += [""] if group else ["*Nothing here yet.*", ""]
     return out
 
 
-def _markdown(entries: tuple[Entry, ...], image_link: Callable[[bytes], str]) -> str:
+def _markdown(entries: tuple[Entry, ...], image_link: Callable[[bytes], str] | None) -> str:
+    """The portfolio as Markdown; diagrams as images via `image_link`, or as text if None."""
     out = [f"# {_PORTFOLIO_TITLE}", "", _summary(entries), ""]
     if entries:
         out += _md_domains(entries)
@@ -1742,8 +1764,9 @@ def _markdown(entries: tuple[Entry, ...], image_link: Callable[[bytes], str]) ->
         out += [f"#### {entry.prompt_id}", "", f"*{_meta_line(entry)}*", "",
                 _md_text(entry.text), ""]
         for attachment in entry.attachments:
-            shown = _show(attachment)
-            out += _md_attachment(shown, image_link(shown.png) if shown.png else None)
+            shown = _show(attachment, draw=image_link is not None)
+            out += _md_attachment(shown, image_link(shown.png) if image_link and shown.png
+                                  else None)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -1803,7 +1826,7 @@ def _html_attachment(shown: _Shown) -> str:
 
 
 def _html_entry(entry: Entry) -> str:
-    parts = [f'<article class="entry" id="{_anchor(entry)}">',
+    parts = [f'<article class="entry" id="{_escape(_anchor(entry))}">',
              f"<h4>{_escape(entry.prompt_id)}</h4>",
              f'<p class="meta">{_escape(_meta_line(entry))}</p>',
              f'<div class="text">{_escape(entry.text.strip(chr(10)))}</div>']
@@ -1817,7 +1840,7 @@ def _html_domains(entries: tuple[Entry, ...]) -> str:
         if domain == _UNPLACED and not group:
             continue
         question = DOMAIN_QUESTIONS.get(domain)
-        items = "".join(f'<li><a href="#{_anchor(e)}">{_escape(_session_title(e.session))}, '
+        items = "".join(f'<li><a href="#{_escape(_anchor(e))}">{_escape(_session_title(e.session))}, '
                         f"{_escape(e.prompt_id)}</a>: {_escape(_first_line(e.text))}</li>"
                         for e in group) or "<li><em>Nothing here yet.</em></li>"
         ask = f'<p class="question">{_escape(question)}</p>' if question else ""

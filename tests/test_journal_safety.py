@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -393,3 +394,114 @@ def test_salvage_into_an_existing_file_is_refused(path, tmp_path):
     (tmp_path / "notes.txt").write_text("not a journal")
     with pytest.raises(JournalError, match="not a SQLite database"):
         Journal.salvage(tmp_path / "notes.txt", tmp_path / "s.sqlite3")
+
+
+# -- 15. exports cannot carry links, remote images or markup ---------------------------------
+
+HOSTILE = "\n".join([
+    "[click me](javascript:alert(1))",
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[vb](VBScript:msgbox(1))",
+    "[spaced]( javascript:alert(4) )",
+    "[ref][r]",
+    "[r]: javascript:alert(2)",
+    "![tracker](https://tracker.example/pixel.png?who=me)",
+    "![also](//tracker.example/p.png)",
+    "<javascript:alert(3)>",
+    "<img src=x onerror=alert(5)>",
+    "&lt;script&gt; and &#106;avascript:alert(6)",
+    "<script>alert(7)</script>",
+])
+
+
+@pytest.fixture
+def hostile(path):
+    from csframework.cld import CausalLoopDiagram
+
+    cld = CausalLoopDiagram.from_text(
+        "trust -> participation : +\nparticipation -> trust : +",
+        title="<script>alert(8)</script>](javascript:alert(9))")
+    with Journal(path) as journal:
+        journal.write(4, "links", HOSTILE, domain="research",
+                      attachments={"[x](javascript:alert(10))": cld,
+                                   "<b onmouseover=alert(11)>": "![t](https://t.example/a.png)"})
+        yield journal
+
+
+def _rendered_markdown(text: str) -> str:
+    import mistune
+
+    return mistune.create_markdown(escape=False, plugins=["url", "table", "strikethrough"])(text)
+
+
+def test_markdown_export_forms_no_links_images_or_markup(hostile, tmp_path):
+    text = hostile.export_markdown(tmp_path / "p.md").read_text()
+    page = _rendered_markdown(text)
+    assert "<script" not in page and "<b " not in page and "onerror" not in page.replace(
+        "onerror=alert(5)", "")
+    links = re.findall(r'<a [^>]*href="([^"]*)"', page)
+    assert all(h.startswith("https://tracker.example/") for h in links)  # autolinked text only
+    images = re.findall(r'<img [^>]*src="([^"]*)"', page)
+    assert images and all(re.fullmatch(r"p_files/diagram-[0-9a-f]{16}\.png", s) for s in images)
+    tags = set(re.findall(r"<\s*/?\s*([A-Za-z][A-Za-z0-9]*)", page))
+    assert tags <= {"p", "h1", "h2", "h3", "h4", "em", "strong", "br", "ul", "li", "pre", "code",
+                    "img", "a"}
+    for shown in ("[click me](javascript:alert(1))", "![tracker](", "[r]: javascript:alert(2)"):
+        assert shown in page                     # the words are all still there, as text
+
+
+def test_html_export_escapes_everything(hostile, tmp_path):
+    page = hostile.export_html(tmp_path / "p.html").read_text()
+    assert "<script" not in page.lower() and "<b " not in page and "<img src=x" not in page
+    assert set(re.findall(r'href="([^"]*)"', page)) == {"#s04-links"}
+    assert all(s.startswith("data:image/png;base64,") for s in re.findall(r'src="([^"]*)"',
+                                                                           page))
+    assert "&lt;script&gt;alert(8)&lt;/script&gt;" in page          # the diagram title
+    assert "&lt;b onmouseover=alert(11)&gt;" in page                 # an attachment name
+
+
+def test_markdown_to_a_stream_has_no_image_files(hostile, tmp_path):
+    import io
+
+    out = io.StringIO()
+    hostile.export_markdown(out)
+    assert "diagram-" not in out.getvalue() and "(in text notation)" in out.getvalue()
+    assert "trust -> participation : +" in out.getvalue()
+    assert list(tmp_path.glob("*_files")) == []
+
+
+# -- 13. hand-edited journals give a clear error, never a traceback --------------------------
+
+def _hand_edit(path: Path, sql: str, *params) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute(sql, params)
+    conn.commit()
+    conn.close()
+
+
+INSERT = ("INSERT INTO entries (session, prompt_id, version, text, time, domain, attachments) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?)")
+GOOD_TIME = "2026-01-05T10:00:00.000000+00:00"
+
+
+@pytest.mark.parametrize(("row", "problem"), [
+    ((3, "bad", 1, "fine", GOOD_TIME, None, "not json"), "attachments are not in"),
+    ((3, "bad", 1, "fine", GOOD_TIME, None, '[{"name": 1}]'), "attachments are not in"),
+    ((3, "bad", 1, b"\x00\xff", GOOD_TIME, None, "[]"), "its text is bytes"),
+    ((3, "bad", 1, "fine", "yesterday", None, "[]"), "its time 'yesterday'"),
+    ((3, "bad", 1, "fine", "2026-01-05T10:00:00", None, "[]"), "with a timezone"),
+    ((3, "bad", 1, "fine", GOOD_TIME, "dreams", "[]"), "domain 'dreams'"),
+    ((3, "x\"><script>", 1, "fine", GOOD_TIME, None, "[]"), "not a prompt slug"),
+])
+def test_hand_edited_rows_give_a_clear_error(path, tmp_path, row, problem):
+    with Journal(path) as journal:
+        journal.write(1, "kept", "a good entry")
+    _hand_edit(path, INSERT, *row)
+    with Journal(path) as journal:
+        for read in (journal.entries, lambda: journal.history(3, "bad")
+                     if row[1] == "bad" else journal.entries(3),
+                     lambda: journal.export_html(tmp_path / "p.html")):
+            with pytest.raises(JournalError, match=rf"entry #2 .*{re.escape(problem)}.*salvage"):
+                read()
+    report = Journal.salvage(path, tmp_path / "saved.sqlite3")
+    assert report.copied == 1 and len(report.lost) == 1 and problem in report.lost[0]
