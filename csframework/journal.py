@@ -983,7 +983,9 @@ class Journal:
                    if p.exists())
         return "\n".join([
             f"Journal at {self._path}",
-            f"  {prompts} entries ({versions} versions) in {sessions} sessions",
+            f"  {prompts} entr{'y' if prompts == 1 else 'ies'} ({versions} "
+            f"version{'' if versions == 1 else 's'}) in {sessions} "
+            f"session{'' if sessions == 1 else 's'}",
             f"  schema version {SCHEMA_VERSION}, {size / 1024:.0f} KiB on disk",
         ])
 
@@ -1840,7 +1842,8 @@ def _html_domains(entries: tuple[Entry, ...]) -> str:
         if domain == _UNPLACED and not group:
             continue
         question = DOMAIN_QUESTIONS.get(domain)
-        items = "".join(f'<li><a href="#{_escape(_anchor(e))}">{_escape(_session_title(e.session))}, '
+        items = "".join(f'<li><a href="#{_escape(_anchor(e))}">'
+                        f"{_escape(_session_title(e.session))}, "
                         f"{_escape(e.prompt_id)}</a>: {_escape(_first_line(e.text))}</li>"
                         for e in group) or "<li><em>Nothing here yet.</em></li>"
         ask = f'<p class="question">{_escape(question)}</p>' if question else ""
