@@ -25,6 +25,17 @@ Durability
     two kernels) wait for each other (``busy_timeout``) instead of failing.
     Exports and backups are written atomically (:mod:`csframework._atomic`).
 
+Safety
+    A journal is opened only if it is a regular file (never a device or a pipe)
+    and passes SQLite's integrity check; a damaged one opens read-only, with a
+    warning, and :meth:`Journal.salvage` copies what can still be read into a
+    fresh journal. Exports never replace the journal, its ``-wal``/``-shm``
+    files, its backups or any other SQLite database, and write through symbolic
+    links. :meth:`Journal.restore` moves the old journal aside with its
+    ``-wal``/``-shm`` files and checks the result against the backup. Rows that
+    were edited outside csframework into a shape the journal never stores are
+    refused with the entry's id, not passed on.
+
 Examples
 --------
 >>> import tempfile, pathlib
