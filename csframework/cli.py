@@ -500,10 +500,10 @@ def _cmd_journal_salvage(args: argparse.Namespace, extra: Sequence[str]) -> int:
 
 
 def _cmd_progress(args: argparse.Namespace, extra: Sequence[str]) -> int:
-    from csframework.journal import default_path
+    from csframework.journal import _expand, default_path
     from csframework.progress import progress
 
-    path = Path(args.journal).expanduser() if args.journal else default_path()
+    path = _expand(args.journal, "the journal path") if args.journal else default_path()
     if args.journal and not path.is_file():
         _journal_file(args.journal)  # raises, naming the file
     result = progress(path, live=False, course=args.course)
