@@ -505,3 +505,16 @@ def test_hand_edited_rows_give_a_clear_error(path, tmp_path, row, problem):
                 read()
     report = Journal.salvage(path, tmp_path / "saved.sqlite3")
     assert report.copied == 1 and len(report.lost) == 1 and problem in report.lost[0]
+
+
+def test_salvage_reads_entries_that_are_only_in_the_wal(path, tmp_path):
+    _killed_writer(path)                     # five entries, committed to the -wal only
+    data = bytearray(path.read_bytes())
+    data[:100] = b"\xa5" * 100               # and the file's header is gone
+    path.write_bytes(bytes(data))
+    with pytest.raises(JournalError, match="not a SQLite database"):
+        Journal(path)
+    report = Journal.salvage(path, tmp_path / "saved.sqlite3")
+    assert (report.copied, report.lost) == (5, ())
+    with Journal(report.journal) as saved:
+        assert [e.prompt_id for e in saved.entries()] == [f"old{i}" for i in range(5)]
