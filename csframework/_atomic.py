@@ -8,8 +8,9 @@ then moved over the target with :func:`os.replace` (atomic on POSIX and on
 Windows), and finally the folder itself is ``fsync``-ed so that the rename is
 durable too.
 
-A process killed half-way leaves at most a stray ``.<name>.<random>.tmp`` file
-next to the target; the target itself is untouched.
+A process killed half-way leaves at most a stray ``.<name>.<pid>.<random>.tmp``
+file next to the target; the target itself is untouched, and
+:func:`remove_stale_temps` clears such leftovers on the next write.
 
 Examples
 --------
@@ -29,12 +30,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "fsync_dir", "write_atomic"]
+__all__ = ["atomic_path", "fsync_dir", "remove_stale_temps", "write_atomic"]
+
+STALE_AFTER_S = 3600.0  # a temporary untouched this long is stale whoever wrote it
 
 
 def fsync_dir(folder: str | os.PathLike[str]) -> None:
@@ -113,7 +118,8 @@ def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None) -> Ite
     """
     target = Path(path)
     folder = target.parent
-    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.{os.getpid()}.",
+                                suffix=".tmp")
     os.close(fd)
     tmp = Path(name)
     try:
@@ -126,6 +132,68 @@ def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None) -> Ite
             tmp.unlink()
         raise
     fsync_dir(folder)
+
+
+def _process_gone(pid: int) -> bool:
+    """Whether no process `pid` runs on this machine (False when it cannot be told)."""
+    if sys.platform == "win32" or pid <= 0:  # pragma: no cover - os.kill(pid, 0) kills there
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists but belongs to someone else
+        return False
+    return False
+
+
+def remove_stale_temps(path: str | os.PathLike[str], *,
+                       max_age: float = STALE_AFTER_S) -> list[Path]:
+    """Remove temporary files that interrupted writes of `path` left behind.
+
+    A temporary file of `path` (``.<name>.<pid>.<random>.tmp`` beside it) is
+    stale when the process that wrote it is gone, or when nobody has touched it
+    for `max_age` seconds (this also covers temporaries without a process id,
+    and process ids reused since). A live writer's temporary file is kept.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files removed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> left = folder / ".backup.sqlite3.999999999.x1y2z3.tmp"   # no such process
+    >>> _ = left.write_bytes(b"half a backup")
+    >>> [p.name for p in remove_stale_temps(folder / "backup.sqlite3")]
+    ['.backup.sqlite3.999999999.x1y2z3.tmp']
+    """
+    target = Path(path)
+    prefix = f".{target.name}."
+    removed = []
+    now = time.time()
+    try:
+        candidates = [p for p in target.parent.iterdir()
+                      if p.name.startswith(prefix) and p.name.endswith(".tmp")]
+    except OSError:
+        return removed
+    for candidate in candidates:
+        middle = candidate.name[len(prefix):-len(".tmp")]
+        pid_text = middle.split(".", 1)[0] if "." in middle else ""
+        try:
+            info = candidate.lstat()
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        gone = pid_text.isdigit() and _process_gone(int(pid_text))
+        if gone or now - info.st_mtime > max_age:
+            with contextlib.suppress(FileNotFoundError):
+                candidate.unlink()
+                removed.append(candidate)
+    return removed
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str, *,

@@ -7,6 +7,10 @@ Usage::
     csframework course copy          # copy new course notebooks into your folder only
     csframework course update        # take the course's new versions; your edits are kept
     csframework journal export       # your portfolio as HTML or Markdown
+    csframework journal where        # where your journal is, how big, its backups
+    csframework journal backup       # a dated copy in backups/ beside the journal
+    csframework journal restore B    # bring back a backup (your journal is set aside)
+    csframework journal salvage      # copy what can be read from a damaged journal
     csframework progress             # sessions, exercises and journal prompts done
     csframework doctor               # is everything in place? what to fix if not
     csframework --version
@@ -330,39 +334,138 @@ _FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "ma
 
 
 def _journal_file(path: str | None) -> Path:
-    from csframework.journal import JournalError, default_path
+    from csframework.journal import JournalError, _expand, default_path
 
-    chosen = Path(path).expanduser() if path else default_path()
+    chosen = _expand(path, "the journal path") if path else default_path()
     if not chosen.is_file():
         raise JournalError(f"there is no journal at {chosen}: nothing to read yet (write in a "
                            "notebook first, or give the file with --journal)")
     return chosen
 
 
-def _cmd_journal_export(args: argparse.Namespace, extra: Sequence[str]) -> int:
+def _open_journal(path: Path):  # -> Journal
+    """Open a journal; a warning (a damaged journal) is told on stderr, not as a traceback."""
+    import warnings
+
     from csframework.journal import Journal
 
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        journal = Journal(path)
+    for warning in caught:
+        print(f"{PROG}: warning: {warning.message}", file=sys.stderr, flush=True)
+    return journal
+
+
+def _cmd_journal_export(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    from csframework.journal import _expand
+
     fmt = args.format
+    to_stdout = args.output == "-"
     if args.output is None:
         output = Path("portfolio.md" if fmt == "markdown" else "portfolio.html")
+    elif to_stdout:
+        output = None
     else:
-        output = Path(args.output).expanduser()
-    fmt = fmt or _FORMATS.get(output.suffix.lower(), "html")
-    with Journal(_journal_file(args.journal)) as journal:
+        output = _expand(args.output, "the --output path")
+    fmt = fmt or (_FORMATS.get(output.suffix.lower(), "html") if output else "html")
+    with _open_journal(_journal_file(args.journal)) as journal:
         count = len(journal)
-        written = (journal.export_markdown(output) if fmt == "markdown" else
-                   journal.export_html(output))
+        target = sys.stdout if output is None else output
+        written = (journal.export_markdown(target) if fmt == "markdown" else
+                   journal.export_html(target))
         source = journal.path
+    if written is None:
+        sys.stdout.flush()
+        print(f"Exported {count} journal entr{'y' if count == 1 else 'ies'} from {source} as "
+              f"{fmt} to standard output", file=sys.stderr)
+        return 0
     _say(f"Exported {count} journal entr{'y' if count == 1 else 'ies'} from {source} as "
          f"{fmt} to {written}")
     return 0
 
 
+def _size(*paths: Path) -> str:
+    total = sum(p.stat().st_size for p in paths if p.is_file())
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if total < 1024 or unit == "GiB":
+            return f"{total:.0f} {unit}" if unit == "bytes" else f"{total:.1f} {unit}"
+        total /= 1024
+    return ""  # pragma: no cover
+
+
+def _cmd_journal_where(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    from csframework.journal import _expand, backup_folder, default_path
+
+    path = (_expand(args.journal, "the journal path") if args.journal else default_path())
+    path = path.absolute()
+    home = os.environ.get("CSF_HOME")
+    _say(f"Your journal: {path}" + (f" (CSF_HOME={home})" if home and not args.journal else ""))
+    if not path.is_file():
+        _say("  No journal there yet: it is created when you first write in a notebook.")
+        return 0
+    _say(f"  {_size(path, Path(f'{path}-wal'))} on disk")
+    with _open_journal(path) as journal:
+        if journal.damage:
+            _say(f"  DAMAGED: {journal.damage}; it is open read-only. Run "
+                 f"'{PROG} journal salvage' to copy what can be read into a fresh journal.")
+        else:
+            _say("  " + journal.describe().splitlines()[1].strip())
+    folder = backup_folder(path)
+    copies = sorted(folder.glob(f"{path.stem}-*.sqlite3")) if folder.is_dir() else []
+    if copies:
+        latest = max(copies, key=lambda p: p.stat().st_mtime)
+        _say(f"  {len(copies)} backup{'' if len(copies) == 1 else 's'} in {folder}; the "
+             f"latest is {latest.name}")
+    else:
+        _say(f"  No backups yet: '{PROG} journal backup' writes one to {folder}")
+    return 0
+
+
+def _cmd_journal_backup(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    with _open_journal(_journal_file(args.journal)) as journal:
+        _, _, versions = journal._counts()
+        written = journal.backup(args.path)
+        source = journal.path
+    _say(f"Backed up {versions} entry version{'' if versions == 1 else 's'} of {source} to "
+         f"{written} ({_size(written)}).")
+    _say(f"To bring it back: {PROG} journal restore {written}")
+    return 0
+
+
+def _cmd_journal_restore(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    from csframework.journal import _expand, _restore
+
+    target = _expand(args.journal, "the journal path") if args.journal else None
+    journal, aside = _restore(args.backup, target, overwrite=True)
+    with journal:
+        _, _, versions = journal._counts()
+        path = journal.path
+    _say(f"Restored {versions} entry version{'' if versions == 1 else 's'} from {args.backup} "
+         f"into {path}; checked: the same entries and checksum as the backup.")
+    if aside is not None:
+        _say(f"Your previous journal was set aside, unchanged, as {aside} (with its -wal/-shm "
+             f"files, if it had any). To go back to it: {PROG} journal restore {aside}")
+    return 0
+
+
+def _cmd_journal_salvage(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    from csframework.journal import Journal, _expand, default_path
+
+    source = _expand(args.journal, "the journal path") if args.journal else default_path()
+    report = Journal.salvage(source, args.output)
+    _say(report.text())
+    _say(f"The journal itself was only read. To use the salvaged one as your journal: {PROG} "
+         f"journal restore {report.journal}" + (f" --journal {source}" if args.journal else "")
+         + " (the one there now is then set aside, not deleted).")
+    return 0
+
+
 def _cmd_progress(args: argparse.Namespace, extra: Sequence[str]) -> int:
-    from csframework.journal import default_path
+    from csframework.journal import _expand, default_path
     from csframework.progress import progress
 
-    path = Path(args.journal).expanduser() if args.journal else default_path()
+    path = _expand(args.journal, "the journal path") if args.journal else default_path()
     if args.journal and not path.is_file():
         _journal_file(args.journal)  # raises, naming the file
     result = progress(path, live=False, course=args.course)
@@ -480,10 +583,13 @@ def build_parser() -> argparse.ArgumentParser:
     _folder_options(update)
     update.set_defaults(run=_cmd_course_update)
 
-    journal = commands.add_parser("journal", help="export your reflection journal",
+    journal = commands.add_parser("journal", help="your reflection journal: where it is, "
+                                  "backup, restore, salvage, export",
                                   description="Work with your reflection journal.")
     journal_commands = journal.add_subparsers(dest="journal_command", metavar="ACTION",
                                               required=True, parser_class=_Parser)
+    journal_help = ("the journal file (default: your own, $CSF_HOME/journal.sqlite3 or the "
+                    "user data folder)")
     export = journal_commands.add_parser(
         "export", help="export the journal as a portfolio (HTML or Markdown)",
         description="Export your journal as a portfolio: one self-contained HTML file, or "
@@ -491,10 +597,44 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("html", "markdown"),
                         help="default: from the --output suffix, else html")
     export.add_argument("--output", metavar="PATH",
-                        help="the file to write (default: portfolio.html or portfolio.md)")
-    export.add_argument("--journal", metavar="PATH", help="the journal file (default: your "
-                        "own, $CSF_HOME/journal.sqlite3 or the user data folder)")
+                        help="the file to write (default: portfolio.html or portfolio.md); "
+                             "'-' writes to standard output (Markdown then shows diagrams "
+                             "as text)")
+    export.add_argument("--journal", metavar="PATH", help=journal_help)
     export.set_defaults(run=_cmd_journal_export)
+    where = journal_commands.add_parser(
+        "where", help="where your journal is, its size and its backups",
+        description="Show where your journal is kept, its size and entries, and its backups.")
+    where.add_argument("--journal", metavar="PATH", help=journal_help)
+    where.set_defaults(run=_cmd_journal_where)
+    backup = journal_commands.add_parser(
+        "backup", help="copy the whole journal to a backup file",
+        description="Copy the whole journal (every version of every entry) to one file, "
+                    "checked and written atomically. Default: a dated file in the 'backups' "
+                    "folder beside the journal.")
+    backup.add_argument("path", metavar="PATH", nargs="?",
+                        help="the backup file, or a folder for a dated one (default: "
+                             "backups/journal-<UTC time>.sqlite3 beside the journal)")
+    backup.add_argument("--journal", metavar="PATH", help=journal_help)
+    backup.set_defaults(run=_cmd_journal_backup)
+    restore = journal_commands.add_parser(
+        "restore", help="bring back a backup as your journal (yours is set aside first)",
+        description="Bring back a backup as your journal. Your current journal is never "
+                    "lost: it is first moved, unchanged, to journal.sqlite3.bak (or .bak-2, "
+                    "...) with its -wal/-shm files, and the result is checked against the "
+                    "backup. Close the notebooks that use the journal first.")
+    restore.add_argument("backup", metavar="BACKUP", help="the backup file to bring back")
+    restore.add_argument("--journal", metavar="PATH", help=journal_help)
+    restore.set_defaults(run=_cmd_journal_restore)
+    salvage = journal_commands.add_parser(
+        "salvage", help="copy what can be read from a damaged journal into a fresh one",
+        description="Copy every entry that can still be read from a damaged journal into a "
+                    "fresh journal beside it, and list what could not be read. The damaged "
+                    "journal is only read.")
+    salvage.add_argument("--journal", metavar="PATH", help=journal_help)
+    salvage.add_argument("--output", metavar="PATH", help="the fresh journal (default: "
+                         "journal-salvaged-<UTC time>.sqlite3 beside the damaged one)")
+    salvage.set_defaults(run=_cmd_journal_salvage)
 
     prog = commands.add_parser(
         "progress", help="your progress through the year",

@@ -25,6 +25,17 @@ Durability
     two kernels) wait for each other (``busy_timeout``) instead of failing.
     Exports and backups are written atomically (:mod:`csframework._atomic`).
 
+Safety
+    A journal is opened only if it is a regular file (never a device or a pipe)
+    and passes SQLite's integrity check; a damaged one opens read-only, with a
+    warning, and :meth:`Journal.salvage` copies what can still be read into a
+    fresh journal. Exports never replace the journal, its ``-wal``/``-shm``
+    files, its backups or any other SQLite database, and write through symbolic
+    links. :meth:`Journal.restore` moves the old journal aside with its
+    ``-wal``/``-shm`` files and checks the result against the backup. Rows that
+    were edited outside csframework into a shape the journal never stores are
+    refused with the entry's id, not passed on.
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -50,14 +61,17 @@ import operator
 import os
 import re
 import sqlite3
+import stat
 import threading
+import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from csframework._atomic import atomic_path, fsync_dir, write_atomic
+from csframework._atomic import atomic_path, fsync_dir, remove_stale_temps, write_atomic
 from csframework.errors import JournalError, UnknownNameError, close_matches
 
 __all__ = [
@@ -69,7 +83,9 @@ __all__ = [
     "Entry",
     "Journal",
     "JournalInputError",
+    "Salvage",
     "UnknownSessionError",
+    "backup_folder",
     "default_path",
     "session_key",
 ]
@@ -376,7 +392,60 @@ class Entry:
 _COLUMNS = "id, session, prompt_id, version, text, time, domain, attachments"
 
 
-def _entry(row: tuple[Any, ...]) -> Entry:
+def _row_problem(row: tuple[Any, ...]) -> str | None:
+    """Why a stored row is not a journal entry (a hand-edited or damaged file); None if it is."""
+    row_id, session, prompt, version, text, time, domain, stored = row
+
+    def whole(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    checks = [
+        (whole(row_id), "its id is not a whole number"),
+        (whole(session) and session in SESSIONS, f"its session {session!r} is not 0 to 14"),
+        (isinstance(prompt, str) and _PROMPT_RE.fullmatch(prompt) is not None,
+         f"its prompt id {prompt!r} is not a prompt slug"),
+        (whole(version) and version >= 1, f"its version {version!r} is not 1 or more"),
+        (isinstance(text, str), f"its text is {type(text).__name__}, not text"),
+        (domain is None or domain in DOMAINS, f"its domain {domain!r} is not a mandala domain"),
+    ]
+    for ok, problem in checks:
+        if not ok:
+            return problem
+    try:
+        when = datetime.fromisoformat(time)
+        if when.tzinfo is None:
+            raise ValueError
+    except (TypeError, ValueError):
+        return f"its time {time!r} is not an ISO 8601 time with a timezone"
+    if not _stored_attachments_ok(stored):
+        return "its attachments are not in the journal's format"
+    return None
+
+
+def _stored_attachments_ok(stored: object) -> bool:
+    try:
+        items = json.loads(stored)  # type: ignore[arg-type]
+        if not isinstance(items, list):
+            return False
+        for item in items:
+            if not (isinstance(item, dict) and isinstance(item.get("json"), bool) and all(
+                    isinstance(item.get(k), str) for k in ("name", "kind", "content"))):
+                return False
+            if item["json"]:
+                json.loads(item["content"])
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def _entry(row: tuple[Any, ...], where: Path) -> Entry:
+    problem = _row_problem(row)
+    if problem:
+        raise JournalError(
+            f"entry #{row[0]} of the journal {where} cannot be read: {problem}. The journal "
+            "was probably changed outside csframework; Journal.salvage() (or 'csframework "
+            "journal salvage') copies every entry that can be read into a fresh journal and "
+            "lists the others")
     attachments = tuple(Attachment(a["name"], a["kind"], a["content"], a["json"])
                         for a in json.loads(row[7]))
     return Entry(*row[:7], attachments=attachments)
@@ -421,10 +490,46 @@ def default_path() -> Path:
     """
     home = os.environ.get("CSF_HOME")
     if home:
-        return Path(home).expanduser() / FILE_NAME
+        return _expand(home, "CSF_HOME") / FILE_NAME
     import platformdirs
 
     return Path(platformdirs.user_data_dir("csframework", appauthor=False)) / FILE_NAME
+
+
+def _expand(path: str | os.PathLike[str], what: str) -> Path:
+    """`path` with ``~`` / ``~user`` expanded; a JournalError when that user is unknown."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # pathlib's "Could not determine home directory"
+        head = str(path).replace("\\", "/").split("/", 1)[0]
+        raise JournalError(f"cannot use {what} {os.fspath(path)!r}: {head!r} names no user on "
+                           "this machine (or your home folder is unknown); give the full "
+                           "path instead") from None
+    except TypeError:
+        raise JournalError(f"{what} must be a path (str or pathlib.Path), not "
+                           f"{type(path).__name__}") from None
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _refuse_special(path: Path, what: str, advice: str) -> None:
+    """Refuse an existing `path` (links followed) that is not a regular file."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise JournalError(f"cannot use {what} {path}: {err.strerror or err}") from None
+    if not stat.S_ISREG(mode):
+        raise JournalError(f"refusing {what} {path}: it is {_kind_of(mode)}, not a regular "
+                           f"file; {advice}")
 
 
 def _make_private_folder(folder: Path) -> None:
@@ -465,10 +570,22 @@ def _tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def _identify(conn: sqlite3.Connection, path: Path, what: str) -> int:
-    """The schema version of a journal database; 0 for a blank database; else raise."""
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = _tables(conn)
+    """The schema version of a journal database; 0 for a blank database; else raise.
+
+    The three facts are read in one read transaction, so a journal being created
+    by another process at this moment is seen either blank or complete.
+    """
+    in_transaction = conn.in_transaction
+    if not in_transaction:
+        conn.execute("BEGIN")
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = _tables(conn)
+    finally:
+        if not in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("COMMIT")
     if app_id == 0 and version == 0 and not tables:
         return 0
     if app_id != APPLICATION_ID or "entries" not in tables:
@@ -480,6 +597,36 @@ def _identify(conn: sqlite3.Connection, path: Path, what: str) -> int:
                            f"{version}; this version reads up to {SCHEMA_VERSION}); upgrade "
                            "csframework to open it")
     return version
+
+
+def _quick_check(conn: sqlite3.Connection) -> str | None:
+    """None when SQLite's quick check passes; else what it found (shortened)."""
+    try:
+        found = [row[0] for row in conn.execute("PRAGMA quick_check(5)").fetchall()]
+    except sqlite3.DatabaseError as err:
+        return str(err)
+    if found == ["ok"]:
+        return None
+    lines = [line.strip() for text in found for line in str(text).splitlines()]
+    lines = [line for line in lines if line and not line.startswith("***")]
+    shown = "; ".join(lines[:2]) + ("; ..." if len(lines) > 2 else "")
+    return shown[:200] or "not ok"
+
+
+def _set_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL mode, waiting while other processes hold the file (a new journal)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            break
+        except sqlite3.OperationalError as err:
+            if ("locked" not in str(err) and "busy" not in str(err)) or \
+                    time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+    if str(mode).lower() != "wal":
+        raise sqlite3.OperationalError(f"WAL mode is not available here (got {mode!r})")
 
 
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
@@ -550,10 +697,11 @@ class Journal:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None):
-        chosen = Path(path).expanduser() if path is not None else default_path()
+        chosen = _expand(path, "the journal path") if path is not None else default_path()
         self._path = chosen.absolute()
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self._damage: str | None = None
         self._conn = self._open()
 
     # -- opening --------------------------------------------------------------------------
@@ -563,6 +711,8 @@ class Journal:
         if path.is_dir():
             raise JournalError(f"the journal path {path} is a folder; give a file name such "
                                f"as {path / FILE_NAME}")
+        _refuse_special(path, "the journal path", "a journal is a regular file, such as "
+                        f"{default_path()}")
         if path.exists():
             _check_header(path, "the journal file")
         else:
@@ -574,17 +724,35 @@ class Journal:
             raise JournalError(f"cannot open the journal {path}: {err}") from None
         try:
             version = _identify(conn, path, "the journal file")
-            self._prepare(conn, version)
+            if version < SCHEMA_VERSION:
+                Journal._migrate(conn, path)
+            _set_wal(conn)
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._damage = _quick_check(conn)
+            if self._damage:
+                conn.execute("PRAGMA query_only = ON")
         except sqlite3.DatabaseError as err:
             conn.close()
             raise JournalError(f"the journal {path} cannot be read ({err}); it may be "
-                               "damaged. The file was left untouched; Journal.restore() can "
-                               "bring back a backup") from None
+                               "damaged. The file was left untouched; Journal.salvage() (or "
+                               "'csframework journal salvage') copies what can still be read "
+                               "into a fresh journal, and Journal.restore() brings back a "
+                               "backup") from None
         except BaseException:
             conn.close()
             raise
         _private(path)
+        if self._damage:
+            warnings.warn(self._damaged_message("is open read-only"), RuntimeWarning,
+                          stacklevel=3)
         return conn
+
+    def _damaged_message(self, consequence: str) -> str:
+        return (f"the journal {self._path} is damaged (SQLite's check found: {self._damage}); "
+                f"it {consequence}. Journal.salvage({str(self._path)!r}) or 'csframework "
+                "journal salvage' copies every entry that can still be read into a fresh "
+                "journal and lists what could not be read")
 
     @staticmethod
     def _create_file(path: Path) -> None:
@@ -610,19 +778,14 @@ class Journal:
             raise JournalError(f"the journal file {path} is not readable and writable by you")
 
     @staticmethod
-    def _prepare(conn: sqlite3.Connection, version: int) -> None:
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise sqlite3.OperationalError(f"WAL mode is not available here (got {mode!r})")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        if version < SCHEMA_VERSION:
-            Journal._migrate(conn)
+    def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+        """Create or upgrade the schema and mark the file, all in one write transaction.
 
-    @staticmethod
-    def _migrate(conn: sqlite3.Connection) -> None:
+        Other processes opening the same new file wait for this transaction
+        (``BEGIN IMMEDIATE`` with the busy timeout) and then see a whole journal.
+        """
         with _transaction(conn):
-            version = conn.execute("PRAGMA user_version").fetchone()[0]  # re-read under lock
+            version = _identify(conn, path, "the journal file")  # again, under the lock
             while version < SCHEMA_VERSION:
                 _MIGRATIONS[version](conn)
                 version += 1
@@ -635,6 +798,15 @@ class Journal:
     def path(self) -> Path:
         """The database file."""
         return self._path
+
+    @property
+    def damage(self) -> str | None:
+        """What SQLite's integrity check found when the journal was opened, or None.
+
+        A damaged journal is open read-only: writes and backups are refused, and
+        :meth:`salvage` copies what can still be read into a fresh journal.
+        """
+        return self._damage
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -649,6 +821,11 @@ class Journal:
             try:
                 yield conn
             except sqlite3.Error as err:
+                malformed = isinstance(err, sqlite3.DatabaseError) and "malformed" in str(err)
+                if self._damage or malformed:
+                    self._damage = self._damage or str(err)
+                    raise JournalError(self._damaged_message(f"could not {action} it "
+                                                             f"({err})")) from None
                 raise JournalError(f"could not {action} the journal {self._path}: "
                                    f"{err}") from None
 
@@ -716,6 +893,9 @@ class Journal:
         domain_name = _domain(domain, where)
         items = _attachments(attachments, where)
         _check_size(text, items, where)
+        if self._damage:
+            raise JournalError(self._damaged_message("is open read-only, so nothing was "
+                                                     "written"))
         stored = json.dumps([a._to_dict() for a in items], ensure_ascii=False)
         with self._using("write to") as conn, _transaction(conn):
             version = conn.execute(
@@ -767,7 +947,7 @@ class Journal:
                "ORDER BY e.session, g.first_time, g.first_id")
         with self._using("read") as conn:
             rows = conn.execute(sql, params).fetchall()
-        return tuple(_entry(r) for r in rows)
+        return tuple(_entry(r, self._path) for r in rows)
 
     def history(self, session: int | str, prompt_id: str) -> tuple[Entry, ...]:
         """Every version written for one prompt, oldest first (empty if never written)."""
@@ -776,7 +956,7 @@ class Journal:
         with self._using("read") as conn:
             rows = conn.execute(f"SELECT {_COLUMNS} FROM entries WHERE session = ? AND "
                                 "prompt_id = ? ORDER BY version", (number, prompt)).fetchall()
-        return tuple(_entry(r) for r in rows)
+        return tuple(_entry(r, self._path) for r in rows)
 
     def latest(self, session: int | str, prompt_id: str) -> Entry | None:
         """The last saved version for a prompt, or None if nothing was written yet."""
@@ -786,7 +966,7 @@ class Journal:
             row = conn.execute(f"SELECT {_COLUMNS} FROM entries WHERE session = ? AND "
                                "prompt_id = ? ORDER BY version DESC LIMIT 1",
                                (number, prompt)).fetchone()
-        return _entry(row) if row else None
+        return _entry(row, self._path) if row else None
 
     def _counts(self) -> tuple[int, int, int]:
         with self._using("read") as conn:
@@ -801,6 +981,8 @@ class Journal:
     def __repr__(self) -> str:
         if self._conn is None:
             return "<Journal: closed>"
+        if self._damage:
+            return "<Journal: damaged, read-only>"
         prompts, sessions, _ = self._counts()
         return (f"<Journal: {prompts} entr{'y' if prompts == 1 else 'ies'} in "
                 f"{sessions} session{'' if sessions == 1 else 's'}>")
@@ -812,49 +994,97 @@ class Journal:
                    if p.exists())
         return "\n".join([
             f"Journal at {self._path}",
-            f"  {prompts} entries ({versions} versions) in {sessions} sessions",
+            f"  {prompts} entr{'y' if prompts == 1 else 'ies'} ({versions} "
+            f"version{'' if versions == 1 else 's'}) in {sessions} "
+            f"session{'' if sessions == 1 else 's'}",
             f"  schema version {SCHEMA_VERSION}, {size / 1024:.0f} KiB on disk",
         ])
 
     # -- export ---------------------------------------------------------------------------
 
-    def export_markdown(self, path: str | os.PathLike[str]) -> Path:
+    def export_markdown(self, path: str | os.PathLike[str] | TextIO) -> Path | None:
         """Write the portfolio as Markdown; diagrams as PNG files in ``<name>_files/``.
 
         Images are files rather than data: URIs because most Markdown viewers do
         not show data: URIs. They are named by a hash of their content and written
         before the ``.md`` file, which is then replaced atomically; so an
         interrupted export leaves the previous ``.md`` with all of its images.
-        Images no longer referenced are removed afterwards. Participant text is
-        HTML-escaped (``<`` becomes ``&lt;``) so that it cannot inject markup.
-        Files are created readable by their owner only (0600).
+        Images no longer referenced are removed afterwards. Files are created
+        readable by their owner only (0600).
+
+        Participant text cannot inject anything: HTML is escaped (``<`` becomes
+        ``&lt;``) and square brackets are escaped, so no link or image (a
+        ``javascript:`` link, a remote image that reports when it is viewed) can
+        be formed from what a participant or a shared file wrote.
+
+        Parameters
+        ----------
+        path : str, path-like or text stream
+            The ``.md`` file. A symbolic link is written through (it stays a
+            link). Refused: the journal itself, its ``-wal``/``-shm`` files, its
+            backups, any SQLite database, and anything that is not a regular file
+            (a folder, a device). A text stream (``sys.stdout``) gets the
+            Markdown with diagrams in text notation (no image files).
 
         Returns
         -------
-        pathlib.Path
-            The Markdown file.
+        pathlib.Path or None
+            The Markdown file (None for a stream).
         """
-        target = Path(path)
+        if _is_stream(path):
+            path.write(_markdown(self.entries(), None))
+            return None
+        target = self._export_target(path)
         return self._export(target, lambda: _write_markdown(self.entries(), target))
 
-    def export_html(self, path: str | os.PathLike[str]) -> Path:
+    def export_html(self, path: str | os.PathLike[str] | TextIO) -> Path | None:
         """Write the portfolio as one self-contained HTML file (inline CSS, data: images).
 
-        No scripts, no external links or resources; participant text is escaped.
+        No scripts, no external links or resources; everything written by a
+        participant (texts, names, captions, diagram titles) is escaped.
+
+        Parameters
+        ----------
+        path : str, path-like or text stream
+            The file; the same rules as for :meth:`export_markdown`.
 
         Returns
         -------
-        pathlib.Path
-            The HTML file.
+        pathlib.Path or None
+            The HTML file (None for a stream).
         """
-        target = Path(path)
+        if _is_stream(path):
+            path.write(_render_html(self.entries()))
+            return None
+        target = self._export_target(path)
         return self._export(target, lambda: write_atomic(target, _render_html(self.entries()),
                                                         mode=EXPORT_MODE))
 
-    def _export(self, target: Path, run: Callable[[], Path]) -> Path:
+    def _export_target(self, path: str | os.PathLike[str]) -> Path:
+        """The file an export really writes (links followed); refuse what must not be replaced."""
+        given = _expand(path, "the export path")
+        target = Path(os.path.realpath(given))
+        shown = f"{given}" + (f" (a link to {target})" if given.is_symlink() else "")
+        if target.is_dir():
+            raise JournalError(f"cannot export to {shown}: it is a folder; give a file name "
+                               f"such as {given / 'portfolio.html'}")
+        _refuse_special(target, "the export target", "export to a regular file, or to '-' "
+                        "(standard output) on the command line")
+        if _is_journal_file(target, self._path):
+            raise JournalError(f"refusing to export to {shown}: it is the journal itself, one of "
+                               "its -wal/-shm files or one of its backups, and the export would "
+                               "replace it; choose another file, such as portfolio.html")
+        if _database_header(target):
+            raise JournalError(f"refusing to export to {shown}: it is a SQLite database (a "
+                               "journal or a backup?) and the export would replace it; choose "
+                               "another file")
         if not target.parent.is_dir():
-            raise JournalError(f"cannot export to {target}: the folder {target.parent} "
+            raise JournalError(f"cannot export to {shown}: the folder {target.parent} "
                                "does not exist")
+        return target
+
+    def _export(self, target: Path, run: Callable[[], Path]) -> Path:
+        remove_stale_temps(target)
         try:
             return run()
         except OSError as err:
@@ -865,11 +1095,27 @@ class Journal:
 
     # -- backup and restore ---------------------------------------------------------------
 
-    def backup(self, path: str | os.PathLike[str]) -> Path:
+    def backup(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Copy the whole journal (every version) to a single file, atomically.
 
         Uses SQLite's online backup, so it is safe while other kernels write.
-        The copy is checked (``PRAGMA quick_check``) before it replaces `path`.
+        The journal is checked (``PRAGMA quick_check``) before it is copied (a
+        damaged journal is refused: :meth:`salvage` it instead) and the copy is
+        checked before it replaces `path`. Temporary files that killed backups of
+        the same target left behind are removed first (those of a backup still
+        running elsewhere are kept).
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            The backup file, or a folder to put a timestamped one in. Default: a
+            timestamped file in the ``backups`` folder beside the journal (see
+            :func:`backup_folder`). A symbolic link is written through.
+
+        Returns
+        -------
+        pathlib.Path
+            The backup file.
 
         Examples
         --------
@@ -878,21 +1124,53 @@ class Journal:
         >>> with Journal(folder / "j.sqlite3") as journal:
         ...     _ = journal.write(0, "hello", "Hello")
         ...     copy = journal.backup(folder / "backup.sqlite3")
+        ...     dated = journal.backup()
         >>> Journal.restore(copy, folder / "restored.sqlite3").latest(0, "hello").text
         'Hello'
+        >>> dated.parent == folder / "backups", dated.name.startswith("j-")
+        (True, True)
         """
-        target = Path(path).expanduser()
-        if target.exists() and _same_file(target, self._path):
-            raise JournalError(f"cannot back up the journal onto itself ({target})")
-        if not target.parent.is_dir():
-            raise JournalError(f"cannot back up to {target}: the folder {target.parent} "
-                               "does not exist")
+        if self._damage:
+            raise JournalError(self._damaged_message("cannot be backed up (the copy would "
+                                                     "carry the damage)"))
+        target = self._backup_target(path)
         with self._using("back up") as conn:
+            damage = _quick_check(conn)
+            if damage:
+                self._damage = damage
+                raise JournalError(self._damaged_message("cannot be backed up (the copy "
+                                                         "would carry the damage)"))
+            remove_stale_temps(target)
             try:
                 _copy_database(conn, target)
             except OSError as err:
+                if isinstance(err, JournalError):
+                    raise
                 raise JournalError(f"cannot back up the journal to {target}: "
                                    f"{err.strerror or err}") from None
+        return target
+
+    def _backup_target(self, path: str | os.PathLike[str] | None) -> Path:
+        if path is None:
+            folder = backup_folder(self._path)
+            _make_private_folder(folder)
+            return _timestamped(folder, self._path.stem)
+        given = _expand(path, "the backup path")
+        if given.is_dir():
+            return _timestamped(given, self._path.stem)
+        target = Path(os.path.realpath(given))
+        _refuse_special(target, "the backup target", "back up to a regular file or a folder")
+        own = _trio(Path(os.path.realpath(self._path)))
+        if any(target == p or _same_file(target, p) for p in own):
+            raise JournalError(f"cannot back up the journal onto itself or its -wal/-shm "
+                               f"files ({given}); choose another file")
+        if target.exists() and target.stat().st_size and not _database_header(target):
+            raise JournalError(f"refusing to back up onto {given}: it holds a file that is not "
+                               "a journal backup, and the backup would replace it; choose "
+                               "another file")
+        if not target.parent.is_dir():
+            raise JournalError(f"cannot back up to {given}: the folder {target.parent} "
+                               "does not exist")
         return target
 
     @classmethod
@@ -900,7 +1178,9 @@ class Journal:
                 *, overwrite: bool = False) -> Journal:
         """Bring back a backup as the journal at `path` (default: the usual place).
 
-        Every version, time and attachment comes back exactly as it was.
+        Every version, time and attachment comes back exactly as it was: the
+        restored journal is compared with the backup (number of entries and a
+        checksum of every row) before it is returned.
 
         Parameters
         ----------
@@ -909,8 +1189,11 @@ class Journal:
         path : str or path-like, optional
             Where to restore; default as for ``Journal()``.
         overwrite : bool
-            Replace an existing journal that has entries. The old journal is first
-            copied to ``<path>.bak`` (``<path>.bak-2``, ... if that exists).
+            Replace an existing journal that has entries. The old journal is never
+            lost: its file and its ``-wal``/``-shm`` files are first moved, together
+            and untouched, to ``<path>.bak`` (``<path>.bak-2``, ... if that exists).
+            Leftover ``-wal``/``-shm`` files without a journal are set aside the
+            same way, so they can never be replayed onto the restored journal.
 
         Returns
         -------
@@ -920,32 +1203,293 @@ class Journal:
         Raises
         ------
         JournalError
-            If `backup` is not a journal, or `path` holds a journal with entries
-            (or any other non-empty file) and `overwrite` is false. Nothing is changed.
+            If `backup` is not a journal, `path` holds a journal with entries (or
+            any other non-empty file) and `overwrite` is false, the journal is open
+            elsewhere, or the result does not equal the backup (then the old
+            journal is put back). Nothing is lost.
         """
-        source = Path(backup).expanduser()
-        target = Path(path).expanduser() if path is not None else default_path()
-        if not source.is_file():
-            raise JournalError(f"the backup {source} does not exist or is not a file")
-        if target.exists() and _same_file(source, target):
-            raise JournalError(f"the backup {source} is the journal itself; restore it to "
-                               "another path")
-        src = _open_backup(source)
+        return _restore(backup, path, overwrite)[0]
+
+    @classmethod
+    def salvage(cls, path: str | os.PathLike[str] | None = None,
+                into: str | os.PathLike[str] | None = None) -> Salvage:
+        """Copy every entry that can still be read from a damaged journal into a fresh one.
+
+        The damaged file is only read, never changed. Rows are read through
+        SQLite where it still can, and page by page (:mod:`csframework._salvage`)
+        where a damaged page hides them from SQLite; each entry keeps its id,
+        version, time and attachments. Entries that cannot be read (their page is
+        damaged, or a hand edit left them in a shape the journal does not store)
+        are listed in the report, by session, prompt and version where the
+        journal's index still knows them.
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            The damaged journal (default: as for ``Journal()``).
+        into : str or path-like, optional
+            The fresh journal to create; it must not exist. Default:
+            ``<name>-salvaged-<UTC time>.sqlite3`` beside `path`.
+
+        Returns
+        -------
+        Salvage
+            What was copied and what could not be read. To use the salvaged
+            journal in place of the damaged one, :meth:`restore` it (the damaged
+            file is set aside, not deleted).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> with Journal(folder / "j.sqlite3") as journal:
+        ...     _ = journal.write(3, "check-out", "Slower today.")
+        >>> report = Journal.salvage(folder / "j.sqlite3", folder / "saved.sqlite3")
+        >>> report
+        <Salvage: 1 entry version copied, 0 could not be read>
+        >>> Journal(report.journal).latest(3, "check-out").text
+        'Slower today.'
+        """
+        source = (_expand(path, "the journal path") if path is not None
+                  else default_path()).absolute()
+        if source.is_dir() or not source.exists():
+            raise JournalError(f"there is no journal file at {source} to salvage")
+        _refuse_special(source, "the journal path", "salvage a journal file")
+        if into is None:
+            target = _timestamped(source.parent, f"{source.stem}-salvaged")
+        else:
+            target = _expand(into, "the salvage target").absolute()
+        if any(p.exists() or p.is_symlink() for p in _trio(target)):
+            raise JournalError(f"cannot salvage into {target}: it already exists; the salvage "
+                               "writes a fresh journal, so give a new file name")
+        rows, problems, known, highest = _readable_rows(source)
+        if not rows and not problems and not known:
+            _check_header(source, "the journal file")  # refuses a file that is not SQLite
+        lost = []
+        with cls(target) as fresh, fresh._using("write to") as conn, _transaction(conn):
+            for row_id in sorted(rows):
+                try:
+                    conn.execute(f"INSERT INTO entries ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, "
+                                 "?, ?)", rows[row_id])
+                except sqlite3.IntegrityError:
+                    problems[row_id] = "another row already holds its session, prompt and version"
+            copied = len(rows) - sum(1 for r in rows if r in problems)
+        for row_id in range(1, max([highest, *rows, *problems, 0]) + 1):
+            if row_id in rows and row_id not in problems:
+                continue
+            where = known.get(row_id)
+            name = (f"session {where[0]}, {where[1]!r}, version {where[2]} (entry #{row_id})"
+                    if where else f"entry #{row_id}")
+            lost.append(f"{name}: {problems.get(row_id, 'its page is damaged or gone')}")
+        return Salvage(source, target, copied, tuple(lost))
+
+
+def backup_folder(journal: str | os.PathLike[str] | None = None) -> Path:
+    """Where :meth:`Journal.backup` puts dated backups: ``backups/`` beside the journal.
+
+    Examples
+    --------
+    >>> import os
+    >>> backup_folder() == Path(os.environ["CSF_HOME"]) / "backups"   # set by the tests
+    True
+    """
+    path = _expand(journal, "the journal path") if journal is not None else default_path()
+    return path.absolute().parent / "backups"
+
+
+def _timestamped(folder: Path, stem: str) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
+    candidate = folder / f"{stem}-{stamp}.sqlite3"
+    n = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{stamp}-{n}.sqlite3"
+        n += 1
+    return candidate
+
+
+def _fingerprint(conn: sqlite3.Connection) -> tuple[int, str]:
+    """The number of entry versions and a SHA-256 of every row, in id order."""
+    digest = hashlib.sha256()
+    count = 0
+    for row in conn.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id"):
+        digest.update(repr(tuple(row)).encode("utf-8", "surrogatepass") + b"\n")
+        count += 1
+    return count, digest.hexdigest()
+
+
+def _restore(backup: str | os.PathLike[str], path: str | os.PathLike[str] | None,
+             overwrite: bool) -> tuple[Journal, Path | None]:
+    """Journal.restore, also returning where the old journal was set aside (or None)."""
+    source = _expand(backup, "the backup path")
+    target = (_expand(path, "the journal path") if path is not None else default_path())
+    target = target.absolute()
+    if not source.is_file():
+        raise JournalError(f"the backup {source} does not exist or is not a file")
+    if target.is_dir():
+        raise JournalError(f"cannot restore to {target}: it is a folder; give a file name such "
+                           f"as {target / FILE_NAME}")
+    _refuse_special(target, "the journal path", "restore to a regular file")
+    if any(_same_file(source, p) for p in _trio(target)):
+        raise JournalError(f"the backup {source} is the journal itself; restore it to "
+                           "another path")
+    src = _open_backup(source)
+    try:
+        expected = _fingerprint(src)
+        _make_private_folder(target.parent)
+        aside = _set_aside(target, overwrite)
         try:
-            _make_private_folder(target.parent)
-            if target.exists() and target.stat().st_size > 0:
-                _set_aside(target, overwrite)
             try:
                 _copy_database(src, target)
             except OSError as err:
+                if isinstance(err, JournalError):
+                    raise
                 raise JournalError(f"cannot restore {source} to {target}: "
                                    f"{err.strerror or err}") from None
+            journal = Journal(target)
+            try:
+                with journal._using("check") as conn:
+                    found = _fingerprint(conn)
+            except BaseException:
+                journal.close()
+                raise
+            if found != expected:
+                journal.close()
+                raise JournalError(
+                    f"restoring {source} to {target} did not give the backup back ({found[0]} "
+                    f"entries instead of {expected[0]}, or different contents)")
+        except BaseException:
+            _put_back(target, aside)
+            raise
+    finally:
+        src.close()
+    return journal, aside
+
+
+def _trio(target: Path) -> tuple[Path, Path, Path]:
+    return target, Path(f"{target}-wal"), Path(f"{target}-shm")
+
+
+def _put_back(target: Path, aside: Path | None) -> None:
+    """After a failed restore: keep the failed result apart, move the old journal back."""
+    failed = Path(f"{target}.restore-failed")
+    for path, moved in zip(_trio(target), _trio(failed), strict=True):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(path, moved)
+    if aside is not None:
+        for path, original in zip(_trio(aside), _trio(target), strict=True):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(path, original)
+    fsync_dir(target.parent)
+
+
+@dataclass(frozen=True)
+class Salvage:
+    """The report of :meth:`Journal.salvage`.
+
+    Attributes
+    ----------
+    source : pathlib.Path
+        The damaged journal (read, never changed).
+    journal : pathlib.Path
+        The fresh journal holding every entry version that could be read.
+    copied : int
+        How many entry versions were copied.
+    lost : tuple of str
+        One line per entry version that could not be read, and why.
+    """
+
+    source: Path
+    journal: Path
+    copied: int
+    lost: tuple[str, ...]
+
+    def text(self) -> str:
+        """The report, for a person."""
+        total = self.copied + len(self.lost)
+        lines = [f"Salvaged {self.copied} of {total} entry versions from {self.source} into "
+                 f"{self.journal}."]
+        if self.lost:
+            lines.append(f"Could not read {len(self.lost)}:")
+            lines += [f"  {line}" for line in self.lost]
+        else:
+            lines.append("Every entry version could be read.")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        plural = "" if self.copied == 1 else "s"
+        return (f"<Salvage: {self.copied} entry version{plural} copied, {len(self.lost)} "
+                "could not be read>")
+
+
+def _readable_rows(source: Path) -> tuple[dict[int, tuple[Any, ...]], dict[int, str],
+                                          dict[int, tuple[Any, ...]], int]:
+    """Rows of `source` that are whole entries, problems by id, index keys by id, top id."""
+    from csframework import _salvage
+
+    rows: dict[int, tuple[Any, ...]] = {}
+    problems: dict[int, str] = {}
+
+    def consider(row: tuple[Any, ...]) -> None:
+        if row[0] in rows:
+            return
+        problem = _row_problem(row)
+        if problem:
+            problems.setdefault(row[0], problem)
+        else:
+            rows[row[0]] = row
+            problems.pop(row[0], None)
+
+    with contextlib.suppress(sqlite3.Error):  # SQLite first, as far as it can read
+        conn = _connect(source, read_only=True)
+        try:
+            for row in conn.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id"):
+                consider(tuple(row))
         finally:
-            src.close()
-        return cls(target)
+            conn.close()
+    try:
+        pages = _salvage.read_file(source)
+    except OSError as err:
+        raise JournalError(f"cannot read {source} to salvage it: {err.strerror or err}") from None
+    highest = 0
+    for row_id, values in pages.table_rows:
+        if len(values) == 8 and values[0] is None:
+            consider((row_id, *values[1:]))
+        elif len(values) == 2 and values[0] == "entries" and isinstance(values[1], int):
+            highest = max(highest, values[1])  # sqlite_sequence: the last id ever given
+    known = {v[3]: tuple(v[:3]) for v in pages.index_rows
+             if len(v) == 4 and isinstance(v[3], int) and isinstance(v[1], str)}
+    return rows, problems, known, highest
 
 
 # -- backup helpers -------------------------------------------------------------------------
+
+_WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+
+
+def _is_stream(value: object) -> bool:
+    return callable(getattr(value, "write", None)) and not isinstance(value, (str, os.PathLike))
+
+
+def _database_header(path: Path) -> bool:
+    """Whether `path` starts like a SQLite database or a SQLite WAL file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError:
+        return False
+    return head == _SQLITE_MAGIC or head[:4] in _WAL_MAGIC
+
+
+def _is_journal_file(target: Path, journal: Path) -> bool:
+    """Whether `target` is the journal, its -wal/-shm, a .bak set aside, or in its backups."""
+    real = Path(os.path.realpath(journal))
+    if target.parent == real.parent and (target.name == real.name or any(
+            target.name.startswith(real.name + end) for end in ("-wal", "-shm", ".bak"))):
+        return True
+    if target.parent == backup_folder(real):
+        return True
+    owned = [real, Path(f"{real}-wal"), Path(f"{real}-shm"), journal]
+    return any(target == p or _same_file(target, p) for p in owned)
 
 def _same_file(a: Path, b: Path) -> bool:
     try:
@@ -990,32 +1534,40 @@ def _open_backup(source: Path) -> sqlite3.Connection:
     return conn
 
 
-def _set_aside(target: Path, overwrite: bool) -> None:
-    """Before replacing `target`: refuse, or keep a .bak copy; make sure no WAL is left.
+def _set_aside(target: Path, overwrite: bool) -> Path | None:
+    """Before restoring to `target`: refuse, or move it and its -wal/-shm aside together.
 
-    A journal still open elsewhere (another kernel, or a Journal object in this
-    one) is refused: replacing a database under an open connection corrupts it.
+    Moving (not copying) keeps every byte, also of a damaged journal or a file
+    that is not one, and leaves no old WAL that SQLite could replay onto the
+    restored file. A journal still open elsewhere (another kernel, or a Journal
+    object in this one) is refused: moving it under an open connection would
+    send that connection's next writes into the set-aside copy.
     """
-    entries = _entry_count(target)
-    if entries != 0 and not overwrite:
-        what = f"a journal with {entries} entries" if entries else "a file"
-        raise JournalError(f"refusing to restore over {target}: it holds {what}; pass "
-                           "overwrite=True to replace it (a .bak copy of it is kept)")
-    if entries is None:
-        _keep_bak_bytes(target)
-        return
-    conn = _connect(target)
-    try:
-        _lock_alone(conn, target)
-        if entries:
-            _copy_database(conn, _bak_path(target))
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except sqlite3.Error as err:
-        raise JournalError(f"cannot set aside the journal {target}: {err}") from None
-    finally:
-        conn.close()
-    with contextlib.suppress(FileNotFoundError):
-        Path(f"{target}-wal").unlink()  # empty after the checkpoint; the new file starts clean
+    present = [p for p in _trio(target) if p.exists() or p.is_symlink()]
+    if not present:
+        return None
+    if target.exists():
+        entries = _entry_count(target)
+        if entries != 0 and not overwrite:
+            what = f"a journal with {entries} entries" if entries else "a file"
+            raise JournalError(f"refusing to restore over {target}: it holds {what}; pass "
+                               "overwrite=True to replace it (it is first moved to a .bak "
+                               "file beside it, with its -wal and -shm files)")
+        if entries is not None:
+            conn = _connect(target)
+            try:
+                _lock_alone(conn, target)
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as err:
+                raise JournalError(f"cannot set aside the journal {target}: {err}") from None
+            finally:
+                conn.close()
+    aside = _bak_path(target)
+    for path, moved in zip(_trio(target), _trio(aside), strict=True):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(path, moved)
+    fsync_dir(target.parent)
+    return aside
 
 
 def _lock_alone(conn: sqlite3.Connection, target: Path) -> None:
@@ -1052,15 +1604,10 @@ def _entry_count(target: Path) -> int | None:
 def _bak_path(target: Path) -> Path:
     candidate = Path(f"{target}.bak")
     n = 2
-    while candidate.exists():
+    while any(p.exists() or p.is_symlink() for p in _trio(candidate)):
         candidate = Path(f"{target}.bak-{n}")
         n += 1
     return candidate
-
-
-def _keep_bak_bytes(target: Path) -> None:
-    """Keep a byte copy of a file that is not a readable journal before replacing it."""
-    write_atomic(_bak_path(target), target.read_bytes(), mode=0o600)
 
 
 # -- portfolio export ---------------------------------------------------------------------
@@ -1098,7 +1645,7 @@ def _anchor(entry: Entry) -> str:
     return f"s{entry.session:02d}-{entry.prompt_id}"
 
 
-def _show_diagram(attachment: Attachment) -> _Shown | None:
+def _show_diagram(attachment: Attachment, draw: bool) -> _Shown | None:
     from csframework.cld import CausalLoopDiagram
 
     try:
@@ -1107,19 +1654,20 @@ def _show_diagram(attachment: Attachment) -> _Shown | None:
     except Exception:  # unreadable diagram JSON: shown as JSON text instead
         return None
     try:
-        png = cld.to_png()
+        png = cld.to_png() if draw else None
     except Exception:  # drawing unavailable: the text notation still shows the diagram
         png = None
     title = f" {cld.title!r}" if cld.title else ""
     caption = (f"causal loop diagram{title}" if png else
-               f"causal loop diagram{title} (in text notation; the drawing was unavailable)")
+               f"causal loop diagram{title} (in text notation; the drawing was unavailable)"
+               if draw else f"causal loop diagram{title} (in text notation)")
     return _Shown(attachment.name, attachment.kind, png, notation, caption)
 
 
-def _show(attachment: Attachment) -> _Shown:
+def _show(attachment: Attachment, draw: bool = True) -> _Shown:
     data = attachment.json_data() if attachment.kind == _CLD_SCHEMA else None
     if isinstance(data, dict):
-        shown = _show_diagram(attachment)
+        shown = _show_diagram(attachment, draw)
         if shown is not None:
             return shown
     if attachment.is_json:
@@ -1160,9 +1708,28 @@ def _summary(entries: tuple[Entry, ...]) -> str:
 
 # Markdown ---------------------------------------------------------------------------------
 
+_MD_LINK_CHARS = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]"})
+
+
+def _md_inline(text: str) -> str:
+    """Text from a participant or a file, made inert for Markdown.
+
+    HTML is escaped (no tags, no autolinks like ``<javascript:...>``, no entity
+    tricks) and so are backslashes and square brackets, so no link, image or
+    link definition can be formed: a ``[click](javascript:...)`` or a remote
+    ``![](https://...)`` shows as the text it is.
+
+    Examples
+    --------
+    >>> _md_inline("[click](javascript:alert(1)) <b>bold</b>")
+    '\\\\[click\\\\](javascript:alert(1)) &lt;b&gt;bold&lt;/b&gt;'
+    """
+    return html.escape(text, quote=False).translate(_MD_LINK_CHARS)
+
+
 def _md_text(text: str) -> str:
-    """Participant text for Markdown: markup-escaped, line breaks kept."""
-    escaped = html.escape(text.strip("\n"), quote=False)
+    """Participant text for Markdown: made inert (see _md_inline), line breaks kept."""
+    escaped = _md_inline(text.strip("\n"))
     return "\n".join(line.rstrip() + ("  " if line.strip() else "")
                      for line in escaped.splitlines()).rstrip()
 
@@ -1174,9 +1741,10 @@ def _md_code(text: str, language: str = "") -> str:
 
 
 def _md_attachment(shown: _Shown, image: str | None) -> list[str]:
-    out = [f"**{html.escape(shown.name, quote=False)}** ({shown.caption})", ""]
+    caption = _md_inline(shown.caption)
+    out = [f"**{_md_inline(shown.name)}** ({caption})", ""]
     if image:
-        out += [f"![{shown.caption}]({image})", ""]
+        out += [f"![{caption}]({image})", ""]
     out += [_md_code(shown.text, shown.language), ""]
     return out
 
@@ -1190,12 +1758,13 @@ def _md_domains(entries: tuple[Entry, ...]) -> list[str]:
         if domain in DOMAIN_QUESTIONS:
             out += [f"*{DOMAIN_QUESTIONS[domain]}*", ""]
         out += [f"- {_session_title(e.session)}, `{e.prompt_id}`: "
-                f"{html.escape(_first_line(e.text), quote=False)}" for e in group]
+                f"{_md_inline(_first_line(e.text))}" for e in group]
         out += [""] if group else ["*Nothing here yet.*", ""]
     return out
 
 
-def _markdown(entries: tuple[Entry, ...], image_link: Callable[[bytes], str]) -> str:
+def _markdown(entries: tuple[Entry, ...], image_link: Callable[[bytes], str] | None) -> str:
+    """The portfolio as Markdown; diagrams as images via `image_link`, or as text if None."""
     out = [f"# {_PORTFOLIO_TITLE}", "", _summary(entries), ""]
     if entries:
         out += _md_domains(entries)
@@ -1208,8 +1777,9 @@ def _markdown(entries: tuple[Entry, ...], image_link: Callable[[bytes], str]) ->
         out += [f"#### {entry.prompt_id}", "", f"*{_meta_line(entry)}*", "",
                 _md_text(entry.text), ""]
         for attachment in entry.attachments:
-            shown = _show(attachment)
-            out += _md_attachment(shown, image_link(shown.png) if shown.png else None)
+            shown = _show(attachment, draw=image_link is not None)
+            out += _md_attachment(shown, image_link(shown.png) if image_link and shown.png
+                                  else None)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -1269,7 +1839,7 @@ def _html_attachment(shown: _Shown) -> str:
 
 
 def _html_entry(entry: Entry) -> str:
-    parts = [f'<article class="entry" id="{_anchor(entry)}">',
+    parts = [f'<article class="entry" id="{_escape(_anchor(entry))}">',
              f"<h4>{_escape(entry.prompt_id)}</h4>",
              f'<p class="meta">{_escape(_meta_line(entry))}</p>',
              f'<div class="text">{_escape(entry.text.strip(chr(10)))}</div>']
@@ -1283,7 +1853,8 @@ def _html_domains(entries: tuple[Entry, ...]) -> str:
         if domain == _UNPLACED and not group:
             continue
         question = DOMAIN_QUESTIONS.get(domain)
-        items = "".join(f'<li><a href="#{_anchor(e)}">{_escape(_session_title(e.session))}, '
+        items = "".join(f'<li><a href="#{_escape(_anchor(e))}">'
+                        f"{_escape(_session_title(e.session))}, "
                         f"{_escape(e.prompt_id)}</a>: {_escape(_first_line(e.text))}</li>"
                         for e in group) or "<li><em>Nothing here yet.</em></li>"
         ask = f'<p class="question">{_escape(question)}</p>' if question else ""

@@ -9,6 +9,7 @@ import re
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -45,7 +46,8 @@ def test_version_from_both_entry_points():
 
 
 HELP = [[], ["lab"], ["course"], ["course", "build"], ["course", "copy"], ["journal"],
-        ["journal", "export"], ["progress"], ["doctor"]]
+        ["journal", "export"], ["journal", "where"], ["journal", "backup"],
+        ["journal", "restore"], ["journal", "salvage"], ["progress"], ["doctor"]]
 
 
 @pytest.mark.parametrize("words", HELP, ids=lambda w: " ".join(w) or "csframework")
@@ -296,6 +298,162 @@ def test_journal_export_into_a_missing_folder(tmp_path, _fresh_csf_home):
     done = run("journal", "export", "--output", str(tmp_path / "nowhere" / "p.html"))
     assert done.returncode == 1
     assert "does not exist" in done.stderr
+
+
+def test_journal_export_to_standard_output(_fresh_csf_home, tmp_path):
+    with Journal() as journal:
+        journal.write(2, "vision", "A room where <everyone> speaks.")
+    here = tmp_path / "here"
+    here.mkdir()
+    done = run("journal", "export", "--output", "-", cwd=here)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("<!DOCTYPE html>") and done.stdout.endswith("</html>\n")
+    assert "A room where &lt;everyone&gt; speaks." in done.stdout
+    assert "to standard output" in done.stderr and list(here.iterdir()) == []
+    done = run("journal", "export", "--format", "markdown", "--output", "-")
+    assert done.stdout.startswith("# Reflection portfolio") and "Exported" not in done.stdout
+
+
+def test_journal_export_never_replaces_the_journal(_fresh_csf_home):
+    path = _fresh_csf_home / "journal.sqlite3"
+    with Journal() as journal:
+        journal.write(1, "check-in", "Keep me.")
+    for target in (path, Path(f"{path}-wal")):
+        done = run("journal", "export", "--output", str(target))
+        assert done.returncode == 1 and "refusing to export" in done.stderr
+        assert "Traceback" not in done.stderr
+    with Journal() as journal:
+        assert journal.latest(1, "check-in").text == "Keep me."
+
+
+# -- journal where, backup, restore, salvage ------------------------------------------------
+
+def test_journal_backup_and_restore_round_trip(_fresh_csf_home, tmp_path):
+    path = _fresh_csf_home / "journal.sqlite3"
+    done = run("journal", "where")
+    assert done.returncode == 0 and f"Your journal: {path}" in done.stdout
+    assert "No journal there yet" in done.stdout
+    with Journal() as journal:
+        journal.write(1, "check-in", "Before the backup.", attachments={"n": {"a": 1}})
+        journal.write(1, "check-in", "Before the backup, edited.")
+    done = run("journal", "backup")
+    assert done.returncode == 0, done.stderr
+    (copy,) = (_fresh_csf_home / "backups").iterdir()
+    assert re.fullmatch(r"journal-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.sqlite3", copy.name)
+    assert done.stdout.startswith(f"Backed up 2 entry versions of {path} to {copy}")
+    named = run("journal", "backup", str(tmp_path / "usb.sqlite3"))
+    assert named.returncode == 0 and (tmp_path / "usb.sqlite3").is_file()
+
+    where = run("journal", "where").stdout
+    assert "1 entry (2 versions) in 1 session" in where and "2 backups" not in where
+    assert f"1 backup in {_fresh_csf_home / 'backups'}" in where
+
+    with Journal() as journal:
+        journal.write(5, "after", "Written after the backup.")
+        before = journal.history(1, "check-in")
+    done = run("journal", "restore", str(copy))
+    assert done.returncode == 0, done.stderr
+    assert "checked: the same entries and checksum as the backup" in done.stdout
+    aside = Path(f"{path}.bak")
+    assert f"set aside, unchanged, as {aside}" in done.stdout
+    with Journal() as journal:
+        assert journal.latest(5, "after") is None
+        assert journal.history(1, "check-in") == before
+    with Journal(aside) as old:                       # nothing was lost
+        assert old.latest(5, "after").text == "Written after the backup."
+
+    moved = tmp_path / "new-laptop" / "journal.sqlite3"   # a journal moved to another place
+    done = run("journal", "restore", str(tmp_path / "usb.sqlite3"), "--journal", str(moved))
+    assert done.returncode == 0, done.stderr
+    with Journal(moved) as journal:
+        assert journal.history(1, "check-in") == before
+
+
+def test_journal_restore_refuses_what_is_not_a_backup(_fresh_csf_home, tmp_path):
+    with Journal() as journal:
+        journal.write(1, "check-in", "Mine.")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("a shopping list")
+    for backup in (notes, tmp_path / "missing.sqlite3"):
+        done = run("journal", "restore", str(backup))
+        assert done.returncode == 1 and done.stderr.startswith("csframework: error: ")
+        assert "Traceback" not in done.stderr
+    with Journal() as journal:
+        assert journal.latest(1, "check-in").text == "Mine."
+    assert not Path(f"{_fresh_csf_home / 'journal.sqlite3'}.bak").exists()
+
+
+def test_journal_salvage_from_the_command_line(_fresh_csf_home):
+    path = _fresh_csf_home / "journal.sqlite3"
+    with Journal() as journal:
+        for i in range(40):
+            journal.write(1 + i % 14, f"p{i}", f"entry {i} " + "x" * 300)
+    conn = sqlite3.connect(path)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'entries'").fetchone()[0]
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * 4096 + 8:root * 4096] = b"\xa5" * 4088   # an interior page is damaged
+    path.write_bytes(bytes(data))
+
+    done = run("journal", "export", "--output", str(_fresh_csf_home / "p.html"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "csframework: warning: the journal" in done.stderr and "salvage" in done.stderr
+    where = run("journal", "where")
+    assert where.returncode == 0 and "DAMAGED" in where.stdout
+    backup = run("journal", "backup")
+    assert backup.returncode == 1 and "cannot be backed up" in backup.stderr
+
+    done = run("journal", "salvage")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Salvaged 40 of 40 entry versions")
+    (saved,) = _fresh_csf_home.glob("journal-salvaged-*.sqlite3")
+    done = run("journal", "restore", str(saved))
+    assert done.returncode == 0, done.stderr
+    with Journal() as journal:
+        assert journal.damage is None and len(journal) == 40
+    assert Path(f"{path}.bak").read_bytes() == bytes(data)   # the damaged file, set aside
+
+
+@pytest.mark.parametrize("edit", [
+    "INSERT INTO entries (session, prompt_id, version, text, time, attachments) VALUES "
+    "(2, 'x', 1, 'text', '2026-01-01T00:00:00+00:00', 'garbage')",
+    "INSERT INTO entries (session, prompt_id, version, text, time, attachments) VALUES "
+    "(2, 'x', 1, X'00ff', '2026-01-01T00:00:00+00:00', '[]')",
+    "INSERT INTO entries (session, prompt_id, version, text, time, attachments) VALUES "
+    "(2, 'x', 1, 'text', 'last tuesday', '[]')",
+    "DROP TABLE entries; CREATE TABLE entries (id INTEGER PRIMARY KEY, words TEXT)",
+    "PRAGMA application_id = 0",
+])
+def test_hand_edited_journals_give_a_message_not_a_traceback(_fresh_csf_home, edit):
+    with Journal() as journal:
+        journal.write(1, "check-in", "Fine.")
+    conn = sqlite3.connect(_fresh_csf_home / "journal.sqlite3")
+    conn.executescript(edit)
+    conn.close()
+    for words in (["journal", "export", "--output", str(_fresh_csf_home / "p.html")],
+                  ["journal", "where"], ["journal", "backup"], ["progress"]):
+        done = run(*words)
+        assert "Traceback" not in done.stderr, (words, done.stderr)
+        assert done.returncode in (0, 1)
+        if done.returncode:
+            assert done.stderr.startswith("csframework: error: "), (words, done.stderr)
+
+
+def test_unknown_home_folders_give_a_message(_fresh_csf_home):
+    for words in (["journal", "export", "--output", "~nouser-csf/p.html"],
+                  ["journal", "export", "--journal", "~nouser-csf/j.sqlite3"],
+                  ["journal", "where", "--journal", "~nouser-csf/j.sqlite3"],
+                  ["journal", "backup", "~nouser-csf/b.sqlite3"],
+                  ["journal", "restore", "~nouser-csf/b.sqlite3"],
+                  ["journal", "salvage", "--journal", "~nouser-csf/j.sqlite3"],
+                  ["progress", "--journal", "~nouser-csf/j.sqlite3"]):
+        if words[1] in ("export", "backup"):
+            with Journal() as journal:
+                journal.write(1, "check-in", "Here.")
+        done = run(*words)
+        assert done.returncode == 1, (words, done.stdout)
+        assert "'~nouser-csf' names no user" in done.stderr, (words, done.stderr)
+        assert "Traceback" not in done.stderr
 
 
 # -- progress -----------------------------------------------------------------------------
