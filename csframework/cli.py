@@ -194,6 +194,33 @@ def _check_journal() -> Check:
     return Check("journal", True, f"{path} (created on the first entry){where}")
 
 
+#: A journal with entries should have a backup younger than this (days).
+BACKUP_AGE_DAYS = 31
+
+
+def _check_backup() -> Check:
+    import time
+
+    from csframework.journal import backup_folder, default_path
+
+    path = default_path()
+    if not path.is_file():
+        return Check("journal backup", True, "nothing to back up yet")
+    folder = backup_folder()
+    backups = [p for p in folder.glob("*.sqlite3") if p.is_file()] if folder.is_dir() else []
+    fix = ("csframework journal backup (it keeps a dated copy in "
+           f"{folder}; copy that folder to a USB stick or cloud drive too)")
+    if not backups:
+        return Check("journal backup", False, f"your journal at {path} has never been backed "
+                     "up", fix)
+    newest = max(backups, key=lambda p: p.stat().st_mtime)
+    days = (time.time() - newest.stat().st_mtime) / 86400
+    if days > BACKUP_AGE_DAYS:
+        return Check("journal backup", False, f"the newest backup ({newest.name}) is "
+                     f"{days:.0f} days old", fix)
+    return Check("journal backup", True, f"{newest} ({days:.0f} days old)")
+
+
 def _check_course(source: str | None) -> list[Check]:
     from csframework.site import CourseError, course_files, find_course
 
@@ -276,7 +303,7 @@ def run_checks(source: str | None = None) -> list[Check]:
             _check_extension("widgets", "@jupyter-widgets/jupyterlab-manager",
                              "jupyterlab_widgets (it comes with ipywidgets>=8)"),
             _check_extension("slides", "jupyterlab-rise", "jupyterlab-rise"),
-            _check_journal(), *_check_course(source)]
+            _check_journal(), _check_backup(), *_check_course(source)]
 
 
 # -- commands -------------------------------------------------------------------------------

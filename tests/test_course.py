@@ -175,3 +175,25 @@ def test_course_build_takes_the_folder_as_an_argument(tmp_path, capsys):
     assert (out / "index.html").is_file()
     assert cli.main(["course", "build", str(out), "--output", str(tmp_path / "other")]) == 1
     assert "two site folders" in capsys.readouterr().err
+
+
+def test_doctor_asks_for_a_recent_journal_backup(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from csframework.journal import Journal, backup_folder
+
+    monkeypatch.setenv("CSF_HOME", str(tmp_path / "home"))
+    assert cli._check_backup().ok  # no journal yet: nothing to back up
+    with Journal() as journal:
+        journal.write(1, "arrival", "What I bring to this year.")
+    check = cli._check_backup()
+    assert not check.ok and "never been backed up" in check.detail
+    assert "csframework journal backup" in check.fix
+    assert cli.main(["journal", "backup"]) == 0
+    assert cli._check_backup().ok
+    old = time.time() - (cli.BACKUP_AGE_DAYS + 5) * 86400
+    for backup in backup_folder().glob("*.sqlite3"):
+        os.utime(backup, (old, old))
+    check = cli._check_backup()
+    assert not check.ok and "days old" in check.detail
