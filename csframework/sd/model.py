@@ -28,6 +28,7 @@ import html
 import itertools
 import math
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -257,9 +258,16 @@ def _number(value: object, what: str) -> float:
         except ImportError:  # pragma: no cover
             pass
         raise ModelError(f"{what} must be a number, not {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond the float range, such as 10**400
+        digits = int(int(value).bit_length() * math.log10(2)) + 1
+        raise ModelError(f"{what} must be a finite number; the integer given has about "
+                         f"{digits} digits, beyond the largest float "
+                         f"({sys.float_info.max:.4g})") from None
+    if not math.isfinite(number):
         raise ModelError(f"{what} must be a finite number, not {value!r}")
-    return float(value)
+    return number
 
 
 class StockFlowModel:
@@ -917,11 +925,28 @@ known integration methods are 'euler', 'rk4'
                                where=f"{type(self).__name__}.run")
 
     # ------------------------------------------------- other representations
-    def to_xmile(self, path: str | None = None) -> str:
-        """The model as XMILE text (also written to `path` if given)."""
+    def to_xmile(self, path: str | None = None, *, dialect: str = "standard") -> str:
+        """The model as XMILE text (also written to `path` if given).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path, optional
+            Also write the text there (atomically).
+        dialect : {"standard", "pysd"}
+            ``"pysd"`` writes what PySD reads: the time step as ``TIME_STEP``
+            and Euler integration (see `csframework.sd.xmile.to_xmile`).
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m", dt=0.5)
+        >>> _ = m.stock("s", 1, inflows=["f"])
+        >>> _ = m.flow("f", "s * dt")
+        >>> "TIME_STEP" in m.to_xmile(dialect="pysd"), "DT" in m.to_xmile()
+        (True, True)
+        """
         from csframework.sd import xmile
 
-        return xmile.write(self, path)
+        return xmile.write(self, path, dialect=dialect)
 
     @classmethod
     def from_xmile(cls, source: str) -> StockFlowModel:

@@ -1635,8 +1635,8 @@ def _write_element(parent: Element, el: Any, name: str, writer: _Writer) -> None
     _add_text(node, "doc", el.doc)
 
 
-def write(model: Any, path: str | Path | None = None) -> str:
-    """`to_xmile`, also written atomically to `path` when one is given.
+def write(model: Any, path: str | Path | None = None, *, dialect: str = "standard") -> str:
+    """`to_xmile` (in the given `dialect`), also written atomically to `path` when one is given.
 
     Examples
     --------
@@ -1646,7 +1646,7 @@ def write(model: Any, path: str | Path | None = None) -> str:
     >>> write(m).startswith('<?xml version="1.0" encoding="utf-8"?>')
     True
     """
-    text = to_xmile(model)
+    text = to_xmile(model, dialect=dialect)
     if path is not None:
         _write_atomically(Path(path), text)
     return text
