@@ -745,11 +745,13 @@ def parse(text: str | float, *, variable: str | None = None, where: str | None =
                      None, None, variable, where) from None
     too_deep = (f"the equation is nested too deeply (more than {MAX_NESTING} levels of "
                 "brackets, functions and conditions); split it into auxiliaries")
-    try:
-        tree.body = _balance(tree.body)
-    except RecursionError:
-        raise _error(too_deep, _shortened(source), None, None, variable, where) from None
-    depth = nesting(tree.body)
+    if operators > CHAIN_LENGTH:  # otherwise there is no long chain to regroup
+        try:
+            tree.body = _balance(tree.body)
+        except RecursionError:
+            raise _error(too_deep, _shortened(source), None, None, variable, where) from None
+    # every level of nesting is an operator or a call, so short equations need no count
+    depth = 0 if operators + source.count("(") <= MAX_NESTING else nesting(tree.body)
     if depth > MAX_NESTING:
         raise _error(too_deep.replace("more than", f"{depth}, at most"), _shortened(source),
                      None, None, variable, where)

@@ -48,6 +48,7 @@ Examples
 from __future__ import annotations
 
 import ast
+import dataclasses
 import keyword
 import math
 import re
@@ -1036,8 +1037,9 @@ class _Translator:
             return _call(key, [self.node(a) for a in n.args])
         self.arity(n, (1,))
         items = self.whole_array(n.args[0]) or [self.node(n.args[0])]
-        if key in ("min", "max"):
-            return _call(key, items)
+        if key in ("min", "max"):  # pairs of pairs: a long argument list stays shallow
+            return _expressions._grouped(items, lambda a, b: _call(key, [a, b])) \
+                if len(items) > _expressions.CHAIN_LENGTH else _call(key, items)
         total = _expressions._grouped(
             items, lambda a, b: ast.BinOp(left=a, op=ast.Add(), right=b))
         if key == "mean" and len(items) > 1:
@@ -1077,13 +1079,20 @@ def _remainder(a: ast.expr, b: ast.expr) -> ast.expr:
     return ast.BinOp(left=a, op=ast.Sub(), right=ast.BinOp(left=b, op=ast.Mult(), right=quotient))
 
 
-def _unparse(node: ast.expr, where: str = "equation") -> str:
+def _unparse(node: ast.expr, where: str = "equation", expands: bool = True) -> str:
     """The equation language's text of a translated tree, within the limits.
 
     Translation shares subtrees (INT and MOD use their argument several times),
     so the size is counted as the text would repeat them, before writing it.
+    Without INT or MOD (`expands` false) the translation is as deep and as
+    large as the parsed equation, which is checked already.
     """
-    node = _expressions._balance(node)
+    if expands:
+        _check_translated(node, where)
+    return ast.unparse(ast.fix_missing_locations(ast.Expression(body=node)))
+
+
+def _check_translated(node: ast.expr, where: str) -> None:
     sizes: dict[int, int] = {}
     stack: list[tuple[ast.AST, bool]] = [(node, False)]
     while stack:
@@ -1104,7 +1113,9 @@ def _unparse(node: ast.expr, where: str = "equation") -> str:
     if depth > MAX_NESTING:
         raise FormatError(f"{where}: the translated equation nests {depth} levels deep, more "
                           f"than {MAX_NESTING} (the limit MAX_NESTING)")
-    return ast.unparse(ast.fix_missing_locations(ast.Expression(body=node)))
+
+
+_EXPANDS = re.compile(r"int|mod", re.IGNORECASE)
 
 
 def translate_equation(text: str, variables: Mapping[str, str],
@@ -1149,7 +1160,8 @@ def translate_equation(text: str, variables: Mapping[str, str],
     """
     scope = _Scope({name_key(k): v for k, v in variables.items()},
                    {name_key(k): v for k, v in (lookups or {}).items()}, start=start, stop=stop)
-    return _unparse(_Translator(scope, where).node(parse_equation(text, where)), where)
+    return _unparse(_Translator(scope, where).node(parse_equation(text, where)), where,
+                    bool(_EXPANDS.search(text)))
 
 
 
@@ -1630,7 +1642,7 @@ def _translate(var: _Var, scope: _Scope, where: str) -> tuple[str, Any]:
         raise FormatError(f"{here} has no <eqn>")
     tree = parse_equation(var.eqn, here)
     translator = _Translator(scope, here, var.element)
-    return _unparse(translator.node(tree), here), tree
+    return _unparse(translator.node(tree), here, bool(_EXPANDS.search(var.eqn))), tree
 
 
 def _build(variables: list[_Var], scope: _Scope, flows: set[str], specs: SimSpecs,
@@ -1728,17 +1740,48 @@ def _add_floor_flow(model: Any, stock: _Var, lists: dict[str, list[str]]) -> str
     flow at its own value, also when a negative inflow would empty the stock. An inflow
     adds exactly what the step would take below zero (exact with Euler).
     """
-    net = " + ".join(lists["inflows"]) or "0"
-    outflows = lists["outflows"]
-    if outflows:
-        out = outflows[0] if len(outflows) == 1 else f"({' + '.join(outflows)})"
-        net = f"{net} - {out}" if lists["inflows"] else f"-{out}"
     ident = python_identifier(f"{stock.ident} floor", model)
-    model.flow(ident, f"max(0, -({stock.ident} + dt * ({net}))) / dt",
+    model.flow(ident, _floor_equation(stock.ident, lists["inflows"], lists["outflows"]),
                label=f"{stock.name} (kept non-negative)",
                doc=f"XMILE non-negative stock {stock.name!r}: adds what a time step would take "
                    "below zero, so the stock stops at zero")
     return ident
+
+
+def _floor_equation(stock: str, inflows: list[str], outflows: list[str]) -> str:
+    net = " + ".join(inflows) or "0"
+    if outflows:
+        out = outflows[0] if len(outflows) == 1 else f"({' + '.join(outflows)})"
+        net = f"{net} - {out}" if inflows else f"-{out}"
+    return f"max(0, -({stock} + dt * ({net}))) / dt"
+
+
+def _floor_flows(model: Any) -> dict[str, str]:
+    """Flow -> stock, for each flow `read_xmile` added to keep a stock at zero or above.
+
+    Such a flow is the stock's last inflow, its equation is exactly the one
+    `_add_floor_flow` writes for the stock's other flows, and nothing else reads
+    it. Writing the stock as ``<non_negative/>`` instead says the same thing in
+    a form every XMILE reader (PySD included) understands.
+    """
+    used: set[str] = set()
+    for _, element in _elements(model):
+        expression = getattr(element, "expression", None) or getattr(
+            element, "initial_equation", None)
+        if expression is not None:
+            used.update(expression.dependencies)
+    found: dict[str, str] = {}
+    for stock in model.stocks.values():
+        if stock.non_negative or not stock.inflows:
+            continue
+        flow = stock.inflows[-1]
+        element = model.flows.get(flow)
+        if element is None or flow in used or "floor" not in flow:
+            continue
+        expected = _floor_equation(stock.name, list(stock.inflows[:-1]), list(stock.outflows))
+        if ast.dump(element.expression.tree) == ast.dump(_expressions.parse(expected).tree):
+            found[flow] = stock.name
+    return found
 
 
 def xmile_names(model: Any) -> dict[str, str]:
@@ -1787,6 +1830,10 @@ def _xmile_number(value: float) -> str:
     return repr(float(value))
 
 
+#: Longest XMILE equation text written.
+_MAX_WRITTEN = 10 * MAX_EQUATION_LENGTH
+
+
 class _Writer:
     """The model's equation language (a Python subset) -> XMILE equation text."""
 
@@ -1802,8 +1849,16 @@ class _Writer:
     def text(self, equation: str | float) -> str:
         if isinstance(equation, int | float):
             return _xmile_number(equation)
-        tree = ast.parse(str(equation).strip(), mode="eval").body
-        return self.emit(tree)[0]
+        tree = _expressions.parse(str(equation)).tree.body  # long chains come balanced
+        return self.checked(self.emit(tree)[0])
+
+    def checked(self, text: str) -> str:
+        """Refuse text that INT and MOD (written with INT) have made too long."""
+        if len(text) > _MAX_WRITTEN:
+            raise FormatError(f"{self.where}: the XMILE text of the equation would be over "
+                              f"{_MAX_WRITTEN:,} characters (nested int, floor or modulo "
+                              "repeat their argument); split it into auxiliaries")
+        return text
 
     def wrap(self, node: ast.AST, least: int) -> str:
         text, prec = self.emit(node)
@@ -1857,7 +1912,7 @@ class _Writer:
 
     def floor(self, x: ast.expr) -> str:
         """The language's floor/int (round down) from XMILE's INT (towards zero)."""
-        inner = self.emit(x)[0]
+        inner = self.checked(self.emit(x)[0])
         return f"(IF {self.wrap(x, _P_REL + 1)} < INT({inner}) THEN INT({inner}) - 1 " \
                f"ELSE INT({inner}))"
 
@@ -1922,6 +1977,11 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
     ``int``, ``floor`` and ``modulo`` round down, so they are written with
     XMILE's INT (which rounds towards zero) and a correction.
 
+    A stock that `read_xmile` keeps at zero with an extra inflow
+    (``<stock>_floor``, whose equation uses DT) is written as it was read: a
+    ``<non_negative/>`` stock without that flow. So the file reads back the
+    same here and in PySD, which cannot resolve DT.
+
     Examples
     --------
     >>> from csframework.sd.model import StockFlowModel
@@ -1966,7 +2026,13 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
     SubElement(specs, "stop").text = _xmile_number(model.stop)
     SubElement(specs, "dt").text = _xmile_number(model.dt)
     variables = SubElement(SubElement(root, "model"), "variables")
+    floors = _floor_flows(model)
+    clamped = set(floors.values())
     for ident, el in _elements(model):
+        if ident in floors:
+            continue
+        if ident in clamped:  # as read: a non-negative stock, without the helper flow
+            el = dataclasses.replace(el, inflows=el.inflows[:-1], non_negative=True)
         _write_element(variables, el, names[ident], writer)
     indent(root, space="  ")
     body = tostring(root, encoding="unicode", short_empty_elements=True)
