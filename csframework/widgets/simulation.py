@@ -228,7 +228,7 @@ class Experiment:
     def _value(self, name: str, value: object) -> float:
         """`value` as the number for constant `name`, or a ModelError saying what is wrong."""
         where = f"the value of constant {name!r} in model {self.model.name!r}"
-        if isinstance(value, bool) or isinstance(value, str | bytes) or value is None:
+        if isinstance(value, bool | str | bytes) or value is None:
             raise ModelError(f"{where} must be a number, not {type(value).__name__} "
                              f"{value!r:.60}")
         try:
