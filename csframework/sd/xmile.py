@@ -130,6 +130,9 @@ MAX_REPAIRS = 100
 #: into several copies of their argument, so nesting them multiplies).
 MAX_TRANSLATED_SIZE = 20_000
 
+#: Longest <eqn> text: an array's list of values may be longer than one equation.
+_MAX_EQN_TEXT = 10 * _expressions.MAX_EQUATION_LENGTH
+
 #: Longest equation (characters), deepest nesting and most digits of a number:
 #: the limits of the equation language (`csframework.sd.expressions`).
 MAX_EQUATION_LENGTH = _expressions.MAX_EQUATION_LENGTH
@@ -1372,6 +1375,10 @@ def _read_variable(el: Element, where: str, defaults: tuple[bool, bool],
     if gf_el is not None:
         base.gf = _graphical(gf_el, here)
     eqns = [_text(e) or "" for e in _children(el, "eqn")]
+    for eqn in eqns:  # one equation, or a comma-separated value per array element
+        if len(eqn) > _MAX_EQN_TEXT:
+            raise FormatError(f"{here}: <eqn> has {len(eqn):,} characters, more than "
+                              f"{_MAX_EQN_TEXT:,} (ten times the limit MAX_EQUATION_LENGTH)")
     dim_holder = _child(el, "dimensions")
     if dim_holder is None or not _children(dim_holder, "dim"):
         if len(eqns) > 1:

@@ -457,3 +457,9 @@ def test_pysd_reads_a_model_built_here_with_a_non_negative_stock(tmp_path, pysd_
     assert np.allclose(native["water"], reference["water"])
     assert np.allclose(native["fill"], reference["fill"])
     assert (native["use"].to_numpy() <= reference["use"].to_numpy() + 1e-12).all()
+
+
+def test_an_enormous_eqn_is_refused_before_it_is_split():
+    text = xmile_doc('<aux name="a"><eqn>' + "1," * 150_000 + "1</eqn></aux>")
+    with pytest.raises(FormatError, match="300,001 characters, more than 200,000"):
+        read_xmile(text)
