@@ -47,7 +47,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from csframework.sd.engine import CompiledModel
     from csframework.sd.results import Results
 
-__all__ = ["Auxiliary", "Constant", "Flow", "Lookup", "Stock", "StockFlowModel"]
+__all__ = ["MAX_FLOWS_PER_STOCK", "Auxiliary", "Constant", "Flow", "Lookup", "Stock",
+           "StockFlowModel"]
+
+#: Most inflows and outflows one stock may have (the compiled code of an ensemble run
+#: adds them up one bracket at a time, and Python reads at most 200 brackets).
+MAX_FLOWS_PER_STOCK = 100
 
 
 @dataclass(frozen=True)
@@ -580,6 +585,11 @@ known integration methods are 'euler', 'rk4'
         value = equation.constant_value
         inflows = self._flow_names(inflows, name, "inflows")
         outflows = self._flow_names(outflows, name, "outflows")
+        if len(inflows) + len(outflows) > MAX_FLOWS_PER_STOCK:
+            raise ModelError(f"stock {name!r} in model {self._name!r} has "
+                             f"{len(inflows) + len(outflows)} inflows and outflows, more than "
+                             f"{MAX_FLOWS_PER_STOCK}; add the flows up in an auxiliary and use "
+                             "one flow for their sum")
         return self._add(Stock(name, value if value is not None else equation.text,
                                inflows, outflows, bool(non_negative), units, doc, label,
                                equation))
@@ -592,7 +602,8 @@ known integration methods are 'euler', 'rk4'
             if not isinstance(flow, str):
                 raise ModelError(f"the {what} of stock {stock!r} must be flow names, not "
                                  f"{flow!r}")
-        duplicated = {f for f in result if result.count(f) > 1}
+        seen: set[str] = set()
+        duplicated = {f for f in result if f in seen or seen.add(f)}
         if duplicated:
             raise ModelError(f"the {what} of stock {stock!r} list {sorted(duplicated)[0]!r} "
                              "twice")

@@ -96,6 +96,26 @@ def test_a_number_with_thousands_of_digits_is_named():
         expressions.parse("9" * 90 + "e300", variable="x")
 
 
+def test_a_stock_with_hundreds_of_flows_is_refused_when_defined():
+    """300 flows passed validation, then an ensemble run failed with a raw SyntaxError."""
+    from csframework.sd.model import MAX_FLOWS_PER_STOCK
+
+    model = StockFlowModel("m", stop=2)
+    with pytest.raises(ModelError, match=r"stock 's' in model 'm' has 300 inflows and "
+                                         r"outflows, more than 100"):
+        model.stock("s", 0, inflows=[f"f{i}" for i in range(300)])
+    half = MAX_FLOWS_PER_STOCK // 2
+    model.constant("c", 1)
+    model.stock("s", 0, inflows=[f"f{i}" for i in range(half)],
+                outflows=[f"g{i}" for i in range(half)], non_negative=True)
+    for i in range(half):
+        model.flow(f"f{i}", "c")
+        model.flow(f"g{i}", "c / 2")
+    for method in ("euler", "rk4"):
+        ensemble = model.run(params={"c": [1, 2]}, method=method)["s"].iloc[-1].tolist()
+        assert ensemble == pytest.approx([half, 2 * half])
+
+
 @pytest.mark.parametrize("value, message", [
     (10**400, "about 401 digits"),
     (-(10**5000), "about 5001 digits"),
