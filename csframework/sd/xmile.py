@@ -78,6 +78,7 @@ __all__ = [
     "MAX_ELEMENTS",
     "MAX_EQUATION_LENGTH",
     "MAX_FILE_BYTES",
+    "MAX_GRAPH_POINTS",
     "MAX_NESTING",
     "MAX_REPAIRS",
     "MAX_TRANSLATED_SIZE",
@@ -122,6 +123,9 @@ MAX_VARIABLES = 50_000
 
 #: Most elements of one dimension (``<dim size="...">``).
 MAX_DIMENSION_SIZE = 10_000
+
+#: Most points of one graphical function.
+MAX_GRAPH_POINTS = 10_000
 
 #: Most elements left unclosed that the reader repairs (see `read_xmile`).
 MAX_REPAIRS = 100
@@ -1312,12 +1316,16 @@ def _dimension_size(text: str, where: str) -> int:
     return size
 
 
-def _points(el: Element, tag: str) -> list[float] | None:
+def _points(el: Element, tag: str, where: str) -> list[float] | None:
     node = _child(el, tag)
     if node is None:
         return None
     sep = node.get("sep") or ","
-    return [float(p) for p in (node.text or "").replace("\n", " ").split(sep) if p.strip()]
+    text = node.text or ""
+    if text.count(sep) >= MAX_GRAPH_POINTS:
+        raise FormatError(f"{where}: <{tag}> of the graphical function has more than "
+                          f"{MAX_GRAPH_POINTS:,} points (the limit MAX_GRAPH_POINTS)")
+    return [float(p) for p in text.replace("\n", " ").split(sep) if p.strip()]
 
 
 def _graphical(el: Element, where: str) -> _Gf:
@@ -1329,8 +1337,8 @@ def _graphical(el: Element, where: str) -> _Gf:
         raise FormatError(f"{where}: graphical function type {kind!r} is not supported; "
                           "use 'continuous' or 'extrapolate'")
     try:
-        ys = _points(el, "ypts")
-        xs = _points(el, "xpts")
+        ys = _points(el, "ypts", where)
+        xs = _points(el, "xpts", where)
     except ValueError as exc:
         raise FormatError(f"{where}: graphical function points must be numbers ({exc})") from None
     if not ys:

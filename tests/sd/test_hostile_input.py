@@ -483,3 +483,12 @@ def test_an_enormous_eqn_is_refused_before_it_is_split():
     text = xmile_doc('<aux name="a"><eqn>' + "1," * 150_000 + "1</eqn></aux>")
     with pytest.raises(FormatError, match="300,001 characters, more than 200,000"):
         read_xmile(text)
+
+
+def test_a_graphical_function_with_millions_of_points_is_refused():
+    points = ",".join(["0"] * 2_000_000)
+    text = xmile_doc(f'<gf name="g"><xscale min="0" max="1"/><ypts>{points}</ypts></gf>'
+                     '<aux name="a"><eqn>g(TIME)</eqn></aux>')
+    with pytest.raises(FormatError, match=r"<ypts> of the graphical function has more than "
+                                          r"10,000 points"):
+        read_xmile(text)
