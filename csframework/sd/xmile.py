@@ -8,7 +8,30 @@ Reading is hardened: the XML is parsed with :mod:`defusedxml`, so a document
 type declaration, an entity or an external reference is refused with a
 `FormatError` and never expanded. XMILE equations are tokenised and parsed
 here into a syntax tree and written out in the model's own equation language
-(a safe subset of Python expressions); nothing is ever evaluated.
+(a safe subset of Python expressions); nothing is ever evaluated. Reading is
+also bounded: a file beyond one of the limits below is refused with a
+`FormatError` naming the limit, so the time and memory a file can take are
+linear in its size, which is itself limited.
+
+=====================  ===========  ==========================================
+limit                  value        what
+=====================  ===========  ==========================================
+`MAX_FILE_BYTES`       32 MiB       size of the file
+`MAX_ELEMENTS`         500,000      XML elements
+`MAX_XML_DEPTH`        100          nesting of XML elements
+`MAX_VARIABLES`        50,000       variables, each array element counted
+`MAX_DIMENSION_SIZE`   10,000       elements of one dimension
+`MAX_GRAPH_POINTS`     10,000       points of one graphical function
+`MAX_EQUATION_LENGTH`  20,000       characters of one equation
+`MAX_NESTING`          100          brackets, signs, functions, IFs
+`MAX_DIGITS`           100          digits of one number
+`MAX_TRANSLATED_SIZE`  20,000       terms of a translated equation
+`MAX_REPAIRS`          100          elements left unclosed and repaired
+=====================  ===========  ==========================================
+
+The root must be ``<xmile>`` in the XMILE 1.0 namespace (or its draft's, or
+none); names are compared as they look (`clean_name`); a file whose model has
+no variables, such as one in the layout of the drafts before 1.0, is refused.
 
 XMILE names are case-insensitive, and spaces and underscores in them are the
 same character. Every XMILE name becomes a Python identifier (lower case,
@@ -1603,8 +1626,10 @@ def read_xmile(path_or_text: str | Path | bytes, *, non_negative_stocks: str = "
     Raises
     ------
     FormatError
-        For XML that is not well-formed, has a DTD or entities, uses modules,
-        macros or multi-dimensional arrays, or an equation that cannot be read.
+        For XML that is not well-formed, has a DTD or entities, is in another
+        namespace, has no variables, uses modules, macros or multi-dimensional
+        arrays, has an equation that cannot be read, or is beyond one of the
+        limits listed in the module's description (the message names it).
 
     Examples
     --------
