@@ -715,7 +715,10 @@ class _Parser:
         base = self.primary()
         if self.at("op", "^"):
             self.take()
-            return Bin("^", base, self.unary())
+            self.deeper()
+            node = Bin("^", base, self.unary())
+            self.depth -= 1
+            return node
         return base
 
     def primary(self) -> Any:
@@ -854,8 +857,8 @@ def parse_equation(text: str, where: str = "equation") -> Any:
     try:
         tree = parser.parse()
     except RecursionError:  # pragma: no cover - the depth limit comes first
-        raise FormatError(f"{where}: the equation is nested too deeply: "
-                          f"{_short(parser.text)!r}") from None
+        raise FormatError(f"{where}: the equation is nested too deeply (the limit is "
+                          f"MAX_NESTING, {MAX_NESTING}): {_short(parser.text)!r}") from None
     depth = _depth(tree)
     if depth > MAX_NESTING:
         raise FormatError(f"{where}: the equation is {depth} operators deep, more than "

@@ -305,14 +305,15 @@ def test_a_400_term_xmile_equation_reads_and_runs():
     ("-" * 5000 + "c", "more than 100 deep (the limit MAX_NESTING)"),
     ("IF c THEN " * 300 + "1" + " ELSE 0" * 300, "MAX_NESTING"),
     ("c^" * 300 + "c", "MAX_NESTING"),
+    ("c^" * 5000 + "c", "more than 100 deep (the limit MAX_NESTING)"),
     ("9" * 5000, "has 5000 digits, more than 100 (the limit MAX_DIGITS)"),
     ("1" + "0" * 400 + ".5", "402 digits"),
     ("1e999", "beyond the range of floating-point numbers"),
     ("c + " * 6000 + "c", "more than 20,000 (the limit MAX_EQUATION_LENGTH)"),
     ("INT(" * 40 + "c" + ")" * 40, "MAX_TRANSLATED_SIZE"),
     ("c MOD " * 40 + "c", "MAX_TRANSLATED_SIZE"),
-], ids=["parentheses", "signs", "ifs", "powers", "digits", "float digits", "overflow",
-        "length", "nested INT", "chained MOD"])
+], ids=["parentheses", "signs", "ifs", "powers", "5000 powers", "digits", "float digits",
+        "overflow", "length", "nested INT", "chained MOD"])
 def test_hostile_xmile_equations_end_in_a_format_error_naming_the_limit(equation, message):
     with pytest.raises(FormatError, match=re.escape(message) if "(" in message else message):
         read_xmile(_aux(equation))
