@@ -75,6 +75,7 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/cld.py
 	$(BIN)/python benchmarks/sd.py
+	$(BIN)/python benchmarks/xmile.py
 	$(BIN)/python benchmarks/widgets.py
 	$(BIN)/python benchmarks/archetypes.py
 

@@ -29,7 +29,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, tuple[str, str | None]] = {
     "StockFlowModel": ("csframework.sd.model", "StockFlowModel"),
     "Results": ("csframework.sd.results", "Results"),
-    "load_model": ("csframework.sd.pysd_backend", "load_model"),
+    "load_model": ("csframework.sd.loading", "load_model"),
     "Iceberg": ("csframework.iceberg", "Iceberg"),
     "LadderOfInference": ("csframework.ladder", "LadderOfInference"),
     "CreativeTension": ("csframework.tension", "CreativeTension"),

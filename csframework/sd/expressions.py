@@ -36,13 +36,19 @@ from __future__ import annotations
 import ast
 import keyword
 import math
-from collections.abc import Collection, Mapping
+import re
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from csframework.errors import EquationError, close_matches
 
 __all__ = [
+    "CHAIN_LENGTH",
     "FUNCTIONS",
+    "MAX_DIGITS",
+    "MAX_EQUATION_LENGTH",
+    "MAX_NESTING",
+    "MAX_OPERATORS",
     "RESERVED_NAMES",
     "STATEFUL_FUNCTIONS",
     "Equation",
@@ -52,11 +58,30 @@ __all__ = [
     "check_name",
     "dependencies",
     "evaluate",
+    "nesting",
     "parse",
 ]
 
 #: Longest equation text accepted (longer text is almost certainly a mistake).
 MAX_EQUATION_LENGTH = 20_000
+
+#: Deepest syntax tree accepted, counted after long chains are balanced (see `parse`).
+#: Generated code nests one bracket per level, and Python reads at most 200.
+MAX_NESTING = 100
+
+#: Most operators (and commas) one equation may have: Python's own parser, which reads
+#: equations, fails on much longer chains.
+MAX_OPERATORS = 1_000
+
+#: Most digits a number may have (a float holds about 17 significant digits).
+MAX_DIGITS = 100
+
+#: Sums, products, ``and``/``or`` chains and ``min``/``max`` argument lists longer
+#: than this are regrouped into a balanced tree, so a long sum stays shallow.
+CHAIN_LENGTH = 16
+
+_OPERATOR = re.compile(r"\*\*|[-+*/<>=!]=?|,|\b(?:and|or|not|if)\b")
+_LONG_NUMBER = re.compile(rf"(?<!\w)\d{{{MAX_DIGITS + 1},}}")
 
 
 @dataclass(frozen=True)
@@ -318,6 +343,10 @@ def _literal_value(node: ast.AST) -> float | None:
     return None
 
 
+def _shortened(text: str, keep: int = 60) -> str:
+    return text if len(text) <= keep + 20 else f"{text[:keep]}... ({len(text)} characters)"
+
+
 def _describe_where(variable: str | None, where: str | None) -> str:
     if where:
         return where
@@ -337,9 +366,15 @@ def _error(message: str, text: str, line: int | None, col: int | None,
         source = lines[line - 1]
         # ast column offsets count UTF-8 bytes; the caret counts characters.
         chars = len(source.encode("utf-8")[: max(col or 0, 0)].decode("utf-8", "ignore"))
+        shown, caret = source, chars
+        if len(source) > 100:  # a window around the caret
+            first = max(0, chars - 40)
+            shown = ("..." if first else "") + source[first:first + 80] + (
+                "..." if first + 80 < len(source) else "")
+            caret = chars - first + (3 if first else 0)
         err = EquationError(
             f"{message} (line {line}, column {chars + 1} of {place}):\n"
-            f"    {source}\n    {' ' * chars}^")
+            f"    {shown}\n    {' ' * caret}^")
         col = chars + 1
     err.text, err.variable, err.line, err.column = text, variable, line, col
     return err
@@ -501,6 +536,117 @@ class _Validator:
         self.visit(node.args[0])
 
 
+_ADDITIVE = (ast.Add, ast.Sub)
+_MULTIPLICATIVE = (ast.Mult, ast.Div)
+
+
+def _chain(node: ast.BinOp, ops: tuple[type, ...]) -> list[tuple[bool, ast.expr]]:
+    """The operands of a run of ``+ -`` (or ``* /``) operators, each with its sign.
+
+    ``a - (b + c) * d`` gives ``[(True, a), (False, (b + c) * d)]``; ``a - b + c``
+    gives ``[(True, a), (False, b), (True, c)]``. Walks without recursion.
+    """
+    inverse = ast.Sub if ops is _ADDITIVE else ast.Div
+    terms: list[tuple[bool, ast.expr]] = []
+    stack: list[tuple[bool, ast.expr]] = [(True, node)]
+    while stack:
+        positive, current = stack.pop()
+        if isinstance(current, ast.BinOp) and isinstance(current.op, ops):
+            flip = isinstance(current.op, inverse)
+            stack.append((positive != flip, current.right))
+            stack.append((positive, current.left))
+        else:
+            terms.append((positive, current))
+    return terms
+
+
+def _grouped(items: list[ast.expr], join: Callable[[ast.expr, ast.expr], ast.expr]) -> ast.expr:
+    """`items` joined pairwise into a tree of depth log2(len(items))."""
+    while len(items) > 1:
+        pairs = [join(items[i], items[i + 1]) for i in range(0, len(items) - 1, 2)]
+        items = pairs + ([items[-1]] if len(items) % 2 else [])
+    return items[0]
+
+
+def _balance(node: ast.expr) -> ast.expr:
+    """Regroup long chains so that the tree stays shallow; short ones are kept as written.
+
+    ``a1 + a2 - a3 + ... `` becomes ``(sum of the added terms) - (sum of the
+    subtracted ones)``, each sum a balanced tree, and products and quotients the
+    same way; long ``and``/``or`` chains and ``min``/``max`` argument lists are
+    split in halves. The value is the same up to the rounding of the sum.
+    """
+    if isinstance(node, ast.BinOp) and isinstance(node.op, _ADDITIVE + _MULTIPLICATIVE):
+        ops = _ADDITIVE if isinstance(node.op, _ADDITIVE) else _MULTIPLICATIVE
+        terms = _chain(node, ops)
+        if len(terms) > CHAIN_LENGTH:
+            plus, minus = (ast.Add(), ast.Sub()) if ops is _ADDITIVE else (ast.Mult(), ast.Div())
+            def join(a: ast.expr, b: ast.expr) -> ast.expr:
+                return ast.BinOp(left=a, op=plus, right=b)
+            kept = [_balance(t) for positive, t in terms if positive]
+            taken = [_balance(t) for positive, t in terms if not positive]
+            result = _grouped(kept, join)
+            if taken:
+                result = ast.BinOp(left=result, op=minus, right=_grouped(taken, join))
+            return ast.copy_location(result, node)
+    if isinstance(node, ast.BoolOp) and len(node.values) > CHAIN_LENGTH:
+        values = [_balance(v) for v in node.values]
+        grouped = _grouped(values, lambda a, b: ast.BoolOp(op=node.op, values=[a, b]))
+        return ast.copy_location(grouped, node)
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in ("min", "max") and len(node.args) > CHAIN_LENGTH
+            and not node.keywords):
+        name = node.func.id
+        args = [_balance(a) for a in node.args]
+        grouped = _grouped(args, lambda a, b: ast.Call(func=ast.Name(id=name, ctx=ast.Load()),
+                                                       args=[a, b], keywords=[]))
+        return ast.copy_location(grouped, node)
+    for field_name, value in ast.iter_fields(node):
+        if isinstance(value, ast.expr):
+            setattr(node, field_name, _balance(value))
+        elif isinstance(value, list):
+            setattr(node, field_name, [_balance(v) if isinstance(v, ast.expr) else v
+                                       for v in value])
+        elif isinstance(value, ast.keyword):  # pragma: no cover - keywords are in lists
+            value.value = _balance(value.value)
+    if isinstance(node, ast.Call):
+        for kw in node.keywords:
+            kw.value = _balance(kw.value)
+    return node
+
+
+def nesting(node: ast.AST) -> int:
+    """How deeply the code generated for `node` nests (see `MAX_NESTING`).
+
+    Each operator, call and condition is one level; a chain of ``and``, of
+    comparisons or of ``min``/``max`` arguments nests one level per link.
+
+    Examples
+    --------
+    >>> nesting(ast.parse("a + b * c", mode="eval").body)
+    2
+    >>> nesting(ast.parse("-(-(-x))", mode="eval").body)
+    3
+    """
+    deepest = 0
+    stack: list[tuple[ast.AST, int]] = [(node, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, ast.BoolOp):
+            depth += len(current.values) - 1
+        elif isinstance(current, ast.Compare):
+            depth += len(current.ops)
+        elif isinstance(current, ast.Call):
+            depth += max(1, len(current.args) - 1)
+        elif isinstance(current, ast.BinOp | ast.UnaryOp | ast.IfExp):
+            depth += 1
+        deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in ast.iter_child_nodes(current)
+                     if not isinstance(child, ast.expr_context | ast.operator | ast.unaryop
+                                       | ast.cmpop | ast.boolop))
+    return deepest
+
+
 def parse(text: str | float, *, variable: str | None = None, where: str | None = None,
           lookups: Collection[str] | None = None) -> Equation:
     """Parse and validate one equation.
@@ -526,12 +672,30 @@ def parse(text: str | float, *, variable: str | None = None, where: str | None =
     ------
     EquationError
         If the text is not an expression of the equation language, or a
-        function is called with the wrong arguments.
+        function is called with the wrong arguments, or it is beyond the
+        limits below.
+
+    Notes
+    -----
+    Limits, so that a hostile equation cannot exhaust time or memory: at most
+    `MAX_EQUATION_LENGTH` characters and `MAX_OPERATORS` operators, numbers
+    of at most `MAX_DIGITS` digits, and at most `MAX_NESTING` levels of
+    brackets, functions and conditions.
+    Sums and products of more than `CHAIN_LENGTH` terms (and as long ``and``,
+    ``or``, ``min`` and ``max`` chains) are regrouped into a balanced tree
+    before that count, so a sum of thousands of terms is fine; its value may
+    differ from strict left-to-right adding in the last digit.
 
     Examples
     --------
     >>> parse("min(stock / dt, demand)").dependencies
     ('stock', 'demand')
+    >>> len(parse("+".join(["x"] * 1000)).dependencies)  # regrouped, not 999 deep
+    1
+    >>> parse("exp(" * 120 + "x" + ")" * 120, variable="y")
+    Traceback (most recent call last):
+    ...
+    csframework.errors.EquationError: the equation is nested too deeply (120, at most 100 ...
     >>> parse("step(10)")
     Traceback (most recent call last):
     ...
@@ -553,7 +717,19 @@ def parse(text: str | float, *, variable: str | None = None, where: str | None =
         raise _error("the equation is empty", text, None, None, variable, where)
     if len(source) > MAX_EQUATION_LENGTH:
         raise _error(f"the equation is too long ({len(source)} characters, at most "
-                     f"{MAX_EQUATION_LENGTH})", source[:60] + "...", None, None, variable, where)
+                     f"{MAX_EQUATION_LENGTH})", _shortened(source), None, None, variable, where)
+    operators = len(_OPERATOR.findall(source))
+    if operators > MAX_OPERATORS:
+        raise _error(f"the equation has {operators} operators, more than {MAX_OPERATORS}; "
+                     "split it into auxiliaries", _shortened(source), None, None, variable,
+                     where)
+    long_number = _LONG_NUMBER.search(source)
+    if long_number:
+        digits = long_number.group()
+        raise _error(f"the number {digits[:12]}... has {len(digits)} digits, more than "
+                     f"{MAX_DIGITS} (a number keeps about 17 significant digits; write "
+                     f"{digits[0]}.{digits[1:4]}e{len(digits) - 1})", _shortened(source),
+                     None, None, variable, where)
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
@@ -565,14 +741,22 @@ def parse(text: str | float, *, variable: str | None = None, where: str | None =
         raise _error(f"this is not a valid expression ({reason})", source, line, col,
                      variable, where) from None
     except (RecursionError, MemoryError, ValueError) as exc:
-        raise _error(f"the equation cannot be read ({type(exc).__name__})", source, None,
-                     None, variable, where) from None
+        raise _error(f"the equation cannot be read ({type(exc).__name__})", _shortened(source),
+                     None, None, variable, where) from None
+    too_deep = (f"the equation is nested too deeply (more than {MAX_NESTING} levels of "
+                "brackets, functions and conditions); split it into auxiliaries")
+    if operators > CHAIN_LENGTH:  # otherwise there is no long chain to regroup
+        try:
+            tree.body = _balance(tree.body)
+        except RecursionError:
+            raise _error(too_deep, _shortened(source), None, None, variable, where) from None
+    # every level of nesting is an operator or a call, so short equations need no count
+    depth = 0 if operators + source.count("(") <= MAX_NESTING else nesting(tree.body)
+    if depth > MAX_NESTING:
+        raise _error(too_deep.replace("more than", f"{depth}, at most"), _shortened(source),
+                     None, None, variable, where)
     validator = _Validator(source, variable, where, lookups)
-    try:
-        validator.visit(tree.body)
-    except RecursionError:
-        raise _error("the equation is nested too deeply", source, None, None, variable,
-                     where) from None
+    validator.visit(tree.body)
     return Equation(source, variable, tree, tuple(validator.names),
                     tuple(validator.lookups_called), tuple(validator.functions))
 

@@ -28,6 +28,7 @@ import html
 import itertools
 import math
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -46,7 +47,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from csframework.sd.engine import CompiledModel
     from csframework.sd.results import Results
 
-__all__ = ["Auxiliary", "Constant", "Flow", "Lookup", "Stock", "StockFlowModel"]
+__all__ = ["MAX_FLOWS_PER_STOCK", "Auxiliary", "Constant", "Flow", "Lookup", "Stock",
+           "StockFlowModel"]
+
+#: Most inflows and outflows one stock may have (the compiled code of an ensemble run
+#: adds them up one bracket at a time, and Python reads at most 200 brackets).
+MAX_FLOWS_PER_STOCK = 100
 
 
 @dataclass(frozen=True)
@@ -257,9 +263,16 @@ def _number(value: object, what: str) -> float:
         except ImportError:  # pragma: no cover
             pass
         raise ModelError(f"{what} must be a number, not {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond the float range, such as 10**400
+        digits = int(int(value).bit_length() * math.log10(2)) + 1
+        raise ModelError(f"{what} must be a finite number; the integer given has about "
+                         f"{digits} digits, beyond the largest float "
+                         f"({sys.float_info.max:.4g})") from None
+    if not math.isfinite(number):
         raise ModelError(f"{what} must be a finite number, not {value!r}")
-    return float(value)
+    return number
 
 
 class StockFlowModel:
@@ -572,6 +585,11 @@ known integration methods are 'euler', 'rk4'
         value = equation.constant_value
         inflows = self._flow_names(inflows, name, "inflows")
         outflows = self._flow_names(outflows, name, "outflows")
+        if len(inflows) + len(outflows) > MAX_FLOWS_PER_STOCK:
+            raise ModelError(f"stock {name!r} in model {self._name!r} has "
+                             f"{len(inflows) + len(outflows)} inflows and outflows, more than "
+                             f"{MAX_FLOWS_PER_STOCK}; add the flows up in an auxiliary and use "
+                             "one flow for their sum")
         return self._add(Stock(name, value if value is not None else equation.text,
                                inflows, outflows, bool(non_negative), units, doc, label,
                                equation))
@@ -584,7 +602,8 @@ known integration methods are 'euler', 'rk4'
             if not isinstance(flow, str):
                 raise ModelError(f"the {what} of stock {stock!r} must be flow names, not "
                                  f"{flow!r}")
-        duplicated = {f for f in result if result.count(f) > 1}
+        seen: set[str] = set()
+        duplicated = {f for f in result if f in seen or seen.add(f)}
         if duplicated:
             raise ModelError(f"the {what} of stock {stock!r} list {sorted(duplicated)[0]!r} "
                              "twice")
@@ -917,11 +936,28 @@ known integration methods are 'euler', 'rk4'
                                where=f"{type(self).__name__}.run")
 
     # ------------------------------------------------- other representations
-    def to_xmile(self, path: str | None = None) -> str:
-        """The model as XMILE text (also written to `path` if given)."""
+    def to_xmile(self, path: str | None = None, *, dialect: str = "standard") -> str:
+        """The model as XMILE text (also written to `path` if given).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path, optional
+            Also write the text there (atomically).
+        dialect : {"standard", "pysd"}
+            ``"pysd"`` writes what PySD reads: the time step as ``TIME_STEP``
+            and Euler integration (see `csframework.sd.xmile.to_xmile`).
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m", dt=0.5)
+        >>> _ = m.stock("s", 1, inflows=["f"])
+        >>> _ = m.flow("f", "s * dt")
+        >>> "TIME_STEP" in m.to_xmile(dialect="pysd"), "DT" in m.to_xmile()
+        (True, True)
+        """
         from csframework.sd import xmile
 
-        return xmile.write(self, path)
+        return xmile.write(self, path, dialect=dialect)
 
     @classmethod
     def from_xmile(cls, source: str) -> StockFlowModel:

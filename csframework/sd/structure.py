@@ -592,7 +592,7 @@ def to_cld(model: Any, results: Results | None = None, *, include_constants: boo
     ----------
     model : StockFlowModel or PySDModel
         A model built in Python, read from XMILE, or loaded through PySD
-        (see :func:`csframework.sd.pysd_backend.load_model`).
+        (see :func:`csframework.sd.loading.load_model`).
     results : Results, optional
         The run polarities are read along (default: a new run).
     include_constants : bool

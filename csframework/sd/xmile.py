@@ -8,7 +8,30 @@ Reading is hardened: the XML is parsed with :mod:`defusedxml`, so a document
 type declaration, an entity or an external reference is refused with a
 `FormatError` and never expanded. XMILE equations are tokenised and parsed
 here into a syntax tree and written out in the model's own equation language
-(a safe subset of Python expressions); nothing is ever evaluated.
+(a safe subset of Python expressions); nothing is ever evaluated. Reading is
+also bounded: a file beyond one of the limits below is refused with a
+`FormatError` naming the limit, so the time and memory a file can take are
+linear in its size, which is itself limited.
+
+=====================  ===========  ==========================================
+limit                  value        what
+=====================  ===========  ==========================================
+`MAX_FILE_BYTES`       32 MiB       size of the file
+`MAX_ELEMENTS`         500,000      XML elements
+`MAX_XML_DEPTH`        100          nesting of XML elements
+`MAX_VARIABLES`        50,000       variables, each array element counted
+`MAX_DIMENSION_SIZE`   10,000       elements of one dimension
+`MAX_GRAPH_POINTS`     10,000       points of one graphical function
+`MAX_EQUATION_LENGTH`  20,000       characters of one equation
+`MAX_NESTING`          100          brackets, signs, functions, IFs
+`MAX_DIGITS`           100          digits of one number
+`MAX_TRANSLATED_SIZE`  20,000       terms of a translated equation
+`MAX_REPAIRS`          100          elements left unclosed and repaired
+=====================  ===========  ==========================================
+
+The root must be ``<xmile>`` in the XMILE 1.0 namespace (or its draft's, or
+none); names are compared as they look (`clean_name`); a file whose model has
+no variables, such as one in the layout of the drafts before 1.0, is refused.
 
 XMILE names are case-insensitive, and spaces and underscores in them are the
 same character. Every XMILE name becomes a Python identifier (lower case,
@@ -48,24 +71,47 @@ Examples
 from __future__ import annotations
 
 import ast
+import dataclasses
 import keyword
+import math
 import re
 import unicodedata
 import xml.sax
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from xml.etree.ElementTree import Element, SubElement, TreeBuilder, indent, tostring
 from xml.sax.handler import ContentHandler
 
-from csframework.errors import FormatError, UnknownNameError, close_matches
+from csframework.errors import (
+    EquationError,
+    FormatError,
+    ModelError,
+    UnknownNameError,
+    close_matches,
+)
+from csframework.sd import expressions as _expressions
 from csframework.sd.expressions import RESERVED_NAMES as _LANGUAGE_NAMES
 
 __all__ = [
+    "DRAFT_NAMESPACE",
+    "MAX_DIGITS",
+    "MAX_DIMENSION_SIZE",
+    "MAX_ELEMENTS",
+    "MAX_EQUATION_LENGTH",
+    "MAX_FILE_BYTES",
+    "MAX_GRAPH_POINTS",
+    "MAX_NESTING",
+    "MAX_REPAIRS",
+    "MAX_TRANSLATED_SIZE",
+    "MAX_VARIABLES",
+    "MAX_XML_DEPTH",
     "XMILE_NAMESPACE",
     "SimSpecs",
     "XmileWarning",
+    "check_model_file",
+    "clean_name",
     "name_key",
     "python_identifier",
     "read",
@@ -79,6 +125,47 @@ __all__ = [
 
 XMILE_NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 
+#: The namespace of the XMILE drafts before 1.0 (Stella 10 and several SDXorg test
+#: models use it); read like `XMILE_NAMESPACE`.
+DRAFT_NAMESPACE = "http://www.systemdynamics.org/XMILE"
+
+# Limits: a file beyond any of them is refused with a FormatError naming the limit,
+# so reading stays linear in the file's size and bounded in time and memory.
+
+#: Largest file read, in bytes (32 MiB; World3 as XMILE is about 0.3 MiB).
+MAX_FILE_BYTES = 32 * 2**20
+
+#: Most XML elements in one file.
+MAX_ELEMENTS = 500_000
+
+#: Deepest nesting of XML elements (XMILE itself nests about 8 deep).
+MAX_XML_DEPTH = 100
+
+#: Most model variables, counting each element of an array.
+MAX_VARIABLES = 50_000
+
+#: Most elements of one dimension (``<dim size="...">``).
+MAX_DIMENSION_SIZE = 10_000
+
+#: Most points of one graphical function.
+MAX_GRAPH_POINTS = 10_000
+
+#: Most elements left unclosed that the reader repairs (see `read_xmile`).
+MAX_REPAIRS = 100
+
+#: Largest translated equation, in syntax-tree nodes (XMILE's INT and MOD expand
+#: into several copies of their argument, so nesting them multiplies).
+MAX_TRANSLATED_SIZE = 20_000
+
+#: Longest <eqn> text: an array's list of values may be longer than one equation.
+_MAX_EQN_TEXT = 10 * _expressions.MAX_EQUATION_LENGTH
+
+#: Longest equation (characters), deepest nesting and most digits of a number:
+#: the limits of the equation language (`csframework.sd.expressions`).
+MAX_EQUATION_LENGTH = _expressions.MAX_EQUATION_LENGTH
+MAX_NESTING = _expressions.MAX_NESTING
+MAX_DIGITS = _expressions.MAX_DIGITS
+
 #: Names the model's equation language keeps for itself; a variable never gets one.
 RESERVED_NAMES = frozenset({
     "time", "dt", "pi", "e", "inf", "nan", "true", "false",
@@ -88,17 +175,39 @@ RESERVED_NAMES = frozenset({
 })
 
 _LINE = "{urn:csframework}line"  # where an element started, kept in its attributes
+_NAMESPACE = "{urn:csframework}namespace"  # the root element's namespace
 
 
 # ---------------------------------------------------------------------------
 # names
 # ---------------------------------------------------------------------------
 
+#: Characters that show nothing: a byte order mark and the zero-width characters.
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+_INVISIBLE_TABLE = dict.fromkeys(map(ord, _INVISIBLE))
+
+
+def clean_name(name: str) -> str:
+    """A name as it looks: without invisible characters, in Unicode NFC.
+
+    Removes a byte order mark and zero-width characters (U+200B-U+200D,
+    U+2060) and composes accents (NFC), so two names that look the same are the
+    same name. Used for every name read from an XMILE file.
+
+    Examples
+    --------
+    >>> clean_name("\ufeffCafe\u0301\u200b") == "Café"
+    True
+    """
+    return unicodedata.normalize("NFC", str(name).translate(_INVISIBLE_TABLE))
+
+
 def name_key(name: str) -> str:
     r"""Return the form under which two XMILE names are the same name.
 
     Case is ignored; underscores, spaces, newlines (also written ``\n``) and
-    runs of them are all one space.
+    runs of them are all one space; invisible characters are dropped and
+    accents composed (see `clean_name`).
 
     Examples
     --------
@@ -106,12 +215,14 @@ def name_key(name: str) -> str:
     True
     >>> name_key("Stock with \\n Newline")
     'stock with newline'
+    >>> name_key("\u200bCafe\u0301") == name_key("café")
+    True
     """
-    text = str(name).replace("\\n", " ").replace("_", " ")
+    text = clean_name(name).replace("\\n", " ").replace("_", " ")
     return " ".join(text.split()).lower()
 
 
-def python_identifier(name: str, taken: Iterable[str] = ()) -> str:
+def python_identifier(name: str, taken: Container[str] | Iterable[str] = ()) -> str:
     """Map an XMILE name to a valid Python identifier, deterministically.
 
     Lower case, runs of other characters become one underscore, a leading
@@ -135,7 +246,8 @@ def python_identifier(name: str, taken: Iterable[str] = ()) -> str:
         ident = "v_" + ident
     if keyword.iskeyword(ident) or ident in RESERVED_NAMES or ident in _LANGUAGE_NAMES:
         ident += "_"
-    taken = set(taken)
+    if not isinstance(taken, Container):
+        taken = set(taken)
     candidate, n = ident, 1
     while candidate in taken:
         n += 1
@@ -153,24 +265,46 @@ def _local(tag: str) -> str:
 
 
 class _TreeHandler(ContentHandler):
-    """SAX events -> an ElementTree with local tag names and source lines."""
+    """SAX events -> an ElementTree with local tag names and source lines.
 
-    def __init__(self) -> None:
+    Counts elements and nesting as they arrive, so an oversized document stops
+    at the limit instead of being built first. The root element's namespace is
+    kept in its attributes under `_NAMESPACE`.
+    """
+
+    def __init__(self, where: str) -> None:
         super().__init__()
         self.builder = TreeBuilder()
         self._locator: Any = None
+        self.where = where
+        self.count = 0
+        self.depth = 0
 
     def setDocumentLocator(self, locator: Any) -> None:
         self._locator = locator
 
+    def _line(self) -> str:
+        return str(self._locator.getLineNumber()) if self._locator is not None else "?"
+
     def startElement(self, name: str, attrs: Any) -> None:
+        self.count += 1
+        self.depth += 1
+        if self.count > MAX_ELEMENTS:
+            raise _Limit(f"{self.where} has more than {MAX_ELEMENTS:,} XML elements "
+                         f"(line {self._line()}); that is the limit MAX_ELEMENTS")
+        if self.depth > MAX_XML_DEPTH:
+            raise _Limit(f"{self.where} nests XML elements more than {MAX_XML_DEPTH} deep "
+                         f"(line {self._line()}); that is the limit MAX_XML_DEPTH")
         attrib = {_local(k): v for k, v in attrs.items()
                   if k != "xmlns" and not k.startswith("xmlns:")}
-        if self._locator is not None:
-            attrib[_LINE] = str(self._locator.getLineNumber())
+        attrib[_LINE] = self._line()
+        if self.count == 1:
+            prefix = name.rsplit(":", 1)[0] if ":" in name else ""
+            attrib[_NAMESPACE] = attrs.get(f"xmlns:{prefix}" if prefix else "xmlns", "")
         self.builder.start(_local(name), attrib)
 
     def endElement(self, name: str) -> None:
+        self.depth -= 1
         self.builder.end(_local(name))
 
     def characters(self, content: str) -> None:
@@ -186,15 +320,21 @@ def _parse_xml(data: bytes, where: str) -> Element:
 
     A file whose only fault is an element left unclosed (a real case in the
     SDXorg suite) is read as if the element closed where its parent closes, as
-    lxml's recovering parser (and so PySD) reads it, with an `XmileWarning`.
-    The repaired text is parsed again with the same hardened parser.
+    lxml's recovering parser (and so PySD) reads it, with an `XmileWarning`
+    (at most `MAX_REPAIRS` of them). The repaired text is parsed again with the
+    same hardened parser. The sizes are bounded by `MAX_FILE_BYTES`,
+    `MAX_ELEMENTS` and `MAX_XML_DEPTH`, and the root element must be
+    ``<xmile>`` in the XMILE namespace (or its draft's, or none).
     """
     import warnings
 
+    if len(data) > MAX_FILE_BYTES:
+        raise FormatError(f"{where} has {len(data):,} bytes, more than the {MAX_FILE_BYTES:,} "
+                          "read (the limit MAX_FILE_BYTES)")
     try:
-        return _parse_strict(data, where)
+        root = _parse_strict(data, where)
     except _Mismatch as exc:
-        repaired, notes = _close_unclosed(data)
+        repaired, notes = _close_unclosed(data, where)
         if not notes:
             raise exc.error from None
         try:
@@ -203,7 +343,18 @@ def _parse_xml(data: bytes, where: str) -> Element:
             raise exc.error from None
         for note in notes:
             warnings.warn(f"{where}: {note}", XmileWarning, stacklevel=4)
-        return root
+    _check_namespace(root, where)
+    return root
+
+
+def _check_namespace(root: Element, where: str) -> None:
+    """Refuse an XML document that is not XMILE by its root element or namespace."""
+    namespace = root.attrib.pop(_NAMESPACE, "").strip()
+    if root.tag != "xmile":
+        raise FormatError(f"{where}: the root element is <{root.tag}>, expected <xmile>")
+    if namespace not in ("", XMILE_NAMESPACE, DRAFT_NAMESPACE):
+        raise FormatError(f"{where}: <xmile> is in the namespace {namespace!r}, which is not "
+                          f"XMILE's; expected xmlns=\"{XMILE_NAMESPACE}\"")
 
 
 class _Mismatch(Exception):
@@ -212,14 +363,20 @@ class _Mismatch(Exception):
         self.error = error
 
 
+class _Limit(Exception):
+    """Raised inside the SAX handler to stop at a limit; becomes a FormatError."""
+
+
 def _parse_strict(data: bytes, where: str) -> Element:
     import defusedxml
     import defusedxml.sax
 
-    handler = _TreeHandler()
+    handler = _TreeHandler(where)
     try:
         defusedxml.sax.parseString(data, handler, forbid_dtd=True, forbid_entities=True,
                                    forbid_external=True)
+    except _Limit as exc:
+        raise FormatError(str(exc)) from None
     except defusedxml.DefusedXmlException as exc:
         raise FormatError(
             f"{where} is refused: it declares a DTD, an entity or an external reference "
@@ -243,45 +400,113 @@ _TAG_RE = re.compile(
 )
 
 
-def _close_unclosed(data: bytes) -> tuple[bytes, list[str]]:
-    """Insert the end tags of elements left open before their parent's end tag."""
+def _close_unclosed(data: bytes, where: str = "XMILE text") -> tuple[bytes, list[str]]:
+    """Insert the end tags of elements left open before their parent's end tag.
+
+    One pass over the tags (lines are counted as it goes), so the work is
+    linear in the size of `data`; more than `MAX_REPAIRS` repairs are refused.
+    """
     stack: list[tuple[bytes, int]] = []
-    inserts: list[tuple[int, bytes]] = []
+    open_count: dict[bytes, int] = {}
+    pieces: list[bytes] = []
     notes: list[str] = []
+    copied = 0                      # data[:copied] is in pieces
+    line, counted = 1, 0            # line number at byte `counted`
     for m in _TAG_RE.finditer(data):
         if m.group(2) is None or m.group(3):
             continue
         tag, closing = m.group(2), m.group(1) == b"/"
+        line += data.count(b"\n", counted, m.start())
+        counted = m.start()
         if not closing:
-            stack.append((tag, data.count(b"\n", 0, m.start()) + 1))
+            stack.append((tag, line))
+            open_count[tag] = open_count.get(tag, 0) + 1
             continue
         if stack and stack[-1][0] == tag:
             stack.pop()
+            open_count[tag] -= 1
             continue
-        if tag not in [t for t, _ in stack]:
+        if not open_count.get(tag):
             return data, []
-        line = data.count(b"\n", 0, m.start()) + 1
+        closers = []
         while stack[-1][0] != tag:
             open_tag, open_line = stack.pop()
-            inserts.append((m.start(), b"</" + open_tag + b">"))
+            open_count[open_tag] -= 1
+            closers.append(b"</" + open_tag + b">")
             notes.append(f"<{open_tag.decode(errors='replace')}> opened on line {open_line} "
                          f"is never closed; read as closed at line {line}")
+            if len(notes) > MAX_REPAIRS:
+                raise FormatError(f"{where} is not well-formed XML: more than {MAX_REPAIRS} "
+                                  "elements are never closed (the limit MAX_REPAIRS); the "
+                                  "file is damaged")
+        pieces += [data[copied:m.start()], *closers]
+        copied = m.start()
         stack.pop()
-    for pos, text in reversed(inserts):
-        data = data[:pos] + text + data[pos:]
-    return data, notes
+        open_count[tag] -= 1
+    pieces.append(data[copied:])
+    return b"".join(pieces), notes
 
 
 def _load_source(path_or_text: str | Path | bytes) -> tuple[bytes, str, str | None]:
     """Return (bytes, description for messages, file stem or None)."""
     if isinstance(path_or_text, bytes):
         return path_or_text, "XMILE text", None
-    if isinstance(path_or_text, str) and path_or_text.lstrip().startswith("<"):
-        return path_or_text.encode("utf-8"), "XMILE text", None
-    path = Path(path_or_text)
-    if not path.is_file():
-        raise FileNotFoundError(f"XMILE file {str(path)!r} does not exist")
+    if isinstance(path_or_text, str) and path_or_text.lstrip(_INVISIBLE + " \t\r\n") \
+            .startswith("<"):
+        return path_or_text.lstrip(_INVISIBLE).encode("utf-8"), "XMILE text", None
+    if not isinstance(path_or_text, str | Path):
+        raise FormatError(f"expected the path of an XMILE file or its text, not "
+                          f"{type(path_or_text).__name__} {path_or_text!r:.60}")
+    path = check_model_file(path_or_text, (".xmile", ".stmx", ".xml"), "XMILE file")
     return path.read_bytes(), f"XMILE file {path.name!r}", path.stem
+
+
+def check_model_file(path: str | Path, suffixes: Iterable[str] = (),
+                     what: str = "model file") -> Path:
+    """Check that `path` is a readable model file of a sensible size, before reading it.
+
+    Raises `FileNotFoundError` for a path that does not exist, and `FormatError`
+    for a folder (naming the model files in it), a device or other special file,
+    or a file larger than `MAX_FILE_BYTES`. `suffixes` are only used to suggest
+    files in a folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "teacup.xmile").write_text("<xmile/>")
+    >>> check_model_file(folder, [".xmile"])
+    Traceback (most recent call last):
+    ...
+    csframework.errors.FormatError: ... is a folder, not a model file; ... 'teacup.xmile'
+    """
+    import stat
+
+    path = Path(path).expanduser()
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{what} {str(path)!r} does not exist") from None
+    except OSError as exc:
+        raise FormatError(f"{what} {str(path)!r} cannot be read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        suffixes = tuple(s.lower() for s in suffixes) or (".xmile", ".stmx", ".xml", ".mdl")
+        try:
+            inside = sorted(p.name for p in path.iterdir()
+                            if p.suffix.lower() in suffixes and p.is_file())
+        except OSError:
+            inside = []
+        hint = ("; model files in it: " + ", ".join(repr(n) for n in inside[:5])
+                + (", ..." if len(inside) > 5 else "")) if inside else (
+            f"; expected a file ending in {', '.join(suffixes)}")
+        raise FormatError(f"{what} {str(path)!r} is a folder, not a model file{hint}")
+    if not stat.S_ISREG(info.st_mode):
+        raise FormatError(f"{what} {str(path)!r} is not a regular file (a device, pipe or "
+                          "socket); model files are read only from regular files")
+    if info.st_size > MAX_FILE_BYTES:
+        raise FormatError(f"{what} {str(path)!r} has {info.st_size:,} bytes, more than the "
+                          f"{MAX_FILE_BYTES:,} read (the limit MAX_FILE_BYTES)")
+    return path
 
 
 # ---------------------------------------------------------------------------
@@ -332,7 +557,7 @@ def _tokenize(text: str, where: str) -> list[_Tok]:
 
 def _unquote(name: str) -> str:
     """``"Heat Loss"`` -> ``Heat Loss``: inflow and outflow names may be quoted."""
-    name = name.strip()
+    name = clean_name(name).strip()
     if len(name) >= 2 and name[0] == name[-1] == '"':
         return re.sub(r"\\(.)", _unescape, name[1:-1])
     return name
@@ -387,10 +612,22 @@ class _Parser:
     """
 
     def __init__(self, text: str, where: str):
+        text = clean_name(text)
+        if len(text) > MAX_EQUATION_LENGTH:
+            raise FormatError(f"{where}: the equation has {len(text):,} characters, more than "
+                              f"{MAX_EQUATION_LENGTH:,} (the limit MAX_EQUATION_LENGTH)")
         self.text = text
         self.where = where
         self.tokens = _tokenize(text, where)
         self.i = 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise FormatError(f"{self.where}: the equation nests brackets, signs, functions "
+                              f"or IFs more than {MAX_NESTING} deep (the limit MAX_NESTING): "
+                              f"{_short(self.text)!r}")
 
     # helpers
     def peek(self) -> _Tok:
@@ -426,40 +663,62 @@ class _Parser:
         return node
 
     def expr(self) -> Any:
+        self.deeper()
         if self.at("kw", "if"):
             self.take()
             cond = self.expr()
             self.expect("kw", "then")
             then = self.expr()
             self.expect("kw", "else")
-            return IfElse(cond, then, self.expr())
-        return self.binary(0)
-
-    _LEVELS: tuple[tuple[str, ...], ...] = (
-        ("or",), ("and",), ("=", "<>"), ("<", "<=", ">", ">="), ("+", "-"), ("*", "/", "mod"),
-    )
-
-    def binary(self, level: int) -> Any:
-        if level == len(self._LEVELS):
-            return self.unary()
-        node = self.binary(level + 1)
-        ops = self._LEVELS[level]
-        while self.peek().kind in ("op", "kw") and self.peek().text in ops:
-            op = self.take().text
-            node = Bin(op, node, self.binary(level + 1))
+            node = IfElse(cond, then, self.expr())
+        else:
+            node = self.binary(1)
+        self.depth -= 1
         return node
+
+    _PRECEDENCE: ClassVar[dict[str, int]] = {
+        "or": 1, "and": 2, "=": 3, "<>": 3, "<": 4, "<=": 4, ">": 4, ">=": 4,
+        "+": 5, "-": 5, "*": 6, "/": 6, "mod": 6,
+    }
+
+    def precedence(self) -> int | None:
+        tok = self.peek()
+        return self._PRECEDENCE.get(tok.text) if tok.kind in ("op", "kw") else None
+
+    def binary(self, least: int) -> Any:
+        """Operators of precedence `least` and above (precedence climbing, left-associative).
+
+        A run of operators of one precedence is kept together, so a long sum
+        can be regrouped into a balanced tree (`_fold`).
+        """
+        node = self.unary()
+        while True:
+            prec = self.precedence()
+            if prec is None or prec < least:
+                return node
+            run: list[tuple[str, Any]] = []
+            while self.precedence() == prec:
+                op = self.take().text
+                run.append((op, self.binary(prec + 1)))
+            node = _fold(node, run)
 
     def unary(self) -> Any:
         if self.at("op", "-", "+") or self.at("kw", "not"):
             op = self.take().text
-            return Unary(op, self.unary())
+            self.deeper()
+            node = Unary(op, self.unary())
+            self.depth -= 1
+            return node
         return self.power()
 
     def power(self) -> Any:
         base = self.primary()
         if self.at("op", "^"):
             self.take()
-            return Bin("^", base, self.unary())
+            self.deeper()
+            node = Bin("^", base, self.unary())
+            self.depth -= 1
+            return node
         return base
 
     def primary(self) -> Any:
@@ -467,7 +726,15 @@ class _Parser:
         if tok.kind == "num":
             self.take()
             text = tok.text
-            return Num(int(text) if text.isdigit() else float(text))
+            digits = sum(ch.isdigit() for ch in text.split("e")[0].split("E")[0])
+            if digits > MAX_DIGITS:
+                raise FormatError(f"{self.where}: the number {text[:12]}... has {digits} digits, "
+                                  f"more than {MAX_DIGITS} (the limit MAX_DIGITS)")
+            value = int(text) if text.isdigit() else float(text)
+            if not math.isfinite(value):
+                raise FormatError(f"{self.where}: the number {text!r} is beyond the range of "
+                                  "floating-point numbers")
+            return Num(value)
         if self.at("op", "("):
             self.take()
             node = self.expr()
@@ -515,15 +782,88 @@ class _Parser:
             self.expect("op", ",")
 
 
+def _fold(first: Any, run: list[tuple[str, Any]]) -> Any:
+    """``first op1 x1 op2 x2 ...`` (one precedence) as a tree.
+
+    Left-associative as written, unless the run is longer than
+    `csframework.sd.expressions.CHAIN_LENGTH` and only adds and subtracts,
+    multiplies and divides, or joins with AND or OR: then the terms are
+    regrouped into a balanced tree (``(a + b + ...) - (c + ...)``), so that a
+    sum of a thousand terms stays shallow.
+    """
+    ops = {op for op, _ in run}
+    if len(run) > _expressions.CHAIN_LENGTH and ops <= {"+", "-"} | {"*", "/"} | {"and"} | {"or"} \
+            and len({_OP_CLASS[op] for op in ops}) == 1:
+        plus, minus = _OP_CLASS[next(iter(ops))]
+        kept = [first] + [x for op, x in run if op == plus]
+        taken = [x for op, x in run if op != plus]
+        node = _balanced(kept, plus)
+        return Bin(minus, node, _balanced(taken, plus)) if taken else node
+    node = first
+    for op, x in run:
+        node = Bin(op, node, x)
+    return node
+
+
+_OP_CLASS = {"+": ("+", "-"), "-": ("+", "-"), "*": ("*", "/"), "/": ("*", "/"),
+             "and": ("and", "and"), "or": ("or", "or")}
+
+
+def _balanced(items: list[Any], op: str) -> Any:
+    while len(items) > 1:
+        pairs = [Bin(op, items[i], items[i + 1]) for i in range(0, len(items) - 1, 2)]
+        items = pairs + ([items[-1]] if len(items) % 2 else [])
+    return items[0]
+
+
+def _short(text: str, keep: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= keep + 20 else f"{text[:keep]}... ({len(text)} characters)"
+
+
+def _depth(node: Any) -> int:
+    """The depth of an XMILE syntax tree, without recursion."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(current, Bin):
+            stack += [(current.left, depth + 1), (current.right, depth + 1)]
+        elif isinstance(current, Unary):
+            stack.append((current.operand, depth + 1))
+        elif isinstance(current, IfElse):
+            stack += [(current.cond, depth + 1), (current.then, depth + 1),
+                      (current.other, depth + 1)]
+        elif isinstance(current, Call):
+            stack += [(a, depth + 1) for a in current.args]
+    return deepest
+
+
 def parse_equation(text: str, where: str = "equation") -> Any:
     """Parse XMILE equation text into a syntax tree (`Num`, `Ref`, `Call`, ...).
+
+    Equations longer than `MAX_EQUATION_LENGTH` characters, nested deeper than
+    `MAX_NESTING` or with numbers of more than `MAX_DIGITS` digits raise
+    `FormatError`; long sums and products are regrouped (see `_fold`).
 
     Examples
     --------
     >>> parse_equation("-2^2")
     Unary(op='-', operand=Bin(op='^', left=Num(value=2), right=Num(value=2)))
+    >>> _depth(parse_equation("+".join(["1"] * 1000)))  # regrouped, not 999 deep
+    11
     """
-    return _Parser(text, where).parse()
+    parser = _Parser(text, where)
+    try:
+        tree = parser.parse()
+    except RecursionError:  # pragma: no cover - the depth limit comes first
+        raise FormatError(f"{where}: the equation is nested too deeply (the limit is "
+                          f"MAX_NESTING, {MAX_NESTING}): {_short(parser.text)!r}") from None
+    depth = _depth(tree)
+    if depth > MAX_NESTING:
+        raise FormatError(f"{where}: the equation is {depth} operators deep, more than "
+                          f"{MAX_NESTING} (the limit MAX_NESTING): {_short(parser.text)!r}")
+    return tree
 
 
 # ---------------------------------------------------------------------------
@@ -730,11 +1070,11 @@ class _Translator:
             return _call(key, [self.node(a) for a in n.args])
         self.arity(n, (1,))
         items = self.whole_array(n.args[0]) or [self.node(n.args[0])]
-        if key in ("min", "max"):
-            return _call(key, items)
-        total = items[0]
-        for item in items[1:]:
-            total = ast.BinOp(left=total, op=ast.Add(), right=item)
+        if key in ("min", "max"):  # pairs of pairs: a long argument list stays shallow
+            return _expressions._grouped(items, lambda a, b: _call(key, [a, b])) \
+                if len(items) > _expressions.CHAIN_LENGTH else _call(key, items)
+        total = _expressions._grouped(
+            items, lambda a, b: ast.BinOp(left=a, op=ast.Add(), right=b))
         if key == "mean" and len(items) > 1:
             total = ast.BinOp(left=total, op=ast.Div(), right=ast.Constant(len(items)))
         return total
@@ -772,8 +1112,43 @@ def _remainder(a: ast.expr, b: ast.expr) -> ast.expr:
     return ast.BinOp(left=a, op=ast.Sub(), right=ast.BinOp(left=b, op=ast.Mult(), right=quotient))
 
 
-def _unparse(node: ast.expr) -> str:
+def _unparse(node: ast.expr, where: str = "equation", expands: bool = True) -> str:
+    """The equation language's text of a translated tree, within the limits.
+
+    Translation shares subtrees (INT and MOD use their argument several times),
+    so the size is counted as the text would repeat them, before writing it.
+    Without INT or MOD (`expands` false) the translation is as deep and as
+    large as the parsed equation, which is checked already.
+    """
+    if expands:
+        _check_translated(node, where)
     return ast.unparse(ast.fix_missing_locations(ast.Expression(body=node)))
+
+
+def _check_translated(node: ast.expr, where: str) -> None:
+    sizes: dict[int, int] = {}
+    stack: list[tuple[ast.AST, bool]] = [(node, False)]
+    while stack:
+        current, done = stack.pop()
+        if id(current) in sizes:
+            continue
+        children = list(ast.iter_child_nodes(current))
+        if done:
+            sizes[id(current)] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[id(current)] > MAX_TRANSLATED_SIZE:
+                raise FormatError(f"{where}: the equation grows to more than "
+                                  f"{MAX_TRANSLATED_SIZE:,} terms when translated (INT and MOD "
+                                  "repeat their argument; the limit MAX_TRANSLATED_SIZE)")
+        else:
+            stack.append((current, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+    depth = _expressions.nesting(node)
+    if depth > MAX_NESTING:
+        raise FormatError(f"{where}: the translated equation nests {depth} levels deep, more "
+                          f"than {MAX_NESTING} (the limit MAX_NESTING)")
+
+
+_EXPANDS = re.compile(r"int|mod", re.IGNORECASE)
 
 
 def translate_equation(text: str, variables: Mapping[str, str],
@@ -818,7 +1193,8 @@ def translate_equation(text: str, variables: Mapping[str, str],
     """
     scope = _Scope({name_key(k): v for k, v in variables.items()},
                    {name_key(k): v for k, v in (lookups or {}).items()}, start=start, stop=stop)
-    return _unparse(_Translator(scope, where).node(parse_equation(text, where)))
+    return _unparse(_Translator(scope, where).node(parse_equation(text, where)), where,
+                    bool(_EXPANDS.search(text)))
 
 
 
@@ -935,20 +1311,47 @@ def _dimensions(root: Element, where: str) -> dict[str, list[str]]:
     dims: dict[str, list[str]] = {}
     holder = _child(root, "dimensions")
     for dim in _children(holder, "dim") if holder is not None else []:
-        name = dim.get("name", "")
-        elems = [e.get("name", "") for e in _children(dim, "elem")]
-        if not elems and dim.get("size"):
-            elems = [str(i) for i in range(1, int(_float(dim.get("size"), "size", where)) + 1)]
+        name = clean_name(dim.get("name", ""))
+        here = f"{where}: dimension {name!r} (line {dim.get(_LINE, '?')})"
+        elems = [clean_name(e.get("name", "")).strip() for e in _children(dim, "elem")]
+        if not elems and dim.get("size") is not None:
+            elems = [str(i) for i in range(1, _dimension_size(dim.get("size", ""), here) + 1)]
+        if len(elems) > MAX_DIMENSION_SIZE:
+            raise FormatError(f"{here} has {len(elems):,} elements, more than "
+                              f"{MAX_DIMENSION_SIZE:,} (the limit MAX_DIMENSION_SIZE)")
+        if not elems:
+            raise FormatError(f"{here} has no elements; give it <elem name=\"...\"/> "
+                              "children or a size of at least 1")
         dims[name_key(name)] = elems
     return dims
 
 
-def _points(el: Element, tag: str) -> list[float] | None:
+def _dimension_size(text: str, where: str) -> int:
+    """``size="3"`` -> 3; anything but a whole number from 1 to the limit is refused."""
+    value = text.strip()
+    if not value.isdigit() or len(value) > len(str(MAX_DIMENSION_SIZE)) + 1:
+        if value.isdigit():
+            raise FormatError(f"{where}: size {_short(value, 20)!r} is more than "
+                              f"{MAX_DIMENSION_SIZE:,} (the limit MAX_DIMENSION_SIZE)")
+        raise FormatError(f"{where}: size must be a whole number from 1 to "
+                          f"{MAX_DIMENSION_SIZE:,}, got {_short(value, 20)!r}")
+    size = int(value)
+    if not 1 <= size <= MAX_DIMENSION_SIZE:
+        raise FormatError(f"{where}: size {size:,} is outside 1 to {MAX_DIMENSION_SIZE:,} "
+                          "(the limit MAX_DIMENSION_SIZE)")
+    return size
+
+
+def _points(el: Element, tag: str, where: str) -> list[float] | None:
     node = _child(el, tag)
     if node is None:
         return None
     sep = node.get("sep") or ","
-    return [float(p) for p in (node.text or "").replace("\n", " ").split(sep) if p.strip()]
+    text = node.text or ""
+    if text.count(sep) >= MAX_GRAPH_POINTS:
+        raise FormatError(f"{where}: <{tag}> of the graphical function has more than "
+                          f"{MAX_GRAPH_POINTS:,} points (the limit MAX_GRAPH_POINTS)")
+    return [float(p) for p in text.replace("\n", " ").split(sep) if p.strip()]
 
 
 def _graphical(el: Element, where: str) -> _Gf:
@@ -960,8 +1363,8 @@ def _graphical(el: Element, where: str) -> _Gf:
         raise FormatError(f"{where}: graphical function type {kind!r} is not supported; "
                           "use 'continuous' or 'extrapolate'")
     try:
-        ys = _points(el, "ypts")
-        xs = _points(el, "xpts")
+        ys = _points(el, "ypts", where)
+        xs = _points(el, "xpts", where)
     except ValueError as exc:
         raise FormatError(f"{where}: graphical function points must be numbers ({exc})") from None
     if not ys:
@@ -984,7 +1387,7 @@ def _graphical(el: Element, where: str) -> _Gf:
 def _read_variable(el: Element, where: str, defaults: tuple[bool, bool],
                    dims: Mapping[str, list[str]]) -> list[_Var]:
     kind = el.tag
-    name = el.get("name")
+    name = clean_name(el.get("name") or "").strip()
     line = el.get(_LINE, "?")
     if not name:
         raise FormatError(f"{where}, line {line}: <{kind}> has no name")
@@ -1006,6 +1409,10 @@ def _read_variable(el: Element, where: str, defaults: tuple[bool, bool],
     if gf_el is not None:
         base.gf = _graphical(gf_el, here)
     eqns = [_text(e) or "" for e in _children(el, "eqn")]
+    for eqn in eqns:  # one equation, or a comma-separated value per array element
+        if len(eqn) > _MAX_EQN_TEXT:
+            raise FormatError(f"{here}: <eqn> has {len(eqn):,} characters, more than "
+                              f"{_MAX_EQN_TEXT:,} (ten times the limit MAX_EQUATION_LENGTH)")
     dim_holder = _child(el, "dimensions")
     if dim_holder is None or not _children(dim_holder, "dim"):
         if len(eqns) > 1:
@@ -1071,6 +1478,29 @@ def _split_top_level(text: str) -> list[str]:
     return [p.strip() for p in parts]
 
 
+def _check_layout(root: Element, where: str) -> None:
+    """Refuse a document whose every <model> holds no variables (never read it as empty).
+
+    The layout of the XMILE drafts before 1.0 (variables directly in <model>)
+    gets its own message: such a file read by the 1.0 rules looks empty.
+    """
+    models = _children(root, "model")
+    for model in models:
+        holder = _child(model, "variables")
+        if holder is not None and any(el.tag in ("stock", "flow", "aux", "gf", "module")
+                                      for el in holder):
+            return
+    loose = [el for model in models for el in model if el.tag in ("stock", "flow", "aux", "gf")]
+    if loose:
+        raise FormatError(
+            f"{where} is in the layout of XMILE drafts before 1.0 (Stella 10 and older): "
+            f"its {len(loose)} variables sit directly in <model> (line "
+            f"{loose[0].get(_LINE, '?')}) instead of in <model><variables>; open it in a "
+            "current version of Stella (or Vensim) and save it again as XMILE 1.0")
+    raise FormatError(f"{where} defines no variables: no <model> has a <stock>, <flow>, <aux> "
+                      "or <gf> inside <variables>, so there is nothing to simulate")
+
+
 def _collect(root: Element, where: str) -> list[_Var]:
     for tag in ("macro",):
         if _child(root, tag) is not None:
@@ -1082,15 +1512,19 @@ def _collect(root: Element, where: str) -> list[_Var]:
     if len(models) > 1:
         raise FormatError(f"{where} has {len(models)} <model> elements (XMILE modules); "
                           "modules are not supported (try csframework.load_model)")
+    _check_layout(root, where)
     holder = _child(models[0], "variables")
-    if holder is None:
-        return []
+    assert holder is not None  # checked by _check_layout
     defaults = _behaviour(root)
     dims = _dimensions(root, where)
     out: list[_Var] = []
     for el in holder:
         if el.tag in ("stock", "flow", "aux", "gf"):
             out.extend(_read_variable(el, where, defaults, dims))
+            if len(out) > MAX_VARIABLES:
+                raise FormatError(f"{where} has more than {MAX_VARIABLES:,} variables (counting "
+                                  f"each element of an array; line {el.get(_LINE, '?')}); that "
+                                  "is the limit MAX_VARIABLES")
         elif el.tag == "module":
             raise FormatError(f"{where}: module {el.get('name')!r}: XMILE modules are not "
                               "supported (try csframework.load_model)")
@@ -1195,8 +1629,10 @@ def read_xmile(path_or_text: str | Path | bytes, *, non_negative_stocks: str = "
     Raises
     ------
     FormatError
-        For XML that is not well-formed, has a DTD or entities, uses modules,
-        macros or multi-dimensional arrays, or an equation that cannot be read.
+        For XML that is not well-formed, has a DTD or entities, is in another
+        namespace, has no variables, uses modules, macros or multi-dimensional
+        arrays, has an equation that cannot be read, or is beyond one of the
+        limits listed in the module's description (the message names it).
 
     Examples
     --------
@@ -1216,14 +1652,16 @@ def read_xmile(path_or_text: str | Path | bytes, *, non_negative_stocks: str = "
                                kind="non_negative_stocks option", where="read_xmile()")
     data, where, stem = _load_source(path_or_text)
     root = _parse_xml(data, where)
-    if root.tag != "xmile":
-        raise FormatError(f"{where}: the root element is <{root.tag}>, expected <xmile>")
     specs = _sim_specs(root, where, stem or "XMILE model")
     variables = _collect(root, where)
     _name_variables(variables, where)
     scope = _scope(variables, specs)
     flows = _flow_names(variables, scope, where)
-    return _build(variables, scope, flows, specs, where, clamp=non_negative_stocks == "clamp")
+    try:
+        return _build(variables, scope, flows, specs, where,
+                      clamp=non_negative_stocks == "clamp")
+    except (EquationError, ModelError) as exc:  # a translated equation beyond a model limit
+        raise FormatError(f"{where}: {exc}") from exc
 
 
 def read_sim_specs(path_or_text: str | Path | bytes) -> SimSpecs:
@@ -1247,7 +1685,7 @@ def _translate(var: _Var, scope: _Scope, where: str) -> tuple[str, Any]:
         raise FormatError(f"{here} has no <eqn>")
     tree = parse_equation(var.eqn, here)
     translator = _Translator(scope, here, var.element)
-    return _unparse(translator.node(tree)), tree
+    return _unparse(translator.node(tree), here, bool(_EXPANDS.search(var.eqn))), tree
 
 
 def _build(variables: list[_Var], scope: _Scope, flows: set[str], specs: SimSpecs,
@@ -1324,7 +1762,7 @@ def _add_stocks(model: Any, variables: list[_Var], scope: _Scope, equations: dic
                 if (direction, ident) in used:
                     ident = python_identifier(f"{flow.ident} to {var.ident}" if direction ==
                                               "inflows" else f"{flow.ident} from {var.ident}",
-                                              model.names())
+                                              model)
                     model.flow(ident, equations[flow.ident], non_negative=flow.non_negative,
                                units=flow.units, label=f"{flow.name} ({var.name})",
                                doc=f"A copy of {flow.name!r}: XMILE lets one flow {direction[:-1]}"
@@ -1345,17 +1783,48 @@ def _add_floor_flow(model: Any, stock: _Var, lists: dict[str, list[str]]) -> str
     flow at its own value, also when a negative inflow would empty the stock. An inflow
     adds exactly what the step would take below zero (exact with Euler).
     """
-    net = " + ".join(lists["inflows"]) or "0"
-    outflows = lists["outflows"]
-    if outflows:
-        out = outflows[0] if len(outflows) == 1 else f"({' + '.join(outflows)})"
-        net = f"{net} - {out}" if lists["inflows"] else f"-{out}"
-    ident = python_identifier(f"{stock.ident} floor", model.names())
-    model.flow(ident, f"max(0, -({stock.ident} + dt * ({net}))) / dt",
+    ident = python_identifier(f"{stock.ident} floor", model)
+    model.flow(ident, _floor_equation(stock.ident, lists["inflows"], lists["outflows"]),
                label=f"{stock.name} (kept non-negative)",
                doc=f"XMILE non-negative stock {stock.name!r}: adds what a time step would take "
                    "below zero, so the stock stops at zero")
     return ident
+
+
+def _floor_equation(stock: str, inflows: list[str], outflows: list[str]) -> str:
+    net = " + ".join(inflows) or "0"
+    if outflows:
+        out = outflows[0] if len(outflows) == 1 else f"({' + '.join(outflows)})"
+        net = f"{net} - {out}" if inflows else f"-{out}"
+    return f"max(0, -({stock} + dt * ({net}))) / dt"
+
+
+def _floor_flows(model: Any) -> dict[str, str]:
+    """Flow -> stock, for each flow `read_xmile` added to keep a stock at zero or above.
+
+    Such a flow is the stock's last inflow, its equation is exactly the one
+    `_add_floor_flow` writes for the stock's other flows, and nothing else reads
+    it. Writing the stock as ``<non_negative/>`` instead says the same thing in
+    a form every XMILE reader (PySD included) understands.
+    """
+    used: set[str] = set()
+    for _, element in _elements(model):
+        expression = getattr(element, "expression", None) or getattr(
+            element, "initial_equation", None)
+        if expression is not None:
+            used.update(expression.dependencies)
+    found: dict[str, str] = {}
+    for stock in model.stocks.values():
+        if stock.non_negative or not stock.inflows:
+            continue
+        flow = stock.inflows[-1]
+        element = model.flows.get(flow)
+        if element is None or flow in used or "floor" not in flow:
+            continue
+        expected = _floor_equation(stock.name, list(stock.inflows[:-1]), list(stock.outflows))
+        if ast.dump(element.expression.tree) == ast.dump(_expressions.parse(expected).tree):
+            found[flow] = stock.name
+    return found
 
 
 def xmile_names(model: Any) -> dict[str, str]:
@@ -1404,6 +1873,10 @@ def _xmile_number(value: float) -> str:
     return repr(float(value))
 
 
+#: Longest XMILE equation text written.
+_MAX_WRITTEN = 10 * MAX_EQUATION_LENGTH
+
+
 class _Writer:
     """The model's equation language (a Python subset) -> XMILE equation text."""
 
@@ -1419,8 +1892,16 @@ class _Writer:
     def text(self, equation: str | float) -> str:
         if isinstance(equation, int | float):
             return _xmile_number(equation)
-        tree = ast.parse(str(equation).strip(), mode="eval").body
-        return self.emit(tree)[0]
+        tree = _expressions.parse(str(equation)).tree.body  # long chains come balanced
+        return self.checked(self.emit(tree)[0])
+
+    def checked(self, text: str) -> str:
+        """Refuse text that INT and MOD (written with INT) have made too long."""
+        if len(text) > _MAX_WRITTEN:
+            raise FormatError(f"{self.where}: the XMILE text of the equation would be over "
+                              f"{_MAX_WRITTEN:,} characters (nested int, floor or modulo "
+                              "repeat their argument); split it into auxiliaries")
+        return text
 
     def wrap(self, node: ast.AST, least: int) -> str:
         text, prec = self.emit(node)
@@ -1474,7 +1955,7 @@ class _Writer:
 
     def floor(self, x: ast.expr) -> str:
         """The language's floor/int (round down) from XMILE's INT (towards zero)."""
-        inner = self.emit(x)[0]
+        inner = self.checked(self.emit(x)[0])
         return f"(IF {self.wrap(x, _P_REL + 1)} < INT({inner}) THEN INT({inner}) - 1 " \
                f"ELSE INT({inner}))"
 
@@ -1539,6 +2020,11 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
     ``int``, ``floor`` and ``modulo`` round down, so they are written with
     XMILE's INT (which rounds towards zero) and a correction.
 
+    A stock that `read_xmile` keeps at zero with an extra inflow
+    (``<stock>_floor``, whose equation uses DT) is written as it was read: a
+    ``<non_negative/>`` stock without that flow. So the file reads back the
+    same here and in PySD, which cannot resolve DT.
+
     Examples
     --------
     >>> from csframework.sd.model import StockFlowModel
@@ -1583,7 +2069,13 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
     SubElement(specs, "stop").text = _xmile_number(model.stop)
     SubElement(specs, "dt").text = _xmile_number(model.dt)
     variables = SubElement(SubElement(root, "model"), "variables")
+    floors = _floor_flows(model)
+    clamped = set(floors.values())
     for ident, el in _elements(model):
+        if ident in floors:
+            continue
+        if ident in clamped:  # as read: a non-negative stock, without the helper flow
+            el = dataclasses.replace(el, inflows=el.inflows[:-1], non_negative=True)
         _write_element(variables, el, names[ident], writer)
     indent(root, space="  ")
     body = tostring(root, encoding="unicode", short_empty_elements=True)
@@ -1635,8 +2127,8 @@ def _write_element(parent: Element, el: Any, name: str, writer: _Writer) -> None
     _add_text(node, "doc", el.doc)
 
 
-def write(model: Any, path: str | Path | None = None) -> str:
-    """`to_xmile`, also written atomically to `path` when one is given.
+def write(model: Any, path: str | Path | None = None, *, dialect: str = "standard") -> str:
+    """`to_xmile` (in the given `dialect`), also written atomically to `path` when one is given.
 
     Examples
     --------
@@ -1646,7 +2138,7 @@ def write(model: Any, path: str | Path | None = None) -> str:
     >>> write(m).startswith('<?xml version="1.0" encoding="utf-8"?>')
     True
     """
-    text = to_xmile(model)
+    text = to_xmile(model, dialect=dialect)
     if path is not None:
         _write_atomically(Path(path), text)
     return text

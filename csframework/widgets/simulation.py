@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from csframework.errors import CSFrameworkError, UnknownNameError
+from csframework.errors import CSFrameworkError, ModelError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
     from csframework.behaviour import Classification
@@ -209,9 +210,12 @@ class Experiment:
         self.specs = {spec.name: spec for spec in slider_specs(model)}
         self.defaults = {name: spec.value for name, spec in self.specs.items()}
         self.params = dict(self.defaults)
+        if params is not None and not isinstance(params, Mapping):
+            raise ModelError(f"params for model {model.name!r} must map constant names to "
+                             f"numbers, not {type(params).__name__} {params!r:.60}")
         for name, value in (params or {}).items():
             self._check_name(name)
-            self.params[name] = float(value)
+            self.params[name] = self._value(name, value)
         self.variables = tuple(n for n in model.names()
                                if n not in model.constants and n not in model.lookups)
         self._variable = key_variable(model)
@@ -220,6 +224,24 @@ class Experiment:
         self.results: Results = self.run()
         if variable is not None:
             self.variable = variable
+
+    def _value(self, name: str, value: object) -> float:
+        """`value` as the number for constant `name`, or a ModelError saying what is wrong."""
+        where = f"the value of constant {name!r} in model {self.model.name!r}"
+        if isinstance(value, bool | str | bytes) or value is None:
+            raise ModelError(f"{where} must be a number, not {type(value).__name__} "
+                             f"{value!r:.60}")
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except OverflowError:
+            raise ModelError(f"{where} is beyond the range of floating-point numbers "
+                             "(about 1.8e308)") from None
+        except (TypeError, ValueError):
+            raise ModelError(f"{where} must be a number, not {type(value).__name__} "
+                             f"{reprlib.repr(value)}") from None
+        if not math.isfinite(number):
+            raise ModelError(f"{where} must be a finite number, not {number!r}")
+        return number
 
     def _check_name(self, name: str) -> None:
         if name not in self.specs:
@@ -252,7 +274,7 @@ class Experiment:
         """Change one constant and re-run; if the run fails, the old value is kept."""
         self._check_name(name)
         old = self.params[name]
-        self.params[name] = float(value)
+        self.params[name] = self._value(name, value)
         try:
             return self.run()
         except Exception:
