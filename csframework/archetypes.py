@@ -191,6 +191,9 @@ class Archetype:
     def _repr_png_(self) -> bytes:
         return self.cld.to_png()
 
+    def _repr_svg_(self) -> str:
+        return self.cld.to_svg()
+
     def _repr_html_(self) -> str:
         aliases = ", ".join(escape(a) for a in self.aliases)
         questions = "".join(f"<li>{escape(q)}</li>" for q in self.questions)

@@ -559,8 +559,17 @@ expected 'cause -> effect : +' or 'cause -> effect : - delay'
 
         return to_png(self, **kwargs)
 
+    def to_svg(self, **kwargs) -> str:
+        """The drawing as SVG text (the same text for the same diagram and theme)."""
+        from csframework.cld.draw import to_svg
+
+        return to_svg(self, **kwargs)
+
     def _repr_png_(self) -> bytes:
         return self.to_png()
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
 
     def _where(self) -> str:
         return f"diagram {self.title!r}" if self.title else "the diagram"
