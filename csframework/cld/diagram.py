@@ -102,11 +102,20 @@ class Variable:
         Which facet of systems awareness it belongs to.
     note : str or None
         A participant's note about it.
+    label : str or None
+        What the drawing shows instead of the name, e.g. ``"customer demand"``
+        for a model's ``customer_demand`` (see ``StockFlowModel.to_cld``).
     """
 
     name: str
     facet: str | None = None
     note: str | None = None
+    label: str | None = None
+
+    @property
+    def display(self) -> str:
+        """What a reader sees: the label if there is one, else the name."""
+        return self.label or self.name
 
     def __repr__(self) -> str:
         facet = f", facet={self.facet!r}" if self.facet else ""
@@ -201,9 +210,12 @@ class CausalLoopDiagram:
 
     # -- building -------------------------------------------------------------
 
-    def add_variable(self, name: str, facet: str | None = None, note: str | None = None
-                     ) -> Variable:
-        """Add a variable, or update the facet and note of an existing one.
+    def add_variable(self, name: str, facet: str | None = None, note: str | None = None,
+                     label: str | None = None) -> Variable:
+        """Add a variable, or update the facet, note and label of an existing one.
+
+        `label`, if given, is drawn instead of the name (the name stays the
+        variable's identity in links, loops and files).
 
         Raises
         ------
@@ -217,9 +229,10 @@ class CausalLoopDiagram:
         old = self._variables.get(name)
         if old is not None:
             variable = replace(old, facet=facet or old.facet,
-                               note=note if note is not None else old.note)
+                               note=note if note is not None else old.note,
+                               label=label if label is not None else old.label)
         else:
-            variable = Variable(name, facet, note)
+            variable = Variable(name, facet, note, label)
         self._variables[name] = variable
         self._changed()
         return variable

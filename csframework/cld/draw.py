@@ -124,7 +124,7 @@ def _place(cld: CausalLoopDiagram, seed: int) -> dict[str, tuple[float, float]]:
         positions = _relax(names, edges, start, seed)
         positions = _canonical_orientation(positions, ring[0])
     positions = _normalise(positions)
-    sizes = _label_half_sizes({n: _wrap(n) for n in names}, theme)
+    sizes = _label_half_sizes({v.name: _wrap(v.display) for v in cld.variables}, theme)
     ppu = _points_per_unit(len(names), theme, extent=2.0)
     half = np.array([sizes[n] for n in names]) / ppu
     positions = _spread(names, edges, positions, half, _loop_refs(cld), ppu, theme)
@@ -658,7 +658,7 @@ class _Scene:
         self.highlighted = highlighted
         self.title = title
         self.hidden_loops = hidden_loops
-        self.texts = {v.name: _wrap(v.name) for v in cld.variables}
+        self.texts = {v.name: _wrap(v.display) for v in cld.variables}
         self.half_points = _label_half_sizes(self.texts, theme)
         self.facets = [f for f in ("self", "others", "world")
                        if any(v.facet == f for v in cld.variables)]

@@ -42,7 +42,8 @@ def to_dict(cld: CausalLoopDiagram) -> dict[str, Any]:
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,
         "title": cld.title,
-        "variables": [_without_none({"name": v.name, "facet": v.facet, "note": v.note})
+        "variables": [_without_none({"name": v.name, "facet": v.facet, "note": v.note,
+                                      "label": v.label})
                       for v in cld.variables],
         "links": [_without_none({"cause": link.cause, "effect": link.effect,
                                  "polarity": link.sign, "delay": link.delay,
@@ -88,7 +89,10 @@ def from_dict(data: dict[str, Any]) -> CausalLoopDiagram:
     try:
         for i, v in enumerate(data.get("variables", [])):
             _require(v, ("name",), f"variables[{i}]")
-            cld.add_variable(v["name"], facet=v.get("facet"), note=v.get("note"))
+            label = v.get("label")
+            if label is not None and not isinstance(label, str):
+                raise FormatError(f"variables[{i}].label must be text, not {label!r}")
+            cld.add_variable(v["name"], facet=v.get("facet"), note=v.get("note"), label=label)
         for i, link in enumerate(data.get("links", [])):
             _require(link, ("cause", "effect", "polarity"), f"links[{i}]")
             cld.link(link["cause"], link["effect"], link["polarity"],
@@ -200,8 +204,10 @@ def to_dot(cld: CausalLoopDiagram) -> str:
     from csframework.style import PALETTE
 
     for v in cld.variables:
-        colour = f", fontcolor={_dot_quote(PALETTE[v.facet])}" if v.facet else ""
-        lines.append(f"    {_dot_quote(v.name)}{' [' + colour[2:] + ']' if colour else ''};")
+        attrs = [f"label={_dot_quote(v.label)}"] if v.label else []
+        if v.facet:
+            attrs.append(f"fontcolor={_dot_quote(PALETTE[v.facet])}")
+        lines.append(f"    {_dot_quote(v.name)}{' [' + ', '.join(attrs) + ']' if attrs else ''};")
     for link in cld.links:
         sign = "+" if link.sign == "+" else "−"
         attrs = [f"headlabel={_dot_quote(sign)}", "labeldistance=1.6"]
