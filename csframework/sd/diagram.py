@@ -70,6 +70,7 @@ GAP = 0.6                # room kept around every name
 ROW_GAP = 9.0            # between the rows of stock chains (names fill it)
 MARGIN = 1.5
 SMALL = 0.9              # size of a flow's or a variable's name, in em
+CROSSING_COST = 4.0      # em of extra distance worth one name crossed by a link
 ARROW_ROOM = 2.2         # least distance between a name and what it is linked to
 
 
@@ -179,6 +180,7 @@ class _Plan:
         self.clouds: dict[str, tuple[float, float]] = {}
         self.taken: list[tuple[float, float, float, float]] = []
         self.owners: list[str] = []     # what each taken box belongs to
+        self.segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
         self._place_stocks_and_flows()
         self._place_names()
 
@@ -484,7 +486,7 @@ class _Plan:
             free = spots[~clash]
             if len(free):
                 cost = np.linalg.norm(free[:, None, :] - target[None, :, :], axis=2).sum(axis=1)
-                # prefer spots level with or beside what is fed, not straight on a pipe's line
+                cost = cost + CROSSING_COST * self._crossings(free, hw, hh, target, anchors)
                 order = np.lexsort((free[:, 1], free[:, 0], np.round(cost, 6)))
                 choice = free[order[0]]
                 if best is None or cost[order[0]] < best[0] - 1e-9:
@@ -494,6 +496,30 @@ class _Plan:
         assert best is not None
         node.x, node.y = float(best[1][0]), float(best[1][1])
         self._take(node.name, node.box(0.2))
+        for anchor in anchors:
+            self.segments.append(((node.x, node.y), (anchor.x, anchor.y)))
+
+    def _crossings(self, spots: Any, hw: float, hh: float, target: Any,
+                   anchors: list[_Node]) -> Any:
+        """For each spot: names its links would cross, plus links its name would sit on."""
+        import numpy as np
+
+        mine = {a.name for a in anchors}
+        boxes = np.array([box for box, owner in zip(self.taken, self.owners, strict=True)
+                          if owner not in mine]).reshape(-1, 4)
+        t = np.linspace(0.2, 0.8, 7)[None, None, :, None]
+        along = spots[:, None, None, :] * (1 - t) + target[None, :, None, :] * t
+        flat = along.reshape(-1, 2)
+        hits = _inside(flat, boxes).any(axis=1).reshape(len(spots), -1).sum(axis=1)
+        if self.segments:
+            ends = np.array(self.segments)                      # k x 2 x 2
+            u = np.linspace(0.15, 0.85, 9)[None, :, None]
+            points = (ends[:, :1, :] * (1 - u) + ends[:, 1:, :] * u).reshape(-1, 2)
+            sx, sy = spots[:, :1], spots[:, 1:]
+            covered = ((np.abs(points[None, :, 0] - sx) < hw)
+                       & (np.abs(points[None, :, 1] - sy) < hh)).sum(axis=1)
+            hits = hits + covered
+        return hits
 
 
 # -- the picture ----------------------------------------------------------------------------
