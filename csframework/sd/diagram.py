@@ -375,10 +375,10 @@ class _Plan:
         if abs(x1 - x0) < abs(y1 - y0):
             pipe.vertical, pipe.label_side = True, "right"
         for (ax_, ay), (bx, by) in itertools.pairwise(points):
-            self._take(flow, (min(ax_, bx) - 0.4, min(ay, by) - 0.4,
+            self._take(f"pipe:{flow}", (min(ax_, bx) - 0.4, min(ay, by) - 0.4,
                               max(ax_, bx) + 0.4, max(ay, by) + 0.4))
         self._take(flow, node.box(0.3))
-        self._take(flow, self.flow_label_box(flow))
+        self._take(f"label:{flow}", self.flow_label_box(flow))
 
     def flow_label_box(self, flow: str) -> tuple[float, float, float, float]:
         """The box of a flow's name: beneath a horizontal valve, right of a vertical one."""
