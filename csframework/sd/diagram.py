@@ -563,7 +563,7 @@ class _Scene:
                                 linewidth=size * 0.13, zorder=3, gid=f"stock:{name}")
                 ax.add_patch(box)
                 ax.text(*self.at(node.x, node.y), node.text, ha="center", va="center",
-                        fontsize=size, color=ink, zorder=4, gid=f"label:{name}",
+                        fontsize=size, color=ink, zorder=4, gid=f"label:{name}", parse_math=False,
                         linespacing=1.15)
             elif node.kind != "flow":
                 box = Rectangle((px, py), x1 - x0, y1 - y0, fill=False, linewidth=0,
@@ -572,7 +572,7 @@ class _Scene:
                 colour = ink if node.kind == "auxiliary" else link
                 ax.text(*self.at(node.x, node.y), node.text, ha="center", va="center",
                         fontsize=size * SMALL, color=colour, zorder=4, gid=f"label:{name}",
-                        linespacing=1.15)
+                        parse_math=False, linespacing=1.15)
             else:
                 pad = 0.25
                 box = Rectangle((px - pad, py - pad), x1 - x0 + 2 * pad, y1 - y0 + 2 * pad,
@@ -596,7 +596,8 @@ class _Scene:
             ax.add_patch(arrow)
         if self.title:
             ax.text(MARGIN, self.height - MARGIN * 0.6, self.title, ha="left", va="top",
-                    fontsize=self.theme.title_size, color=ink, fontweight="bold", gid="title")
+                    fontsize=self.theme.title_size, color=ink, fontweight="bold", gid="title",
+                    parse_math=False)
 
     def _paint_pipe(self, ax: Axes, pipe: _Pipe) -> None:
         from matplotlib.lines import Line2D
@@ -636,7 +637,7 @@ class _Scene:
         x0, y0, x1, y1 = self.plan.flow_label_box(pipe.flow)
         lx, ly = self.at((x0 + x1) / 2, (y0 + y1) / 2)
         ax.text(lx, ly, node.text, ha="center", va="center", fontsize=size * SMALL, color=ink,
-                zorder=4, gid=f"label:{pipe.flow}", linespacing=1.15)
+                zorder=4, gid=f"label:{pipe.flow}", linespacing=1.15, parse_math=False)
 
     def _paint_cloud(self, ax: Axes, key: str, cx: float, cy: float) -> None:
         from matplotlib.patches import Circle

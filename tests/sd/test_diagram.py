@@ -181,3 +181,15 @@ def test_backward_and_skipping_flows_are_routed_around():
     # to the first and the flow skipping a stock go round (down/up, across, up/down)
     assert bends == [2, 2, 4, 4]
     assert text_overlaps(fig) == []
+
+
+def test_labels_are_drawn_as_written_never_as_math():
+    # labels come from files too: a '$' must not switch on matplotlib's math parser
+    m = StockFlowModel("Costs $ and $x^2$")
+    m.stock("cost", 1, inflows=["spending"], label="cost in $ (and $x^2$)")
+    m.flow("spending", 1)
+    fig = m.draw()
+    fig.canvas.draw()
+    label = next(t for t in fig.axes[0].texts if t.get_gid() == "label:cost")
+    assert "$x^2$" in label.get_text().replace("\n", " ")
+    assert not label._parse_math
