@@ -226,7 +226,7 @@ def to_mermaid(cld: CausalLoopDiagram) -> str:
     ids = {v.name: f"n{i}" for i, v in enumerate(cld.variables)}
     lines = ["flowchart LR"]
     for v in cld.variables:
-        lines.append(f"    {ids[v.name]}[\"{_mermaid_text(v.name)}\"]")
+        lines.append(f"    {ids[v.name]}[\"{_mermaid_text(v.display)}\"]")
     for link in cld.links:
         label = ("+" if link.sign == "+" else "−") + (" ‖" if link.delay else "")
         lines.append(f"    {ids[link.cause]} -->|\"{label}\"| {ids[link.effect]}")

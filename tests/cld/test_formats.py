@@ -124,3 +124,11 @@ def test_json_label_must_be_text():
     cld = CausalLoopDiagram.from_json(json.dumps(data))
     assert cld.variable("a").display == "the a" and cld.variable("b").display == "b"
     assert 'label="the a"' in cld.to_dot()
+
+
+def test_mermaid_shows_labels():
+    cld = CausalLoopDiagram()
+    cld.add_variable("customer_demand", label="customer demand")
+    cld.link("customer_demand", "sales", "+")
+    text = cld.to_mermaid()
+    assert '["customer demand"]' in text and "customer_demand" not in text
