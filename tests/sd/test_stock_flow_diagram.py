@@ -122,11 +122,23 @@ def test_layout_is_deterministic_across_processes():
     assert len(runs) == 1
 
 
+def _library_models():
+    """Every library model, and every variant that may change its structure (switches, choices)."""
+    found = [(name, {}) for name in csf.library.names()]
+    for name in csf.library.names():
+        for variant in csf.library.info(name).variants:
+            if variant.kind in ("switch", "choice"):
+                found += [(name, {variant.keyword: value}) for value in variant.values
+                          if value != variant.default]
+    return found
+
+
 @pytest.mark.parametrize("theme", ["participant", "presentation"])
-@pytest.mark.parametrize("name", csf.library.names())
-def test_library_diagrams_are_legible(name, theme):
+@pytest.mark.parametrize(("name", "variant"), _library_models(),
+                         ids=lambda v: v if isinstance(v, str) else ",".join(map(str, v.values())))
+def test_library_diagrams_are_legible(name, variant, theme):
     with style.theme(theme):
-        fig = csf.library.load(name).draw()
+        fig = csf.library.load(name, **variant).draw()
         fig.canvas.draw()
         assert text_overlaps(fig) == []
         assert texts_on_shapes(fig) == []
