@@ -78,6 +78,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/xmile.py
 	$(BIN)/python benchmarks/widgets.py
 	$(BIN)/python benchmarks/archetypes.py
+	$(BIN)/python benchmarks/stock_flow.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check csframework tests benchmarks setup.py

@@ -188,8 +188,19 @@ class Archetype:
         """Where this archetype appears in `cld` (see :func:`find`)."""
         return find(cld, archetypes=[self], **kwargs)
 
-    def _repr_png_(self) -> bytes:
+    def to_png(self) -> bytes:
+        """The archetype's diagram as PNG bytes."""
         return self.cld.to_png()
+
+    def to_svg(self) -> str:
+        """The archetype's diagram as SVG text (the same text every time)."""
+        return self.cld.to_svg()
+
+    def _repr_png_(self) -> bytes:
+        return self.to_png()
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
 
     def _repr_html_(self) -> str:
         aliases = ", ".join(escape(a) for a in self.aliases)

@@ -237,18 +237,23 @@ class Pattern:
             _draw_sample(ax, self)
         return ax
 
+    def to_png(self) -> bytes:
+        """The small picture of the pattern as PNG bytes (the same bytes every time)."""
+        from csframework._drawing import figure_to_png
+
+        return figure_to_png(self.draw().figure, bbox_inches="tight")
+
+    def to_svg(self) -> str:
+        """The small picture of the pattern as SVG text (the same text every time)."""
+        from csframework._drawing import figure_to_svg
+
+        return figure_to_svg(self.draw().figure, bbox_inches="tight")
+
     def _repr_png_(self) -> bytes:
-        import io
+        return self.to_png()
 
-        from matplotlib import rc_context
-
-        from csframework import style
-
-        ax = self.draw()
-        buffer = io.BytesIO()
-        with rc_context(style.current().rc()):
-            ax.figure.savefig(buffer, format="png", bbox_inches="tight")
-        return buffer.getvalue()
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
 
 
 def _draw_sample(ax: Any, p: Pattern) -> None:

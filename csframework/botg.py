@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from csframework import style
-from csframework._drawing import clean_text, figure_to_png, load_json, plural
+from csframework._drawing import clean_text, figure_to_png, figure_to_svg, load_json, plural
 from csframework.errors import CSFrameworkError, FormatError, SeriesError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -707,3 +707,10 @@ class BehaviourOverTimeGraph:
 
     def _repr_png_(self) -> bytes:
         return self.to_png()
+
+    def to_svg(self) -> str:
+        """The drawing as SVG text (the same text for an unchanged graph)."""
+        return figure_to_svg(self.draw())
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()

@@ -37,6 +37,7 @@ from csframework._drawing import (
     canvas,
     clean_text,
     figure_to_png,
+    figure_to_svg,
     fit_axes,
     load_json,
     plural,
@@ -330,6 +331,15 @@ circle 'Week'; did you mean 'screen time'?
         if len(self.elements) < MIN_ELEMENTS:
             return None
         return self.to_png()
+
+    def to_svg(self, **draw_kwargs: Any) -> str:
+        """The drawing as SVG text (the same text for an unchanged circle)."""
+        return figure_to_svg(self.draw(**draw_kwargs))
+
+    def _repr_svg_(self) -> str | None:
+        if len(self.elements) < MIN_ELEMENTS:
+            return None
+        return self.to_svg()
 
 
 class _CircleScene:

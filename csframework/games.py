@@ -605,6 +605,15 @@ class HarvestGame:
     def _repr_png_(self) -> bytes:
         return self.to_png()
 
+    def to_svg(self) -> str:
+        """The drawing as SVG text (the same text for an unchanged game)."""
+        from csframework._drawing import figure_to_svg
+
+        return figure_to_svg(self.plot())
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
+
     def __repr__(self) -> str:
         state = (" (collapsed)" if self.is_collapsed else " (over)" if self.is_over else "")
         return (f"<HarvestGame {self.title!r}: {_plural(len(self.players), 'player')}, "

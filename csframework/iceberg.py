@@ -45,6 +45,7 @@ from csframework._drawing import (
     LINE,
     clean_text,
     figure_to_png,
+    figure_to_svg,
     load_json,
     paint,
     plural,
@@ -700,6 +701,13 @@ this csframework reads versions 1 to 1
 
     def _repr_png_(self) -> bytes:
         return self.to_png()
+
+    def to_svg(self) -> str:
+        """The drawing as SVG text (the same text for an unchanged iceberg)."""
+        return figure_to_svg(self.draw())
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
 
 
 def _diagram_note(cld: CausalLoopDiagram) -> str:

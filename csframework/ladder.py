@@ -37,6 +37,7 @@ from csframework._drawing import (
     LINE,
     clean_text,
     figure_to_png,
+    figure_to_svg,
     load_json,
     paint,
     plural,
@@ -440,6 +441,13 @@ expected 'csframework.ladder'
 
     def _repr_png_(self) -> bytes:
         return self.to_png()
+
+    def to_svg(self) -> str:
+        """The drawing as SVG text (the same text for an unchanged ladder)."""
+        return figure_to_svg(self.draw())
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
 
 
 class _LadderScene:

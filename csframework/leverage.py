@@ -649,6 +649,15 @@ class LeverageMap:
     def _repr_png_(self) -> bytes:
         return self.to_png()
 
+    def to_svg(self) -> str:
+        """The drawing as SVG text (the same text for an unchanged map)."""
+        from csframework._drawing import figure_to_svg
+
+        return figure_to_svg(self.draw())
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
+
     def __repr__(self) -> str:
         title = f" {self.cld.title!r}" if self.cld.title else ""
         n = len(self._tags)

@@ -43,6 +43,7 @@ from csframework._drawing import (
     LINE,
     clean_text,
     figure_to_png,
+    figure_to_svg,
     load_json,
     paint,
     plural,
@@ -444,6 +445,13 @@ expected 'csframework.mandala'
 
     def _repr_png_(self) -> bytes:
         return self.to_png()
+
+    def to_svg(self) -> str:
+        """The drawing as SVG text (the same text for an unchanged mandala)."""
+        return figure_to_svg(self.draw())
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
 
 
 class _MandalaScene:

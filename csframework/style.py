@@ -5,7 +5,9 @@ zoom in JupyterLab) and ``"presentation"`` (large, high contrast, for a
 projector). Every csframework figure reads the current theme when it is drawn.
 
 The palette follows Okabe and Ito's colour-blind-safe set: reinforcing loops
-are always the warm vermilion, balancing loops always the cool blue.
+are always the warm vermilion, balancing loops always the cool blue. Colours
+that are also used for text (facets, loop kinds, signs) are darkened just
+enough to keep WCAG AA contrast (4.5:1) on white; see :func:`contrast`.
 
 Examples
 --------
@@ -28,11 +30,12 @@ from types import MappingProxyType
 
 from csframework.errors import UnknownNameError
 
-__all__ = ["PALETTE", "Theme", "current", "get", "names", "theme", "use"]
+__all__ = ["PALETTE", "RUNS", "SERIES", "TEXT_ROLES", "Theme", "contrast", "current", "get",
+           "names", "run_style", "theme", "use"]
 
 #: Okabe-Ito colours, named by their role in csframework figures.
 PALETTE = MappingProxyType({
-    "reinforcing": "#D55E00",   # vermilion: warm
+    "reinforcing": "#BE5400",   # vermilion, darkened for text: warm
     "balancing": "#0072B2",     # blue: cool
     "positive": "#333333",      # '+' signs stay neutral
     "negative": "#CC3311",
@@ -40,9 +43,9 @@ PALETTE = MappingProxyType({
     "text": "#1A1A1A",
     "link": "#555555",
     "muted": "#BBBBBB",
-    "self": "#CC79A7",          # reddish purple
-    "others": "#009E73",        # bluish green
-    "world": "#E69F00",         # orange
+    "self": "#B0467F",          # reddish purple, darkened for text
+    "others": "#008460",        # bluish green, darkened for text
+    "world": "#9C6C00",         # orange, darkened for text
     "events": "#56B4E9",
     "patterns": "#0072B2",
     "structures": "#1F4E79",
@@ -51,8 +54,71 @@ PALETTE = MappingProxyType({
     "highlight": "#F0E442",
 })
 
+#: The roles in :data:`PALETTE` whose colour is also used to write text on white.
+TEXT_ROLES = ("reinforcing", "balancing", "positive", "negative", "delay", "text", "link",
+              "self", "others", "world", "patterns", "structures", "mental models")
+
 #: Colours for an ensemble or for several series, in order.
 SERIES = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+
+#: Colours and dash patterns for runs shown together: each colour with its own line style,
+#: so that runs stay apart in grey print and for colour-blind readers (Okabe-Ito, no yellow:
+#: a yellow line is too faint on white).
+RUNS = (("#0072B2", "solid"), ("#D55E00", "dashed"), ("#009E73", "dashdot"),
+        ("#CC79A7", "dotted"), ("#E69F00", (0, (8, 2, 2, 2, 2, 2))), ("#56B4E9", (0, (1, 3))),
+        ("#000000", (0, (10, 4))))
+
+
+def run_style(i: int) -> dict[str, object]:
+    """Line colour and style of the `i`-th run (from 0) of a graph showing several runs.
+
+    The first seven runs differ in both colour and line style; later runs
+    combine the colours with the other line styles, so no two of the first
+    49 look alike.
+
+    Examples
+    --------
+    >>> from csframework import style
+    >>> style.run_style(0)
+    {'color': '#0072B2', 'linestyle': 'solid'}
+    >>> style.run_style(1)
+    {'color': '#D55E00', 'linestyle': 'dashed'}
+    >>> style.run_style(7)["linestyle"] == style.run_style(0)["linestyle"]
+    False
+    """
+    n = len(RUNS)
+    colour = RUNS[i % n][0]
+    dash = RUNS[(i + i // n) % n][1]
+    return {"color": colour, "linestyle": dash}
+
+
+def contrast(colour: str, background: str = "#FFFFFF") -> float:
+    """WCAG 2 contrast ratio between two colours given as ``#RRGGBB`` (1 to 21).
+
+    Text needs at least 4.5 on its background to meet level AA.
+
+    Examples
+    --------
+    >>> from csframework import style
+    >>> style.contrast("#000000")
+    21.0
+    >>> style.contrast(style.PALETTE["self"]) >= 4.5
+    True
+    """
+    lighter, darker = sorted((_luminance(colour), _luminance(background)), reverse=True)
+    return round((lighter + 0.05) / (darker + 0.05), 2)
+
+
+def _luminance(colour: str) -> float:
+    text = str(colour).lstrip("#")
+    if len(text) != 6 or any(c not in "0123456789abcdefABCDEF" for c in text):
+        raise ValueError(f"colour {colour!r} is not of the form '#RRGGBB'")
+
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(text[i:i + 2], 16) / 255) for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from csframework._drawing import (
     LINE,
     clean_text,
     figure_to_png,
+    figure_to_svg,
     load_json,
     paint,
     plural,
@@ -65,7 +66,7 @@ SCHEMA_VERSION = 1
 #: The two runs of :meth:`CreativeTension.simulate`, in order.
 SCENARIOS = ("vision held", "vision eroding")
 
-_PULL = "#009E73"      # creative tension: bluish green
+_PULL = "#008460"      # creative tension: bluish green, dark enough for text on white
 _ERODE = "#CC3311"     # the danger: the palette's 'negative'
 _BAND = "#B5651D"      # a rubber band
 _VISION_FILL = "#FFF1C9"
@@ -250,6 +251,13 @@ class TensionRuns:
 
     def _repr_png_(self) -> bytes:
         return self.to_png()
+
+    def to_svg(self) -> str:
+        """The drawing as SVG text (the same text for an unchanged plot)."""
+        return figure_to_svg(self.plot())
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
 
 
 class CreativeTension:
@@ -513,6 +521,13 @@ class CreativeTension:
 
     def _repr_png_(self) -> bytes:
         return self.to_png()
+
+    def to_svg(self) -> str:
+        """The drawing as SVG text (the same text for an unchanged chart)."""
+        return figure_to_svg(self.draw())
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
 
 
 class _TensionScene:

@@ -107,11 +107,20 @@ class Variable:
         Which facet of systems awareness it belongs to.
     note : str or None
         A participant's note about it.
+    label : str or None
+        What the drawing shows instead of the name, e.g. ``"customer demand"``
+        for a model's ``customer_demand`` (see ``StockFlowModel.to_cld``).
     """
 
     name: str
     facet: str | None = None
     note: str | None = None
+    label: str | None = None
+
+    @property
+    def display(self) -> str:
+        """What a reader sees: the label if there is one, else the name."""
+        return self.label or self.name
 
     def __repr__(self) -> str:
         facet = f", facet={self.facet!r}" if self.facet else ""
@@ -288,9 +297,12 @@ class CausalLoopDiagram:
 
     # -- building -------------------------------------------------------------
 
-    def add_variable(self, name: str, facet: str | None = None, note: str | None = None
-                     ) -> Variable:
-        """Add a variable, or update the facet and note of an existing one.
+    def add_variable(self, name: str, facet: str | None = None, note: str | None = None,
+                     label: str | None = None) -> Variable:
+        """Add a variable, or update the facet, note and label of an existing one.
+
+        `label`, if given, is drawn instead of the name (the name stays the
+        variable's identity in links, loops and files).
 
         Raises
         ------
@@ -302,12 +314,15 @@ class CausalLoopDiagram:
         name = _clean_name(name, where="given to add_variable()")
         facet = _clean_facet(facet, where=f"variable {name!r}")
         note = _clean_text(note, what="the note", where=f"of variable {name!r}")
+        label = _clean_text(label, what="the label", where=f"of variable {name!r}",
+                            one_line=True)
         old = self._variables.get(name)
         if old is not None:
             variable = replace(old, facet=facet or old.facet,
-                               note=note if note is not None else old.note)
+                               note=note if note is not None else old.note,
+                               label=label if label is not None else old.label)
         else:
-            variable = Variable(name, facet, note)
+            variable = Variable(name, facet, note, label)
         self._variables[name] = variable
         self._changed()
         return variable
@@ -737,8 +752,17 @@ expected 'cause -> effect : +' or 'cause -> effect : - delay'
 
         return to_png(self, **kwargs)
 
+    def to_svg(self, **kwargs) -> str:
+        """The drawing as SVG text (the same text for the same diagram and theme)."""
+        from csframework.cld.draw import to_svg
+
+        return to_svg(self, **kwargs)
+
     def _repr_png_(self) -> bytes:
         return self.to_png()
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
 
     def _where(self) -> str:
         return f"diagram {self.title!r}" if self.title else "the diagram"

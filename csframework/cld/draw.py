@@ -50,7 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from csframework.cld.diagram import CausalLoopDiagram, Link
     from csframework.cld.loops import Loop
 
-__all__ = ["draw", "layout", "to_png"]
+__all__ = ["draw", "layout", "to_png", "to_svg"]
 
 #: Variable names longer than this many characters are wrapped onto more lines.
 WRAP_WIDTH = 14
@@ -124,7 +124,7 @@ def _place(cld: CausalLoopDiagram, seed: int) -> dict[str, tuple[float, float]]:
         positions = _relax(names, edges, start, seed)
         positions = _canonical_orientation(positions, ring[0])
     positions = _normalise(positions)
-    sizes = _label_half_sizes({n: _wrap(n) for n in names}, theme)
+    sizes = _label_half_sizes({v.name: _wrap(v.display) for v in cld.variables}, theme)
     ppu = _points_per_unit(len(names), theme, extent=2.0)
     half = np.array([sizes[n] for n in names]) / ppu
     positions = _spread(names, edges, positions, half, _loop_refs(cld), ppu, theme)
@@ -222,23 +222,31 @@ def to_png(cld: CausalLoopDiagram, **draw_kwargs: Any) -> bytes:
     >>> png.startswith(b"\\x89PNG") and png == to_png(CausalLoopDiagram.from_text("a -> b : +"))
     True
     """
-    import io
+    from csframework._drawing import figure_to_png
 
-    import matplotlib
+    return figure_to_png(_own_figure(cld, "to_png", draw_kwargs))
 
+
+def to_svg(cld: CausalLoopDiagram, **draw_kwargs: Any) -> str:
+    """Render the diagram to SVG text, the same text every time (see :func:`to_png`).
+
+    Examples
+    --------
+    >>> from csframework.cld import CausalLoopDiagram
+    >>> svg = to_svg(CausalLoopDiagram.from_text("a -> b : +"))
+    >>> svg.startswith("<?xml") and svg == to_svg(CausalLoopDiagram.from_text("a -> b : +"))
+    True
+    """
+    from csframework._drawing import figure_to_svg
+
+    return figure_to_svg(_own_figure(cld, "to_svg", draw_kwargs))
+
+
+def _own_figure(cld: CausalLoopDiagram, caller: str, draw_kwargs: dict[str, Any]) -> Figure:
     if draw_kwargs.get("ax") is not None:
-        raise TypeError("to_png() draws its own figure; call draw(cld, ax=...) to use axes")
+        raise TypeError(f"{caller}() draws its own figure; call draw(cld, ax=...) to use axes")
     draw_kwargs.pop("ax", None)
-    theme = style.current()
-    figure = draw(cld, **draw_kwargs)
-    buffer = io.BytesIO()
-    try:
-        with matplotlib.rc_context(theme.rc()):
-            figure.savefig(buffer, format="png", dpi=theme.dpi, facecolor="white",
-                           metadata={"Software": None})
-    finally:
-        figure.clear()
-    return buffer.getvalue()
+    return draw(cld, **draw_kwargs)
 
 
 # -- layout ------------------------------------------------------------------------------
@@ -650,7 +658,7 @@ class _Scene:
         self.highlighted = highlighted
         self.title = title
         self.hidden_loops = hidden_loops
-        self.texts = {v.name: _wrap(v.name) for v in cld.variables}
+        self.texts = {v.name: _wrap(v.display) for v in cld.variables}
         self.half_points = _label_half_sizes(self.texts, theme)
         self.facets = [f for f in ("self", "others", "world")
                        if any(v.facet == f for v in cld.variables)]

@@ -78,7 +78,8 @@ def to_dict(cld: CausalLoopDiagram) -> dict[str, Any]:
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,
         "title": cld.title,
-        "variables": [_without_none({"name": v.name, "facet": v.facet, "note": v.note})
+        "variables": [_without_none({"name": v.name, "facet": v.facet, "note": v.note,
+                                      "label": v.label})
                       for v in cld.variables],
         "links": [_without_none({"cause": link.cause, "effect": link.effect,
                                  "polarity": link.sign, "delay": link.delay,
@@ -143,9 +144,12 @@ def from_dict(data: dict[str, Any]) -> CausalLoopDiagram:
     for i, v in enumerate(_list(data, "variables", what)):
         _require(v, ("name",), f"variables[{i}]")
         with _at(what, f"variables[{i}]"):
+            label = v.get("label")
+            if label is not None and not isinstance(label, str):
+                raise FormatError(f"variables[{i}].label must be text, not {_described(label)}")
             cld.add_variable(_text(v["name"], "name"),
                              facet=_optional_text(v.get("facet"), "facet"),
-                             note=_optional_text(v.get("note"), "note"))
+                             note=_optional_text(v.get("note"), "note"), label=label)
     for i, link in enumerate(_list(data, "links", what)):
         where = f"links[{i}]"
         _require(link, ("cause", "effect", "polarity"), where)
@@ -661,8 +665,10 @@ def to_dot(cld: CausalLoopDiagram) -> str:
     from csframework.style import PALETTE
 
     for v in cld.variables:
-        colour = f", fontcolor={_dot_quote(PALETTE[v.facet])}" if v.facet else ""
-        lines.append(f"    {_dot_quote(v.name)}{' [' + colour[2:] + ']' if colour else ''};")
+        attrs = [f"label={_dot_quote(v.label)}"] if v.label else []
+        if v.facet:
+            attrs.append(f"fontcolor={_dot_quote(PALETTE[v.facet])}")
+        lines.append(f"    {_dot_quote(v.name)}{' [' + ', '.join(attrs) + ']' if attrs else ''};")
     for link in cld.links:
         sign = "+" if link.sign == "+" else "−"
         attrs = [f"headlabel={_dot_quote(sign)}", "labeldistance=1.6"]
@@ -700,7 +706,7 @@ def to_mermaid(cld: CausalLoopDiagram) -> str:
     ids = {v.name: f"n{i}" for i, v in enumerate(cld.variables)}
     lines = ["flowchart LR"]
     for v in cld.variables:
-        lines.append(f"    {ids[v.name]}[\"{_mermaid_text(v.name)}\"]")
+        lines.append(f"    {ids[v.name]}[\"{_mermaid_text(v.display)}\"]")
     for link in cld.links:
         label = ("#43;" if link.sign == "+" else "−") + (" ‖" if link.delay else "")
         lines.append(f"    {ids[link.cause]} -->|\"{label}\"| {ids[link.effect]}")

@@ -851,7 +851,8 @@ class CompiledModel:
         frame = self._frame(data, columns, time_index, consts, members)
         return Results(frame, model_name=self.model_name,
                        units={c: self.units.get(c) for c in columns},
-                       labels={c: self.labels.get(c) for c in columns},
+                       labels={c: self.labels.get(c)
+                               for c in (*columns, *(k for p in member_params for k in p))},
                        time_unit=self.model.time_unit, parameters=member_params,
                        method=method, dt=dt)
 

@@ -47,8 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from csframework.sd.engine import CompiledModel
     from csframework.sd.results import Results
 
-__all__ = ["MAX_FLOWS_PER_STOCK", "Auxiliary", "Constant", "Flow", "Lookup", "Stock",
-           "StockFlowModel"]
+__all__ = ["MAX_FLOWS_PER_STOCK", "Auxiliary", "Constant", "Equations", "Flow", "Lookup",
+           "Stock", "StockFlowModel"]
 
 #: Most inflows and outflows one stock may have (the compiled code of an ensemble run
 #: adds them up one bracket at a time, and Python reads at most 200 brackets).
@@ -485,30 +485,49 @@ known integration methods are 'euler', 'rk4'
             parts.append(_plural(len(k["lookup"]), "lookup", "lookups"))
         return f"<StockFlowModel {self._name!r}: {', '.join(parts)}>"
 
-    def _repr_html_(self) -> str:
-        rows = []
-        for element in self._elements.values():
-            if isinstance(element, Stock):
-                definition = f"initial {element.initial}"
-                if element.inflows:
-                    definition += "; in: " + ", ".join(element.inflows)
-                if element.outflows:
-                    definition += "; out: " + ", ".join(element.outflows)
-            elif isinstance(element, Flow | Auxiliary):
-                definition = element.equation
-            elif isinstance(element, Constant):
-                definition = f"{element.value:g}"
-            else:
-                definition = ", ".join(f"({x:g}, {y:g})" for x, y in element.points)
-            rows.append("<tr>" + "".join(
-                f"<td>{html.escape(str(v))}</td>"
-                for v in (element.name, element.kind, definition, element.units or ""))
-                + "</tr>")
-        head = "".join(f"<th>{h}</th>" for h in ("name", "kind", "definition", "units"))
-        return (f"<div><strong>{html.escape(self._name)}</strong> "
-                f"({self._start:g} to {self._stop:g} {html.escape(self.time_unit)}, "
-                f"dt {self._dt:g})<table><thead><tr>{head}</tr></thead><tbody>"
-                + "".join(rows) + "</tbody></table></div>")
+    def equations(self) -> Equations:
+        """The model's equations as a table (name, kind, definition, units).
+
+        In Jupyter the table shows itself; the model itself shows its
+        stock-and-flow diagram.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> _ = m.constant("rate", 0.1, units="1/year")
+        >>> m.equations()
+        <Equations of 'm': 1 element>
+        >>> "<td>rate</td>" in m.equations()._repr_html_()
+        True
+        """
+        return Equations(self)
+
+    def draw(self, ax=None, title: str | None = None):
+        """Draw the stock-and-flow diagram; returns the figure.
+
+        See :mod:`csframework.sd.diagram` for the conventions and the layout.
+        """
+        from csframework.sd.diagram import draw
+
+        return draw(self, ax=ax, title=title)
+
+    def to_png(self, title: str | None = None) -> bytes:
+        """The stock-and-flow diagram as PNG bytes (the same bytes for an unchanged model)."""
+        from csframework.sd.diagram import to_png
+
+        return to_png(self, title=title)
+
+    def to_svg(self, title: str | None = None) -> str:
+        """The stock-and-flow diagram as SVG text (the same text for an unchanged model)."""
+        from csframework.sd.diagram import to_svg
+
+        return to_svg(self, title=title)
+
+    def _repr_png_(self) -> bytes:
+        return self.to_png()
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -971,6 +990,47 @@ known integration methods are 'euler', 'rk4'
         from csframework.sd import structure
 
         return structure.to_cld(self)
+
+
+class Equations:
+    """A model's equations as a table; shows itself as HTML in Jupyter.
+
+    Made by :meth:`StockFlowModel.equations`. ``rows`` holds one
+    ``(name, kind, definition, units)`` tuple per element, in the model's order.
+    """
+
+    def __init__(self, model: StockFlowModel):
+        self.model_name = model.name
+        self._span = (f"{model.start:g} to {model.stop:g} {model.time_unit}, "
+                      f"dt {model.dt:g}")
+        rows = []
+        for element in model._elements.values():
+            if isinstance(element, Stock):
+                definition = f"initial {element.initial}"
+                if element.inflows:
+                    definition += "; in: " + ", ".join(element.inflows)
+                if element.outflows:
+                    definition += "; out: " + ", ".join(element.outflows)
+            elif isinstance(element, Flow | Auxiliary):
+                definition = element.equation
+            elif isinstance(element, Constant):
+                definition = f"{element.value:g}"
+            else:
+                definition = ", ".join(f"({x:g}, {y:g})" for x, y in element.points)
+            rows.append((element.name, element.kind, definition, element.units or ""))
+        self.rows: tuple[tuple[str, str, str, str], ...] = tuple(rows)
+
+    def __repr__(self) -> str:
+        n = len(self.rows)
+        return f"<Equations of {self.model_name!r}: {n} element{'s' * (n != 1)}>"
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{h}</th>" for h in ("name", "kind", "definition", "units"))
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
+                       + "</tr>" for row in self.rows)
+        return (f"<div><strong>{html.escape(self.model_name)}</strong> "
+                f"({html.escape(self._span)})<table><thead><tr>{head}</tr></thead><tbody>"
+                + body + "</tbody></table></div>")
 
 
 def _article(word: str) -> str:

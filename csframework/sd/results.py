@@ -42,6 +42,9 @@ from csframework.errors import UnknownNameError
 
 __all__ = ["Results"]
 
+#: Up to this many members an ensemble is drawn run by run with a legend; beyond it, as a fan.
+_LEGEND_MAX = 12
+
 
 class Results:
     """A simulation's output: a DataFrame indexed by time, plus metadata.
@@ -238,38 +241,116 @@ class Results:
         with plt.rc_context(style.current().rc()):
             if ax is None:
                 _, ax = plt.subplots()
-            colours = style.SERIES
-            times = self.time
-            if self.is_ensemble:
-                varied = self._varied_parameters()
-                show_legend = self.members <= 12
-                for j, name in enumerate(chosen):
-                    block = self._frame[name]
-                    for i in range(self.members):
-                        text = ", ".join(f"{k} = {self.parameters[i][k]:g}" for k in varied)
-                        text = text or f"member {i}"
-                        if len(chosen) > 1:
-                            text = f"{self.labels.get(name) or name}: {text}"
-                        ax.plot(times, block[i].to_numpy(),
-                                color=colours[(i if len(chosen) == 1 else j) % len(colours)],
-                                alpha=1.0 if show_legend else 0.5,
-                                label=text if show_legend else None)
-            else:
-                for j, name in enumerate(chosen):
-                    ax.plot(times, self._frame[name].to_numpy(), color=colours[j % len(colours)],
-                            label=self.labels.get(name) or name.replace("_", " "))
+            self._draw_lines(ax, chosen)
             if len(chosen) == 1:
                 ax.set_ylabel(self.label(chosen[0]))
             else:
                 units = {self.units.get(n) for n in chosen}
                 ax.set_ylabel(units.pop() or "" if len(units) == 1 else "")
-            if len(chosen) > 1 or (self.is_ensemble and self.members <= 12):
+            labelled = [line for line in ax.get_lines()
+                        if not line.get_label().startswith("_")]
+            if 1 < len(labelled) <= 2 * _LEGEND_MAX:
                 ax.legend(frameon=False)
             unit = self.time_unit
             ax.set_xlabel("Time" if unit in ("", "time") else f"Time ({unit})")
+            times = self.time
             ax.set_xlim(times[0], times[-1])
             ax.set_title(self.model_name if title is None else title)
         return ax
+
+    def _draw_lines(self, ax: Any, chosen: Sequence[str]) -> None:
+        """One line per variable and member; runs told apart by colour and line style.
+
+        Lines already on `ax` (an earlier run drawn on the same axes) count:
+        the next line takes the next colour and style, so runs compared on one
+        graph never share a look.
+        """
+        from csframework import style
+
+        times = self.time
+        first = len(ax.get_lines())
+        width = style.current().line_width
+        if not self.is_ensemble:
+            for j, name in enumerate(chosen):
+                ax.plot(times, self._frame[name].to_numpy(), label=self.display_name(name),
+                        gid=f"run:{name}", **style.run_style(first + j))
+            return
+        varied = self._varied_parameters()
+        if self.members > _LEGEND_MAX:
+            # a fan: too many members to tell apart, so one colour per variable, thin and light
+            for j, name in enumerate(chosen):
+                block = self._frame[name]
+                look = style.run_style(first + j)
+                for i in range(self.members):
+                    ax.plot(times, block[i].to_numpy(), color=look["color"], alpha=0.35,
+                            linewidth=width * 0.5, gid=f"run:{name}:{i}",
+                            label=self.display_name(name) if i == 0 else None)
+            return
+        for j, name in enumerate(chosen):
+            block = self._frame[name]
+            for i in range(self.members):
+                text = ", ".join(f"{self.display_name(k)} = {self.parameters[i][k]:g}"
+                                 for k in varied) or f"member {i}"
+                if len(chosen) > 1:
+                    # colour tells the variables apart, line style the members
+                    look = {"color": style.run_style(first + j)["color"],
+                            "linestyle": style.run_style(i)["linestyle"]}
+                    text = f"{self.display_name(name)}: {text}"
+                else:
+                    look = style.run_style(first + i)
+                ax.plot(times, block[i].to_numpy(), label=text, gid=f"run:{name}:{i}", **look)
+
+    def display_name(self, name: str) -> str:
+        """What a reader sees for `name`: its label, or its name with spaces for ``_``.
+
+        Examples
+        --------
+        >>> from csframework.sd import StockFlowModel
+        >>> m = StockFlowModel("m", stop=1)
+        >>> _ = m.constant("fix_withdrawn", 0, label="fix withdrawn")
+        >>> _ = m.stock("s", 0, inflows=["f"])
+        >>> _ = m.flow("f", "fix_withdrawn")
+        >>> res = m.run(params={"fix_withdrawn": [0, 1]})
+        >>> res.display_name("fix_withdrawn"), res.display_name("s")
+        ('fix withdrawn', 's')
+        """
+        return self.labels.get(name) or name.replace("_", " ")
+
+    def to_png(self, *variables: str, title: str | None = None) -> bytes:
+        """The behaviour-over-time graph of :meth:`plot` as PNG bytes (the same every time)."""
+        from csframework._drawing import figure_to_png
+
+        return figure_to_png(self._figure(variables, title))
+
+    def to_svg(self, *variables: str, title: str | None = None) -> str:
+        """The behaviour-over-time graph of :meth:`plot` as SVG text (the same every time).
+
+        Examples
+        --------
+        >>> from csframework.sd import StockFlowModel
+        >>> m = StockFlowModel("m", stop=2)
+        >>> _ = m.stock("s", 1, inflows=["f"])
+        >>> _ = m.flow("f", "s")
+        >>> res = m.run()
+        >>> res.to_svg("s").startswith("<?xml") and res.to_svg("s") == res.to_svg("s")
+        True
+        """
+        from csframework._drawing import figure_to_svg
+
+        return figure_to_svg(self._figure(variables, title))
+
+    def _figure(self, variables: Sequence[str], title: str | None) -> Any:
+        from matplotlib import rc_context
+        from matplotlib.figure import Figure
+
+        from csframework import style
+
+        with rc_context(style.current().rc()):
+            figure = Figure()
+            ax = figure.add_subplot()
+            self.plot(*variables, ax=ax, title=title)
+            figure.tight_layout()
+        return figure
 
     def _varied_parameters(self) -> list[str]:
         keys = list(dict.fromkeys(k for p in self.parameters for k in p))

@@ -628,17 +628,22 @@ def to_cld(model: Any, results: Results | None = None, *, include_constants: boo
     structure = _structure(model)
     run = _run(structure, results, run_kwargs)
     polarities = _polarities(structure, run, include_constants)[1]
-    return _diagram(model.name, structure.kinds, polarities, include_constants)
+    labels = {name: model[name].label for name in model.names()}
+    return _diagram(model.name, structure.kinds, polarities, include_constants, labels)
 
 
 def _diagram(title: str, kinds: Mapping[str, str], polarities: Iterable[LinkPolarity],
-             include_constants: bool) -> CausalLoopDiagram:
+             include_constants: bool, labels: Mapping[str, str | None] | None = None
+             ) -> CausalLoopDiagram:
+    """The diagram; each variable drawn under its label (or its name with spaces for ``_``)."""
     from csframework.cld import CausalLoopDiagram
 
+    labels = labels or {}
     cld = CausalLoopDiagram(title=title)
     for name, kind in kinds.items():
         if include_constants or kind != "constant":
-            cld.add_variable(name, note=kind)
+            label = labels.get(name) or name.replace("_", " ")
+            cld.add_variable(name, note=kind, label=label if label != name else None)
     for link in polarities:
         cld.link(link.cause, link.effect, link.sign, delay=link.delay, note=link.note)
     return cld

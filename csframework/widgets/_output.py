@@ -54,15 +54,10 @@ def png_of(output: widgets.Output) -> bytes | None:
 
 
 def figure_png(figure: Any, dpi: float | None = None) -> bytes:
-    """Render a matplotlib figure to PNG bytes (Agg, no timestamp)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    """Render a matplotlib figure to PNG bytes (Agg, no timestamp); the figure is kept."""
+    from csframework._drawing import render
 
-    if not isinstance(figure.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(figure)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi or figure.dpi, facecolor="white",
-                   metadata={"Software": None})
-    return buffer.getvalue()
+    return render(figure, "png", clear=False, dpi=dpi or figure.dpi)
 
 
 def fast_png(figure: Any) -> bytes:

@@ -110,3 +110,26 @@ def test_mermaid(classroom):
     assert 'n1 -->|"#43; ‖"| n0' in lines
     assert 'n2 -->|"−"| n0' in lines
     assert sum("-->" in line for line in lines) == 4
+
+
+def test_json_label_must_be_text():
+    import json
+
+    from csframework.errors import FormatError
+
+    data = json.loads(CausalLoopDiagram.from_text("a -> b : +").to_json())
+    data["variables"][0]["label"] = 3
+    with pytest.raises(FormatError, match=r"variables\[0\]\.label must be text"):
+        CausalLoopDiagram.from_json(json.dumps(data))
+    data["variables"][0]["label"] = "the a"
+    cld = CausalLoopDiagram.from_json(json.dumps(data))
+    assert cld.variable("a").display == "the a" and cld.variable("b").display == "b"
+    assert 'label="the a"' in cld.to_dot()
+
+
+def test_mermaid_shows_labels():
+    cld = CausalLoopDiagram()
+    cld.add_variable("customer_demand", label="customer demand")
+    cld.link("customer_demand", "sales", "+")
+    text = cld.to_mermaid()
+    assert '["customer demand"]' in text and "customer_demand" not in text

@@ -6,6 +6,7 @@ import random
 import networkx as nx
 import pytest
 
+from csframework import style
 from csframework.cld import CausalLoopDiagram
 from csframework.errors import DiagramError, UnknownNameError
 
@@ -163,7 +164,8 @@ def test_loop_list_views_and_html():
     assert [lp.name for lp in loops.reinforcing] == ["R1"]
     assert [lp.name for lp in loops.balancing] == ["B1", "B2"]
     html = loops._repr_html_()
-    assert html.count("<tr>") == 4 and "#D55E00" in html and "#0072B2" in html
+    assert html.count("<tr>") == 4
+    assert style.PALETTE["reinforcing"] in html and style.PALETTE["balancing"] in html
 
 
 def test_loops_are_cached_until_the_diagram_changes():

@@ -86,7 +86,7 @@ def test_repr_is_short_and_stable():
 
 
 def test_html_repr_lists_elements():
-    html = teacup()._repr_html_()
+    html = teacup().equations()._repr_html_()
     assert "<table>" in html and "heat_loss" in html and "°F" in html
 
 

@@ -124,8 +124,67 @@ def test_plot_ensemble_is_a_fan_with_parameter_legend(ens):
     ax = ens.plot("teacup_temperature")
     assert len(ax.get_lines()) == 3
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["room_temperature = 0", "room_temperature = 35",
-                      "room_temperature = 70"]
+    assert labels == ["room temperature = 0", "room temperature = 35",
+                      "room temperature = 70"]
+
+
+def test_ensemble_legend_uses_the_parameters_labels():
+    model = teacup()
+    model.remove("room_temperature")
+    model.constant("room_temperature", 70, label="temperature of the room")
+    ax = model.run(params={"room_temperature": [0, 70]}).plot("teacup_temperature")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["temperature of the room = 0", "temperature of the room = 70"]
+
+
+def _looks(lines):
+    return [(line.get_color(), line.get_linestyle()) for line in lines]
+
+
+def test_ensemble_members_differ_in_colour_and_line_style(ens):
+    ax = ens.plot("teacup_temperature")
+    looks = _looks(ax.get_lines())
+    assert len({c for c, _ in looks}) == 3 and len({s for _, s in looks}) == 3
+    legend = ax.get_legend()
+    assert _looks(legend.get_lines()) == looks
+
+
+def test_runs_drawn_on_the_same_axes_take_the_next_look():
+    # session 14 draws three car-dealer runs one after the other on one axes;
+    # they were all the same blue
+    ax = None
+    for k in (5, 10, 20):
+        model = teacup()
+        model.remove("characteristic_time")
+        model.constant("characteristic_time", k)
+        ax = model.run().plot("teacup_temperature", ax=ax)
+    looks = _looks(ax.get_lines())
+    assert len(set(looks)) == 3
+    assert len({c for c, _ in looks}) == 3 and len({s for _, s in looks}) == 3
+    assert ax.get_legend() is not None and len(ax.get_legend().get_lines()) == 3
+
+
+def test_several_variables_of_an_ensemble_colour_by_variable_style_by_member(ens):
+    ax = ens.plot("teacup_temperature", "heat_loss")
+    looks = _looks(ax.get_lines())
+    assert len(set(looks)) == 6
+    assert looks[0][0] == looks[1][0] != looks[3][0]
+    assert looks[0][1] == looks[3][1] != looks[1][1]
+
+
+def test_large_ensemble_is_a_fan_without_legend():
+    ens = teacup().run(params={"room_temperature": list(range(0, 80, 5))})
+    ax = ens.plot("teacup_temperature")
+    assert len(ax.get_lines()) == 16 and ax.get_legend() is None
+    assert len({line.get_color() for line in ax.get_lines()}) == 1
+
+
+def test_svg_and_png_of_a_graph_are_deterministic(ens):
+    svg = ens.to_svg("teacup_temperature", title="Cooling")
+    assert svg == ens.to_svg("teacup_temperature", title="Cooling")
+    assert "<dc:date>" not in svg
+    png = ens.to_png("teacup_temperature")
+    assert png.startswith(b"\x89PNG") and png == ens.to_png("teacup_temperature")
 
 
 def test_plot_on_given_axes_and_unknown_variable(res):

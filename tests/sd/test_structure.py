@@ -483,3 +483,36 @@ def test_a_model_read_from_xmile_gives_the_same_diagram():
     again = StockFlowModel.from_xmile(model.to_xmile())
     assert again.to_cld().to_text() == model.to_cld().to_text()
     assert loop_dominance(again).periods() == loop_dominance(model).periods()
+
+
+def test_to_cld_draws_labels_not_identifiers():
+    # names, not identifiers: "customer demand", never customer_demand
+    from csframework import library
+
+    model = library.load("car dealer inventory")
+    cld = model.to_cld()
+    assert cld.variable("customer_demand").display == (
+        model["customer_demand"].label or "customer demand")
+    assert cld.get_link("customer_demand", "sales").sign == "+"  # identities unchanged
+    fig = cld.draw()
+    texts = [t.get_text() for t in fig.axes[0].texts if (t.get_gid() or "").startswith("label:")]
+    assert texts and not any("_" in text for text in texts)
+    assert any("customer" in text and "demand" in text for text in texts)
+
+
+def test_every_library_cld_shows_no_identifier():
+    from csframework import library
+
+    for name in library.names():
+        cld = to_cld(library.load(name), include_constants=True)
+        shown = [v.display for v in cld.variables]
+        assert not any("_" in text or "=" in text for text in shown), (name, shown)
+
+
+def test_labels_travel_with_the_diagram_json():
+    from csframework.cld import CausalLoopDiagram
+
+    cld = teacup().to_cld()
+    again = CausalLoopDiagram.from_json(cld.to_json())
+    assert [v.display for v in again.variables] == [v.display for v in cld.variables]
+    assert again.variable("teacup_temperature").label == "teacup temperature"
