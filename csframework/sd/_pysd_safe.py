@@ -50,17 +50,18 @@ from csframework.errors import FormatError
 __all__ = ["Translation", "build", "check_code", "check_data", "key", "scrub"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*!?")
-_CODE_STRING = re.compile(r"[A-Za-z0-9_. ]*")
+_CODE_STRING = re.compile(r"[A-Za-z0-9_.,! ]*")
 _OPERATORS = frozenset({"^", "*", "/", "+", "-", "=", "<>", ">=", ">", "<=", "<", ":NOT:",
                         ":AND:", ":OR:", "negative"})
 _INTERPOLATIONS = frozenset({"interpolate", "extrapolate", "hold_backward", "look_forward"})
+_IMPORTS = frozenset({"numpy", "xarray", "scipy", "pathlib", "pysd"})
 #: The only other text PySD's builder writes (the docstring of its clock).
 _PYSD_TEXTS = frozenset({"Current time of the model."})
 _CONTROLS = frozenset({"initial_time", "final_time", "time_step", "saveper"})
 _FORBIDDEN_NAMES = frozenset({"exec", "eval", "compile", "__import__", "open", "getattr",
                               "setattr", "delattr", "globals", "locals", "vars", "breakpoint",
                               "input", "__builtins__", "os", "sys", "subprocess", "importlib",
-                              "load_modules", "load_model_data"})
+                              "system", "popen", "load_modules", "load_model_data"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -292,7 +293,10 @@ class _Scrubber:
             changes: dict[str, Any] = {
                 "subscripts": ([self.sub(s) for s in component.subscripts[0]],
                                [[self.sub(s) for s in group] for group in component.subscripts[1]]),
-                "ast": self.node(component.ast, local, tables, where)}
+                # plain tables are inlined where the equation has no subscripts: PySD's
+                # inline form does not take a subscripted argument
+                "ast": self.node(component.ast, local,
+                                 tables if component.subscripts == ([], []) else {}, where)}
             if isinstance(component, am.AbstractLookup) and not (
                     isinstance(component.arguments, str)
                     and _IDENTIFIER.fullmatch(component.arguments)):
@@ -375,14 +379,15 @@ class _Scrubber:
             function = self.macros[k]
         elif k in local:
             function = local[k]
-            if function in tables and len(arguments) == 1:
+            if function in tables and len(arguments) == 1 and node.function.subscripts is None:
                 return ae.InlineLookupsStructure(arguments[0], tables[function])
         elif k in self.functions:
             function = k
         else:
             raise self.refuse(f"{where} calls {name!r}, which is neither a function PySD "
                               "knows nor a macro or lookup of the model")
-        return ae.CallStructure(ae.ReferenceStructure(function, None), arguments)
+        subscripts = self.node(node.function.subscripts, local, tables, where)
+        return ae.CallStructure(ae.ReferenceStructure(function, subscripts), arguments)
 
 
 def scrub(abstract: Any, folder: Path, stem: str, where: str) -> tuple[Any, Translation]:
@@ -418,6 +423,12 @@ def check_code(path: Path, where: str) -> None:
             name = node.id if isinstance(node, ast.Name) else node.attr
             raise FormatError(f"{where}: the code PySD generated uses {name!r}; refusing to "
                               "run it")
+        elif (isinstance(node, ast.Import) and any(
+                alias.name not in _IMPORTS for alias in node.names)) or (isinstance(
+                node, ast.ImportFrom) and not (node.module in _IMPORTS
+                                               or (node.module or "").startswith("pysd."))):
+            raise FormatError(f"{where}: the code PySD generated imports something other than "
+                              "PySD, NumPy, xarray or SciPy; refusing to run it")
         elif isinstance(node, ast.JoinedStr):
             raise FormatError(f"{where}: the code PySD generated formats text; refusing to run it")
 
