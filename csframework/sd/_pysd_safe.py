@@ -381,8 +381,8 @@ class _Scrubber:
             function = local[k]
             if function in tables and len(arguments) == 1 and node.function.subscripts is None:
                 return ae.InlineLookupsStructure(arguments[0], tables[function])
-        elif k in self.functions:
-            function = k
+        elif name in self.functions or k in self.functions:   # PySD has "Xpulse" for XMILE
+            function = name if name in self.functions else k
         else:
             raise self.refuse(f"{where} calls {name!r}, which is neither a function PySD "
                               "knows nor a macro or lookup of the model")
