@@ -38,7 +38,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from csframework.errors import FormatError, ModelError, SimulationError, UnknownNameError
+from csframework.errors import (
+    CacheError,
+    FormatError,
+    ModelError,
+    SimulationError,
+    UnknownNameError,
+)
 from csframework.sd import _pysd_cache, _pysd_safe
 from csframework.sd._pysd_cache import cache_dir
 
@@ -138,7 +144,13 @@ class _Runner:
 
 
 def _runner(py_file: Path) -> _Runner:
-    runner = _KEPT.pop(py_file, None) or _Runner(py_file)
+    """The kept model of a translation, loaded (after checking its signature) if not kept."""
+    runner = _KEPT.pop(py_file, None)
+    if runner is None:
+        if _pysd_cache.verified(py_file.parent, py_file.stem) is None:
+            raise CacheError(f"the PySD translation {str(py_file)!r} changed after it was "
+                             "checked; it is not imported (load the model again)")
+        runner = _Runner(py_file)
     _KEPT[py_file] = runner
     while len(_KEPT) > _KEEP:
         _KEPT.popitem(last=False)
