@@ -314,9 +314,9 @@ class PySDModel:
         if suffix not in (".mdl", ".xmile", ".stmx", ".xml"):
             raise FormatError(f"{str(self.path)!r} is not a model file PySD reads; expected "
                               ".mdl (Vensim) or .xmile / .stmx / .xml (XMILE)")
-        self._py, self._translation = _translate(
-            self.path.read_bytes(), ".mdl" if suffix == ".mdl" else ".xmile",
-            f"{self.path.name!r}")
+        self._source = (self.path.read_bytes(), ".mdl" if suffix == ".mdl" else ".xmile",
+                        f"{self.path.name!r}")
+        self._py, self._translation = _translate(*self._source)
         self.name = self.path.stem
         doc = _runner(self._py).model.doc
         original = self._translation.names
@@ -367,6 +367,7 @@ class PySDModel:
         members = _members(params, self._constants, where)
         valid = [n for n in self._names if n not in self._lookups]
         columns = _column_list(return_columns, valid, valid, where)
+        self._py, self._translation = _translate(*self._source)   # checked again, every run
         runner = _runner(self._py)
         step = runner.dt if dt is None else float(dt)
         frames = []

@@ -441,3 +441,16 @@ def test_plain_lookup_calls_are_inlined(tmp_path, pysd_cache):
     assert np.allclose(model.run(engine="pysd").to_frame(), model.run().to_frame())
     code = "".join(p.read_text() for p in pysd_cache.glob("*.py"))
     assert "np.interp(" in code
+
+
+def test_a_translation_changed_while_a_model_is_open_is_translated_again(tmp_path, pysd_cache):
+    model = load_model(_growth(tmp_path))
+    expected = model.run().to_frame()
+    marker = tmp_path / "PWNED"
+    model._py.write_text(f"__import__('pathlib').Path(r'{marker}').touch()\n")
+    pysd_backend._KEPT.clear()
+    with pytest.raises(CacheError, match="changed after it was checked"):
+        pysd_backend._runner(model._py)
+    assert model.run().to_frame().equals(expected)
+    model.to_cld()
+    assert not marker.exists()
