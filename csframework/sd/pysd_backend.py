@@ -92,7 +92,7 @@ def _translate(source: bytes, suffix: str, where: str
 
 
 def _load(py_file: Path) -> Any:
-    """Import a translation (only one `_translate` just verified)."""
+    """Import a translation; `_runner` checks its signature first."""
     import pysd
 
     with _quiet():
