@@ -186,6 +186,7 @@ def publish(folder: Path, stem: str, files: Mapping[str, Path], info: Mapping[st
                 "info": dict(info)}
     data = json.dumps(manifest, sort_keys=True).encode("utf-8")
     for name, path in files.items():
+        os.chmod(path, 0o600)
         os.replace(path, folder / name)
     staged = folder / f".{stem}.json.tmp"
     staged.write_bytes(data)
