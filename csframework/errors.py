@@ -23,6 +23,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "CSFrameworkError",
+    "CacheError",
     "DiagramError",
     "EquationError",
     "ExerciseError",
@@ -139,6 +140,10 @@ class SimulationError(CSFrameworkError, ArithmeticError):
 
 class FormatError(CSFrameworkError, ValueError):
     """A file or text in an exchange format (JSON, Kumu, XMILE) could not be read."""
+
+
+class CacheError(CSFrameworkError, OSError):
+    """The private folder of PySD translations is missing, shared or not the user's own."""
 
 
 class JournalError(CSFrameworkError, OSError):

@@ -1,17 +1,25 @@
 """The same model run through PySD; Vensim ``.mdl`` and foreign XMILE through PySD.
 
-`run` exports a `StockFlowModel` to XMILE (`csframework.sd.xmile.to_xmile`),
-translates it once with ``pysd.read_xmile`` and caches the translation by a
-hash of the XMILE text, then loads a fresh copy for every run, so parameters
-never stick between runs. Results have the same columns as the native engine.
+Model files are untrusted, and PySD runs a model by importing the Python it
+writes for it. So no text of a file ever reaches that Python: PySD's own
+translator reads the file into its abstract model, which is rebuilt from
+generated names and numbers before PySD's builder writes code, and the code is
+checked again (see `csframework.sd._pysd_safe`). The original names, units and
+subscripts are kept on the Python side and put back on the results.
 
-`load_model` opens any model file: XMILE the native reader understands
-becomes a `StockFlowModel`; everything else (Vensim ``.mdl``, XMILE with
-modules, macros or arrays) becomes a `PySDModel` with the same ``run()``.
+Translations are cached in a private folder, ``$CSF_HOME/cache/pysd`` when
+``CSF_HOME`` is set, else the user cache folder (platformdirs), checked before
+every use and signed with a key of the user's (see
+`csframework.sd._pysd_cache`); an unsigned or altered file is translated again,
+never imported. A loaded model is kept between runs: parameters changed by one
+run are put back before the next, so nothing sticks. PySD is imported only
+when a model is run.
 
-Translations are cached in ``$CSF_HOME/cache/pysd`` when ``CSF_HOME`` is set,
-else in the user cache folder (platformdirs) - never next to the package, so an
-installed, read-only package works. PySD is imported only when a model is run.
+`run` exports a `StockFlowModel` to XMILE (`csframework.sd.xmile.to_xmile`)
+and runs it through PySD with the same columns as the native engine.
+`load_model` opens any model file: XMILE the native reader understands becomes
+a `StockFlowModel`; everything else (Vensim ``.mdl``, XMILE with modules,
+macros or arrays) becomes a `PySDModel` with the same ``run()``.
 
 Examples
 --------
@@ -23,42 +31,31 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import tempfile
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from csframework.errors import FormatError, ModelError, SimulationError, UnknownNameError
+from csframework.errors import (
+    CacheError,
+    FormatError,
+    ModelError,
+    SimulationError,
+    UnknownNameError,
+)
+from csframework.sd import _pysd_cache, _pysd_safe
+from csframework.sd._pysd_cache import cache_dir
 
 __all__ = ["PySDModel", "cache_dir", "load_model", "run"]
 
 #: Bumped when the way models are exported or translated changes.
-_CACHE_VERSION = "1"
+_CACHE_VERSION = "2"
 _CONTROL_NAMES = {"time", "initial time", "final time", "time step", "saveper"}
-
-
-def cache_dir() -> Path:
-    """The folder holding PySD translations (created if missing).
-
-    ``$CSF_HOME/cache/pysd`` when the ``CSF_HOME`` environment variable is set,
-    else ``pysd`` in the user cache folder of csframework.
-    """
-    home = os.environ.get("CSF_HOME")
-    if home:
-        base = Path(home).expanduser() / "cache"
-    else:
-        import platformdirs
-
-        base = Path(platformdirs.user_cache_dir("csframework", appauthor=False))
-    folder = base / "pysd"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:  # a read-only home: fall back to the temporary folder
-        folder = Path(tempfile.gettempdir()) / "csframework-cache" / "pysd"
-        folder.mkdir(parents=True, exist_ok=True)
-    return folder
+#: Loaded PySD models kept for `run` (native models), most recently used last.
+_KEPT: OrderedDict[Path, _Runner] = OrderedDict()
+_KEEP = 8
 
 
 @contextlib.contextmanager
@@ -69,36 +66,95 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _translate(source: bytes, suffix: str, where: str) -> Path:
-    """Translate model text with PySD once; return the cached ``.py`` file."""
+def _translate(source: bytes, suffix: str, where: str
+               ) -> tuple[Path, _pysd_safe.Translation]:
+    """Translate model text with PySD once; return the verified ``.py`` file and its names."""
     import pysd
 
+    from csframework.sd import xmile
+
+    if suffix != ".mdl":
+        xmile._parse_xml(source, where)   # no DTD or entities ever reach PySD's parser
     digest = hashlib.sha256(
         b"|".join([_CACHE_VERSION.encode(), pysd.__version__.encode(), suffix.encode(), source])
     ).hexdigest()[:32]
+    stem = f"m_{digest}"
     folder = cache_dir()
-    target = folder / f"m_{digest}.py"
-    if target.is_file():
-        return target
-    reader = pysd.read_vensim if suffix == ".mdl" else pysd.read_xmile
-    with tempfile.TemporaryDirectory(dir=folder, prefix="translating-") as tmp:
-        src = Path(tmp) / f"m_{digest}{suffix}"
-        src.write_bytes(source)
-        try:
-            with _quiet():
-                reader(str(src), initialize=False)
-        except Exception as exc:  # PySD raises many kinds; name the model and the cause
-            raise FormatError(f"PySD could not translate {where}: {type(exc).__name__}: "
-                              f"{exc}") from exc
-        os.replace(src.with_suffix(".py"), target)
-    return target
+    info = _pysd_cache.verified(folder, stem)
+    if info is None:
+        with tempfile.TemporaryDirectory(dir=folder, prefix="translating-") as tmp:
+            src = Path(tmp) / f"source{suffix}"
+            src.write_bytes(source)
+            files, translation = _pysd_safe.build(src, suffix, Path(tmp), stem, where)
+            info = {"main": files[0].name, "translation": translation.to_json()}
+            _pysd_cache.publish(folder, stem, {f.name: f for f in files}, info)
+    return folder / info["main"], _pysd_safe.Translation.from_json(info["translation"])
 
 
 def _load(py_file: Path) -> Any:
+    """Import a translation; `_runner` checks its signature first."""
     import pysd
 
     with _quiet():
         return pysd.load(str(py_file))
+
+
+class _Runner:
+    """A loaded PySD model kept between runs.
+
+    PySD keeps parameters set by ``run(params=...)``; before every run the
+    constants the previous run changed are set back to their values in the
+    file, and the time settings are given explicitly, so each run starts from
+    the file's model.
+    """
+
+    def __init__(self, py_file: Path):
+        self.model = _load(py_file)
+        components = self.model.components
+        self.start = float(components.initial_time())
+        self.stop = float(components.final_time())
+        self.dt = float(components.time_step())
+        self.defaults: dict[str, Any] = {}
+        self.changed: set[str] = set()
+
+    def run(self, params: Mapping[str, float], columns: list[str], stop: float | None,
+            dt: float | None, where: str) -> Any:
+        stop = self.stop if stop is None else float(stop)
+        dt = self.dt if dt is None else float(dt)
+        if stop <= self.start:
+            raise ModelError(f"stop ({stop}) must be after the start time ({self.start}) of "
+                             f"{where}")
+        if dt <= 0:
+            raise ModelError(f"dt must be positive for {where}, not {dt}")
+        for name in params:
+            if name not in self.defaults:
+                self.defaults[name] = getattr(self.model.components, name)()
+        settings = {name: self.defaults[name] for name in self.changed - set(params)}
+        settings.update(params)
+        self.changed = set(params)
+        try:
+            with _quiet():
+                return self.model.run(params=settings or None, return_columns=columns,
+                                      final_time=stop, time_step=dt, saveper=dt,
+                                      progress=False)
+        except Exception as exc:
+            self.changed |= set(settings)
+            raise SimulationError(f"PySD failed to run {where}: {type(exc).__name__}: "
+                                  f"{exc}") from exc
+
+
+def _runner(py_file: Path) -> _Runner:
+    """The kept model of a translation, loaded (after checking its signature) if not kept."""
+    runner = _KEPT.pop(py_file, None)
+    if runner is None:
+        if _pysd_cache.verified(py_file.parent, py_file.stem) is None:
+            raise CacheError(f"the PySD translation {str(py_file)!r} changed after it was "
+                             "checked; it is not imported (load the model again)")
+        runner = _Runner(py_file)
+    _KEPT[py_file] = runner
+    while len(_KEPT) > _KEEP:
+        _KEPT.popitem(last=False)
+    return runner
 
 
 def _results(frames: list[Any], name: str, time_unit: str, columns: list[str],
@@ -181,21 +237,6 @@ def _column_list(return_columns: Sequence[str] | str | None, valid: list[str],
     return columns
 
 
-def _simulate(pysd_model: Any, params: dict[str, float], columns: list[str], start: float,
-              stop: float, dt: float, where: str) -> Any:
-    if stop <= start:
-        raise ModelError(f"stop ({stop}) must be after the start time ({start}) of {where}")
-    if dt <= 0:
-        raise ModelError(f"dt must be positive for {where}, not {dt}")
-    try:
-        with _quiet():
-            return pysd_model.run(params=params, return_columns=columns, final_time=stop,
-                                  time_step=dt, saveper=dt, progress=False)
-    except Exception as exc:
-        raise SimulationError(f"PySD failed to run {where}: {type(exc).__name__}: {exc}") from exc
-
-
-
 def run(model: Any, params: Mapping[str, Any] | None = None, stop: float | None = None,
         dt: float | None = None, return_columns: Sequence[str] | None = None,
         method: str = "euler") -> Any:
@@ -238,13 +279,17 @@ def run(model: Any, params: Mapping[str, Any] | None = None, stop: float | None 
     members = _members(params, list(model.constants), where)
     columns = _column_list(return_columns, [n for n in names if n not in model.lookups],
                            [*model.stocks, *model.flows, *model.auxiliaries], where)
-    py_file = _translate(to_xmile(model, dialect="pysd").encode("utf-8"), ".xmile", where)
+    py_file, translation = _translate(to_xmile(model, dialect="pysd").encode("utf-8"),
+                                      ".xmile", where)
+    safe = {_pysd_safe.key(original): name for name, original in translation.names.items()}
+    names = {ident: safe[_pysd_safe.key(name)] for ident, name in names.items()}
     step = model.dt if dt is None else float(dt)
     final = model.stop if stop is None else float(stop)
+    runner = _runner(py_file)
     frames = []
     for member in members or [_single(params)]:
-        frame = _simulate(_load(py_file), {names[k]: v for k, v in member.items()},
-                          [names[c] for c in columns], model.start, final, step, where)
+        frame = runner.run({names[k]: v for k, v in member.items()},
+                           [names[c] for c in columns], final, step, where)
         frames.append(frame[[names[c] for c in columns]])
     meta = {c: (getattr(model[c], "units", None), getattr(model[c], "label", None))
             for c in columns}
@@ -269,21 +314,22 @@ class PySDModel:
         if suffix not in (".mdl", ".xmile", ".stmx", ".xml"):
             raise FormatError(f"{str(self.path)!r} is not a model file PySD reads; expected "
                               ".mdl (Vensim) or .xmile / .stmx / .xml (XMILE)")
-        self._py = _translate(self.path.read_bytes(), ".mdl" if suffix == ".mdl" else ".xmile",
-                              f"{self.path.name!r}")
+        self._source = (self.path.read_bytes(), ".mdl" if suffix == ".mdl" else ".xmile",
+                        f"{self.path.name!r}")
+        self._py, self._translation = _translate(*self._source)
         self.name = self.path.stem
-        doc = _load(self._py).doc
-        self._doc = doc
-        self._names = tuple(
-            str(real) for real, kind in zip(doc["Real Name"], doc["Type"], strict=True)
-            if str(real).lower() not in _CONTROL_NAMES and isinstance(kind, str))
-        self._lookups = {str(r) for r, k in zip(doc["Real Name"], doc["Type"], strict=True)
-                         if k == "Lookup"}
-        self._constants = tuple(str(r) for r, k in zip(doc["Real Name"], doc["Type"], strict=True)
-                                if k == "Constant" and str(r).lower() not in _CONTROL_NAMES)
-        units = dict(zip(doc["Real Name"], doc["Units"], strict=True))
-        self._units = {str(k): (v if isinstance(v, str) else None) for k, v in units.items()}
-        self._time_unit = self._units.get("INITIAL TIME") or "time"
+        doc = _runner(self._py).model.doc
+        original = self._translation.names
+        kinds = {original.get(str(real), str(real)): kind
+                 for real, kind in zip(doc["Real Name"], doc["Type"], strict=True)}
+        self._names = tuple(name for name, kind in kinds.items()
+                            if name.lower() not in _CONTROL_NAMES and isinstance(kind, str))
+        self._lookups = {name for name, kind in kinds.items() if kind == "Lookup"}
+        self._constants = tuple(name for name, kind in kinds.items()
+                                if kind == "Constant" and name.lower() not in _CONTROL_NAMES)
+        self._safe = {name: safe for safe, name in original.items()}
+        self._units = dict(self._translation.units)
+        self._time_unit = self._units.get(original.get("initial_time", "")) or "time"
 
     def names(self) -> tuple[str, ...]:
         """The model's variables (without time settings), as the file names them."""
@@ -302,7 +348,7 @@ class PySDModel:
 
     def run(self, params: Mapping[str, Any] | None = None, stop: float | None = None,
             dt: float | None = None, return_columns: Sequence[str] | None = None) -> Any:
-        """Simulate with PySD (a fresh copy each time, so parameters never stick).
+        """Simulate with PySD (parameters of one run never stick to the next).
 
         Parameters
         ----------
@@ -321,16 +367,15 @@ class PySDModel:
         members = _members(params, self._constants, where)
         valid = [n for n in self._names if n not in self._lookups]
         columns = _column_list(return_columns, valid, valid, where)
+        self._py, self._translation = _translate(*self._source)   # checked again, every run
+        runner = _runner(self._py)
+        step = runner.dt if dt is None else float(dt)
         frames = []
-        step = 1.0
         for member in members or [_single(params)]:
-            pysd_model = _load(self._py)
-            start = float(pysd_model.components.initial_time())
-            final = float(pysd_model.components.final_time()) if stop is None else float(stop)
-            step = float(pysd_model.components.time_step()) if dt is None else float(dt)
-            frames.append(_simulate(pysd_model, member, columns, start, final, step, where))
+            frames.append(runner.run({self._safe[k]: v for k, v in member.items()},
+                                     [self._safe[c] for c in columns], stop, dt, where))
         # arrays come back flattened, one column per element: "name[element]"
-        flat = [str(c) for c in frames[0].columns]
+        flat = [self._translation.original_column(str(c)) for c in frames[0].columns]
         meta = {c: (self._units.get(c.split("[")[0]), None) for c in flat}
         return _results(frames, self.name, self._time_unit, flat, meta, members, step)
 

@@ -738,10 +738,12 @@ def _pysd_cld(model: Any, results: Results | None, run_kwargs: Mapping[str, Any]
     """
     from csframework.sd import pysd_backend
 
-    pysd_model = pysd_backend._load(model._py)
+    pysd_model = pysd_backend._runner(model._py).model
     doc = pysd_model.doc
-    real = {str(py): str(name) for py, name in zip(doc["Py Name"], doc["Real Name"], strict=True)
-            if str(name).lower() not in pysd_backend._CONTROL_NAMES}
+    original = model._translation.names   # PySD only ever sees generated names
+    real = {str(py): original.get(str(name), str(name))
+            for py, name in zip(doc["Py Name"], doc["Real Name"], strict=True)
+            if original.get(str(name), str(name)).lower() not in pysd_backend._CONTROL_NAMES}
     kinds = dict(zip(doc["Py Name"], doc["Type"], strict=True))
     subtypes = dict(zip(doc["Py Name"], doc["Subtype"], strict=True))
     if results is None:
