@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from csframework.sd.model import StockFlowModel
 
 __all__ = ["MAX_SAVED_VALUES", "METHODS", "CompiledModel", "evaluate", "evaluate_equation",
-           "save_steps", "simulate"]
+           "lookup_function", "save_steps", "simulate", "vector_function"]
 
 #: The integration methods of the native engine.
 METHODS = ("euler", "rk4")
@@ -1309,6 +1309,52 @@ def _vector_lookup(xs, ys, extrapolate):
                          np.where(x >= x_points[last], y_points[last], y))
         return np.where(np.isnan(x), x, y)
     return lookup
+
+
+def lookup_function(points: Sequence[tuple[float, float]], extrapolate: bool = False):
+    """The numpy function of a lookup table, as runs and ensembles evaluate it.
+
+    Examples
+    --------
+    >>> table = lookup_function([(0, 0), (1, 10)])
+    >>> table(np.array([-1, 0.25, 2])).tolist()
+    [0.0, 2.5, 10.0]
+    """
+    return _vector_lookup(tuple(p[0] for p in points), tuple(p[1] for p in points),
+                          extrapolate)
+
+
+def vector_function(tree: ast.AST, lookups: Mapping[str, Any] | None = None
+                    ) -> tuple[Any, tuple[str, ...]]:
+    """Compile a validated (stateless) equation tree into a numpy function.
+
+    Returns ``(function, names)``: ``function(time, dt, *values)`` takes one
+    array (or number) per name in `names`, in that order, and computes the
+    equation elementwise with the same generated code as an ensemble run, so
+    an equation means the same thing everywhere (runs, ensembles, link
+    polarities, loop dominance). `lookups` maps each lookup the tree calls to
+    a numpy function (see :func:`lookup_function`).
+
+    Examples
+    --------
+    >>> from csframework.sd.expressions import parse
+    >>> function, names = vector_function(parse("step(2, 1) + x * min(y, 3)").tree)
+    >>> names
+    ('x', 'y')
+    >>> function(np.array([0.0, 1.0]), 1.0, 2.0, np.array([5.0, 1.0])).tolist()
+    [6.0, 4.0]
+    """
+    if isinstance(tree, ast.Expression):
+        tree = tree.body
+    names = tuple(_names_in(tree))
+    namespace = dict(VECTOR_NAMESPACE)
+    for name, function in (lookups or {}).items():
+        namespace[f"_lk_{name}"] = function
+    namespace["__builtins__"] = {}
+    source = (f"def _equation(time, _dt{''.join(', ' + n for n in names)}):\n"
+              f"    return {_Emitter(True)(tree)}\n")
+    exec(compile(source, "<csframework equation>", "exec"), namespace)  # validated tree
+    return namespace["_equation"], names
 
 
 def simulate(model: StockFlowModel, params: Mapping[str, Any] | None = None,

@@ -9,8 +9,9 @@ per dependency of an equation. Polarities come from the model itself:
   equation with respect to the cause, *along a run*: at each saved time the
   cause's value is nudged up and down (a central difference) and the effect's
   equation is re-evaluated with every other input held at its value in the run.
-  Equations are evaluated by walking their validated syntax trees with numpy,
-  never by ``eval`` of text;
+  Equations are compiled by the engine's own code generation (from their
+  validated syntax trees, never from text), so every function means here
+  what it means in a run;
 - a link whose sign changes during the run (beyond rounding noise), or that
   never has any effect, is *ambiguous*: it gets the sign it has most of the
   time, and its note says "ambiguous". :func:`link_polarities` gives the details.
@@ -46,13 +47,14 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from csframework.errors import EquationError, ModelError, UnknownNameError
+from csframework.sd.engine import lookup_function, vector_function
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -78,141 +80,35 @@ def _array(value: Any) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
-def _lookup_function(points: Sequence[tuple[float, float]], extrapolate: bool
-                     ) -> Callable[[np.ndarray], np.ndarray]:
-    xs = np.array([p[0] for p in points], dtype=float)
-    ys = np.array([p[1] for p in points], dtype=float)
-
-    def lookup(x: np.ndarray) -> np.ndarray:
-        y = np.interp(x, xs, ys)
-        if extrapolate and len(xs) > 1:
-            low = ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0])
-            high = ys[-1] + (x - xs[-1]) * (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
-            y = np.where(x < xs[0], low, np.where(x > xs[-1], high, y))
-        return y
-
-    return lookup
-
-
-def _modulo(a, b):
-    return a - b * np.floor(a / b)
-
-
-def _safediv(a, b, default=0.0):
-    nonzero = b != 0
-    return np.where(nonzero, a / np.where(nonzero, b, 1.0), default)
-
-
-_UNARY_FUNCTIONS: Mapping[str, Callable[[np.ndarray], np.ndarray]] = {
-    "abs": np.abs, "exp": np.exp, "log": np.log, "log10": np.log10, "sqrt": np.sqrt,
-    "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
-    "atan": np.arctan, "floor": np.floor, "int": np.floor,
-}
-_BINARY = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
-           ast.Div: np.true_divide, ast.Pow: np.float_power}
-_COMPARE = {ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater,
-            ast.GtE: np.greater_equal, ast.Eq: np.equal, ast.NotEq: np.not_equal}
-
-
 class _Evaluator:
     """Evaluates validated (and expanded) equation trees over whole columns at once.
 
-    `env` maps names to arrays (one value per saved time, or broadcastable);
-    `lookups` maps lookup names to vectorised functions.
+    Each tree is compiled once by the engine's code generation
+    (:func:`csframework.sd.engine.vector_function`): an equation means here
+    exactly what it means in a run. `env` maps names to arrays (one value per
+    saved time, or broadcastable); `lookups` maps lookup names to numpy
+    functions.
     """
 
-    def __init__(self, lookups: Mapping[str, Callable], time: np.ndarray, dt: float):
+    def __init__(self, lookups: Mapping[str, Callable], time: np.ndarray, dt: float,
+                 compiled: dict[int, tuple] | None = None):
         self.lookups, self.time, self.dt = lookups, time, dt
+        self.compiled = {} if compiled is None else compiled
+
+    def at(self, time: np.ndarray) -> _Evaluator:
+        """The same evaluator (and compiled trees) at other times."""
+        return _Evaluator(self.lookups, time, self.dt, self.compiled)
 
     def __call__(self, node: ast.AST, env: Mapping[str, np.ndarray]) -> np.ndarray:
+        entry = self.compiled.get(id(node))
+        if entry is None or entry[0] is not node:
+            entry = self.compiled[id(node)] = (node, *vector_function(node, self.lookups))
+        _, function, names = entry
+        missing = [n for n in names if n not in env]
+        if missing:  # pragma: no cover - the structure provides every name
+            raise UnknownNameError(missing[0], env, kind="variable", where="the values of a run")
         with np.errstate(all="ignore"):
-            return _array(self.value(node, env))
-
-    def value(self, node: ast.AST, env: Mapping[str, np.ndarray]) -> Any:
-        if isinstance(node, ast.Expression):
-            return self.value(node.body, env)
-        if isinstance(node, ast.Constant):
-            return float(node.value)
-        if isinstance(node, ast.Name):
-            return self.name(node.id, env)
-        if isinstance(node, ast.BinOp):
-            return _BINARY[type(node.op)](self.value(node.left, env), self.value(node.right, env))
-        if isinstance(node, ast.UnaryOp):
-            operand = self.value(node.operand, env)
-            if isinstance(node.op, ast.USub):
-                return np.negative(operand)
-            if isinstance(node.op, ast.Not):
-                return np.logical_not(operand).astype(float)
-            return operand
-        if isinstance(node, ast.Compare):
-            left, result = self.value(node.left, env), True
-            for op, comparator in zip(node.ops, node.comparators, strict=True):
-                right = self.value(comparator, env)
-                result = np.logical_and(result, _COMPARE[type(op)](left, right))
-                left = right
-            return _array(result)
-        if isinstance(node, ast.BoolOp):
-            values = [np.asarray(self.value(v, env), dtype=bool) for v in node.values]
-            combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
-            result = values[0]
-            for other in values[1:]:
-                result = combine(result, other)
-            return _array(result)
-        if isinstance(node, ast.IfExp):
-            return np.where(np.asarray(self.value(node.test, env), dtype=bool),
-                            self.value(node.body, env), self.value(node.orelse, env))
-        if isinstance(node, ast.Call):
-            return self.call(node, env)
-        raise EquationError(f"cannot evaluate {type(node).__name__} "  # pragma: no cover
-                            "(the equation was not validated)")
-
-    def name(self, name: str, env: Mapping[str, np.ndarray]) -> Any:
-        if name in env:
-            return env[name]
-        if name == "time":
-            return self.time
-        if name == "dt":
-            return self.dt
-        if name == "pi":
-            return math.pi
-        raise UnknownNameError(name, env, kind="variable",  # pragma: no cover
-                               where="the values of a run")
-
-    def call(self, node: ast.Call, env: Mapping[str, np.ndarray]) -> Any:
-        from csframework.sd.expressions import FUNCTIONS, bind_arguments
-
-        function = node.func.id  # type: ignore[attr-defined]
-        spec = FUNCTIONS.get(function)
-        if spec is None:
-            return self.lookups[function](_array(self.value(node.args[0], env)))
-        args = [None if a is None else self.value(a, env) for a in bind_arguments(node, spec)]
-        if function in ("min", "max"):
-            reduce = np.minimum if function == "min" else np.maximum
-            result = args[0]
-            for other in args[1:]:
-                result = reduce(result, other)
-            return result
-        if function in _UNARY_FUNCTIONS:
-            return _UNARY_FUNCTIONS[function](args[0])
-        if function == "modulo":
-            return _modulo(*args)
-        if function == "safediv":
-            return _safediv(args[0], args[1], 0.0 if args[2] is None else args[2])
-        if function == "step":
-            return np.where(self.time >= args[1], args[0], 0.0)
-        if function == "ramp":
-            slope, start, end = args
-            value = np.where(self.time <= start, 0.0, slope * (self.time - start))
-            if end is None:
-                return value
-            return np.where(self.time > end, slope * (end - start), value)
-        if function == "pulse":
-            from csframework.sd.engine import VECTOR_NAMESPACE
-
-            interval = 0.0 if args[2] is None else args[2]
-            return VECTOR_NAMESPACE["_f_pulse"](self.time, self.dt, args[0], args[1], interval)
-        raise EquationError(  # pragma: no cover
-            f"{function}() keeps state and should have been expanded when the model was compiled")
+            return _array(function(self.time, self.dt, *[env[n] for n in names]))
 
 
 # ------------------------------------------------------------------ the graph
@@ -350,7 +246,7 @@ def _run(structure: _Structure, results: Results | None, run_kwargs: Mapping[str
     lookups = {}
     for name, lookup in model.lookups.items():
         points = params.get(name, lookup.points)
-        lookups[name] = _lookup_function(points, lookup.extrapolate)
+        lookups[name] = lookup_function(points, lookup.extrapolate)
     dt = float(results.dt) if results.dt else (float(time[1] - time[0]) if len(time) > 1
                                                  else model.dt)
     return _Run(results, time, values, _Evaluator(lookups, time, dt))
@@ -1069,8 +965,7 @@ def _edge_scores(structure: _Structure, run: _Run, edge: _Edge,
     previous_env = {name: _previous(v) for name, v in values.items()}
     previous_env[edge.cause] = values[edge.cause]
     # every other input, time included, held at its previous value
-    held = _Run(run.results, run.time, previous_env, _Evaluator(
-        run.evaluate.lookups, _previous(run.time), run.evaluate.dt))
+    held = _Run(run.results, run.time, previous_env, run.evaluate.at(_previous(run.time)))
     partial = _evaluate(structure, held, effect, previous_env) - before
     cause = values[edge.cause]
     cause_change = cause - _previous(cause)

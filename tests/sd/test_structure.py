@@ -483,3 +483,25 @@ def test_a_model_read_from_xmile_gives_the_same_diagram():
     again = StockFlowModel.from_xmile(model.to_xmile())
     assert again.to_cld().to_text() == model.to_cld().to_text()
     assert loop_dominance(again).periods() == loop_dominance(model).periods()
+
+
+def test_a_function_defined_once_in_the_engine_works_in_runs_polarities_and_dominance(
+        monkeypatch):
+    """One equation semantics: the engine's code generation is the only meaning of a
+    function, so a new function needs no second definition for structure analysis."""
+    from csframework.sd import engine, expressions
+
+    spec = expressions.FunctionSpec("halve_minus", ("x",), 1, summary="-x / 2")
+    monkeypatch.setitem(expressions.FUNCTIONS, "halve_minus", spec)
+    monkeypatch.setitem(engine.SCALAR_NAMESPACE, "_f_halve_minus", lambda x: -x / 2)
+    monkeypatch.setitem(engine.VECTOR_NAMESPACE, "_f_halve_minus",
+                        lambda x: np.negative(np.true_divide(x, 2)))
+    model = StockFlowModel("Halving", stop=10)
+    model.stock("s", 100, inflows=["change"])
+    model.flow("change", "halve_minus(s) * 0.1")
+    assert model.run()["s"].iloc[1] == pytest.approx(95.0)
+    assert model.run()["change"].iloc[0] == -5.0
+    cld = model.to_cld()
+    assert cld.get_link("s", "change").polarity.value == "-"
+    assert [lp.kind for lp in cld.loops()] == ["balancing"]
+    assert set(loop_dominance(model).dominant.dropna()) == {"B1"}
