@@ -32,6 +32,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from csframework.errors import EquationError, ModelError, UnknownNameError
+from csframework.sd import xmile
 from csframework.sd.expressions import (
     FUNCTIONS,
     STATEFUL_FUNCTIONS,
@@ -918,15 +919,11 @@ known integration methods are 'euler', 'rk4'
     # ------------------------------------------------- other representations
     def to_xmile(self, path: str | None = None) -> str:
         """The model as XMILE text (also written to `path` if given)."""
-        from csframework.sd import xmile
-
         return xmile.write(self, path)
 
     @classmethod
     def from_xmile(cls, source: str) -> StockFlowModel:
         """Read a model from an XMILE file path or XMILE text."""
-        from csframework.sd import xmile
-
         return xmile.read(source)
 
     def to_cld(self):
@@ -957,3 +954,6 @@ def _saved_rows(results: Results, save_every: float | None, where: str) -> Resul
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
+
+
+xmile.register_model_class(StockFlowModel)

@@ -194,10 +194,13 @@ def _structure(model: StockFlowModel) -> _Structure:
 
 
 # ------------------------------------------------------------------ run values
-def _check_model(model: object, where: str) -> None:
-    from csframework.sd.model import StockFlowModel
+def _is_native(model: object) -> bool:
+    # duck-typed: this module does not import the model module (which imports it)
+    return callable(getattr(model, "compile", None)) and hasattr(model, "stocks")
 
-    if not isinstance(model, StockFlowModel):
+
+def _check_model(model: object, where: str) -> None:
+    if not _is_native(model):
         raise ModelError(f"{where} needs a StockFlowModel (or a model loaded with "
                          f"load_model), not {type(model).__name__} {model!r}")
 
@@ -516,10 +519,10 @@ def to_cld(model: Any, results: Results | None = None, *, include_constants: boo
     >>> cld.variable("sales").note, cld.title
     ('stock', 'Perception')
     """
-    from csframework.sd.model import StockFlowModel
-
-    if not isinstance(model, StockFlowModel) and hasattr(model, "_py"):
-        return _pysd_cld(model, results, run_kwargs)
+    if not _is_native(model) and hasattr(model, "_py"):  # read by PySD: it knows how
+        if results is None and run_kwargs:
+            results = model.run(**dict(run_kwargs))
+        return model.to_cld(results)
     _check_model(model, "to_cld()")
     structure = _structure(model)
     run = _run(structure, results, run_kwargs)
@@ -613,8 +616,8 @@ def _pysd_equations(py_file: Any, components: Iterable[str]
     return equations, stateful
 
 
-def _pysd_cld(model: Any, results: Results | None, run_kwargs: Mapping[str, Any] | None
-              ) -> CausalLoopDiagram:
+def pysd_cld(model: Any, pysd_model: Any, control_names: Iterable[str],
+             results: Results | None = None) -> CausalLoopDiagram:
     """The diagram of a PySD-backed model (see :func:`to_cld`).
 
     Links come from PySD's dependency information (``model.dependencies``);
@@ -627,16 +630,14 @@ def _pysd_cld(model: Any, results: Results | None, run_kwargs: Mapping[str, Any]
     PySD functions) the sign is estimated from how cause and effect moved
     together during the run, and the link's note says so.
     """
-    from csframework.sd import pysd_backend
-
-    pysd_model = pysd_backend._load(model._py)
     doc = pysd_model.doc
+    control_names = set(control_names)
     real = {str(py): str(name) for py, name in zip(doc["Py Name"], doc["Real Name"], strict=True)
-            if str(name).lower() not in pysd_backend._CONTROL_NAMES}
+            if str(name).lower() not in control_names}
     kinds = dict(zip(doc["Py Name"], doc["Type"], strict=True))
     subtypes = dict(zip(doc["Py Name"], doc["Subtype"], strict=True))
     if results is None:
-        results = model.run(**dict(run_kwargs or {}))
+        results = model.run()
     frame = results.frame
     time = results.time.astype(float)
     values = {py: frame[name].to_numpy(dtype=float) for py, name in real.items()
