@@ -764,6 +764,10 @@ class Dominance:
         or None where no loop moves.
     results : Results
         The run the scores were computed from.
+    note : str or None
+        Set when the model has too many loops to score them all: which loops
+        were scored (every loop of up to some length), and that relative
+        scores are shares among those.
 
     See also :attr:`dominant_kind`: which *kind* of loop dominates, all loops
     of a kind together (a limit often acts through several balancing loops,
@@ -776,6 +780,7 @@ class Dominance:
     loop_scores: Any = field(repr=False)
     dominant: Any = field(repr=False)
     results: Any = field(repr=False)
+    note: str | None = None
 
     def kind(self, loop: str) -> str:
         """``"reinforcing"`` or ``"balancing"`` for the loop named `loop`."""
@@ -925,7 +930,8 @@ class Dominance:
 
     def __repr__(self) -> str:
         spans = ", ".join(f"{name} {start:g}–{end:g}" for start, end, name, _ in self.periods())
-        return f"<Dominance {self.model_name!r}: {len(self.loops)} loops; {spans or 'no motion'}>"
+        scored = f"{len(self.loops)} loops" + (" (bounded)" if self.note else "")
+        return f"<Dominance {self.model_name!r}: {scored}; {spans or 'no motion'}>"
 
 
 def _previous(values: np.ndarray) -> np.ndarray:
@@ -976,8 +982,37 @@ def _edge_scores(structure: _Structure, run: _Run, edge: _Edge,
     return magnitude * direction
 
 
+#: At most this many loops are scored by :func:`loop_dominance` unless told otherwise.
+MAX_LOOPS = 2_000
+
+
+def _loops_to_score(cld: CausalLoopDiagram, max_loops: int) -> tuple[tuple, str | None]:
+    """Every loop if there are at most `max_loops`; else every loop up to the longest
+    length that keeps within the bound (the search never lists millions of loops)."""
+    from csframework.cld.loops import find_loops
+
+    every = find_loops(cld, limit=max_loops)
+    if every.complete:
+        return tuple(every), None
+    best: tuple = ()
+    for bound in range(2, len(cld.variables) + 1):
+        found = find_loops(cld, max_length=bound, limit=max_loops)
+        if not found.complete:
+            if not best:  # even the shortest loops are too many: the first ones found
+                best, which = tuple(found), f"first {len(found):,} loops found"
+            break
+        best, which = tuple(found), f"{len(found):,} loops"
+    longest = max(len(loop) for loop in best)
+    note = (f"model {cld.title!r} has more than {max_loops:,} feedback loops; loop dominance "
+            f"scores the {which} of at most {longest} variables (loops are named among "
+            "these), and relative scores are shares among them; raise max_loops to score "
+            "more")
+    return best, note
+
+
 def loop_dominance(model: StockFlowModel, results: Results | None = None, method: str = "ltm",
-                   *, run_kwargs: Mapping[str, Any] | None = None) -> Dominance:
+                   *, run_kwargs: Mapping[str, Any] | None = None,
+                   max_loops: int = MAX_LOOPS) -> Dominance:
     """Which loop dominates the model's behaviour when: the Loops that Matter method.
 
     Link scores (Schoenberg, Davidsen & Eberlein 2020, eq. 2, with the
@@ -1021,6 +1056,11 @@ def loop_dominance(model: StockFlowModel, results: Results | None = None, method
         Loops that Matter (the only method so far).
     run_kwargs : mapping, optional
         Keyword arguments for ``model.run`` when `results` is not given.
+    max_loops : int
+        A big model can have millions of loops (World3-03 has 1,863,803).
+        Beyond `max_loops`, only the loops of up to the longest length that
+        keeps within the bound are scored (short loops first, as a
+        participant reads a diagram), and :attr:`Dominance.note` says so.
 
     Returns
     -------
@@ -1052,11 +1092,14 @@ def loop_dominance(model: StockFlowModel, results: Results | None = None, method
         raise UnknownNameError(str(method), METHODS, kind="loop dominance method",
                                where="loop_dominance()")
     _check_model(model, "loop_dominance()")
+    if isinstance(max_loops, bool) or not isinstance(max_loops, int) or max_loops < 1:
+        raise ModelError(f"loop_dominance(): max_loops must be a positive whole number, not "
+                         f"{max_loops!r}")
     structure = _structure(model)
     run = _run(structure, results, run_kwargs)
     paths, polarities = _polarities(structure, run, include_constants=False)
     cld = _diagram(model.name, structure.kinds, polarities, include_constants=False)
-    loops = tuple(cld.loops())
+    loops, note = _loops_to_score(cld, max_loops)
     index = pd.Index(run.time, name="time")
     edge_scores: dict[_Edge, np.ndarray] = {}
     cache: dict[str, np.ndarray] = {}
@@ -1093,4 +1136,4 @@ def loop_dominance(model: StockFlowModel, results: Results | None = None, method
     return Dominance(model.name, loops,
                      pd.DataFrame(link_scores, index=index, dtype=float)
                      if link_scores else pd.DataFrame(index=index, dtype=float),
-                     relative, dominant, run.results)
+                     relative, dominant, run.results, note)
