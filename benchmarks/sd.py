@@ -1,7 +1,7 @@
 """Native system-dynamics engine vs PySD, side by side, in one process.
 
-Run with ``.venv/bin/python benchmarks/sd.py``. Prints each measurement and the
-ratio against the target:
+Run with ``.venv/bin/python benchmarks/sd.py``. Prints each measurement (CPU
+time of this process, best of several) and the ratio against the target:
 
 - one teacup run (dt 0.125, 0 to 30) with its results as a DataFrame:
   at least 20x faster than PySD;
@@ -183,13 +183,16 @@ def long_runs(folder: Path) -> None:
 
 
 def best_of(function, repeat: int, number: int = 1) -> float:
-    """The best mean time (seconds) of `number` calls, over `repeat` tries."""
+    """The best mean CPU time (seconds) of `number` calls, over `repeat` tries.
+
+    CPU time of this process: on a shared machine, other processes do not count.
+    """
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(number):
             function()
-        times.append((time.perf_counter() - start) / number)
+        times.append((time.process_time() - start) / number)
     return min(times)
 
 

@@ -766,7 +766,10 @@ class CompiledModel:
                 body.extend(self._assign(name, e))
         body += [line for name in self.order if name in invariant
                  for line in self._assign(name, e)]
-        saved = self.state_names
+        # a single run saves the state only (the rest is computed afterwards, see
+        # algebra_source); an ensemble computes everything as arrays anyway, and
+        # saves it all as it goes
+        saved = self.recorded if vector else self.state_names
         if not vector and saved:
             body.append(f"{''.join(f'_o{i}, ' for i in range(len(saved)))}= _out")
 
@@ -813,19 +816,25 @@ class CompiledModel:
                 step.append(f"{s.name} = {add(f'_y{i}', mul('_dt / 6.0', total))}")
         uses_time = any(_TIME_WORD.search(line) for line in step)
         clock = [f"time = {at('_k')}"] if uses_time else []
+        first = algebra if vector else []      # what is computed before saving
+        rest = step[len(first):]
+
+        def saving(j: str) -> list[str]:
+            return clock + reads + first + record(j) + rest
+
         if flat:
             body.append("for _k in _range(_n):")
-            body += ["    " + line for line in clock + reads + record("_k") + step or ["pass"]]
+            body += ["    " + line for line in saving("_k") or ["pass"]]
             last = "_n"
         else:
             body.append("for _j in _range(_R - 1):")
             body.append("    _k = _saved[_j]")
-            body += ["    " + line for line in clock + reads + record("_j") + step]
+            body += ["    " + line for line in saving("_j")]
             body.append("    for _k in _range(_k + 1, _saved[_j + 1]):")
             body += ["        " + line for line in clock + reads + step or ["pass"]]
             last = "_R - 1"
         body.append("_k = _n")
-        body += reads + record(last)
+        body += clock * bool(first) + reads + first + record(last)
         body.append("return _out")
         return ("def _simulate(_consts, _lookups, _times, _dt, _n, _out, _M, _saved, _R, _t0, "
                 "_rs):\n" + "".join(f"    {line}\n" for line in body))
@@ -997,30 +1006,33 @@ class CompiledModel:
 
         with np.errstate(all="ignore"):
             if members is None:
+                block = None
                 try:
-                    values = self._simulate(method, False, consts, lookups, grid, None, params)
+                    values, _ = self._simulate(method, False, consts, lookups, grid, None, params)
                 except (ArithmeticError, ValueError, TypeError):
                     vector_consts = tuple(np.full(1, c) for c in consts)
                     vector_lookups = self._lookup_functions(params, vector=True)
-                    values = self._simulate(method, True, vector_consts, vector_lookups, grid, 1,
-                                            params)
+                    values, _ = self._simulate(method, True, vector_consts, vector_lookups, grid,
+                                               1, params)
                     self._check_finite(values, times, None, saved)
                     values = {n: v[:, 0] for n, v in values.items()}  # pragma: no cover
                 self._check_finite(values, times, None, saved)
             else:
-                values = self._simulate(method, True, consts, lookups, grid, members, params)
+                values, block = self._simulate(method, True, consts, lookups, grid, members,
+                                               params)
                 self._check_finite(values, times, member_params, saved)
 
-        frame = self._frame(values, columns, time_index, consts, members)
+        frame = self._frame(values, columns, time_index, consts, members, block)
         return Results(frame, model_name=self.model_name,
                        units={c: self.units.get(c) for c in columns},
                        labels={c: self.labels.get(c) for c in columns},
                        time_unit=self.model.time_unit, parameters=member_params,
                        method=method, dt=dt, save_every=every * dt if every > 1 else None)
 
-    def _simulate(self, method, vector, consts, lookups, grid, members, params
-                  ) -> dict[str, np.ndarray]:
-        """Run the loop (states at the saved steps), then compute the rest from them."""
+    def _simulate(self, method, vector, consts, lookups, grid, members, params):
+        """Run the loop; return the saved values by name, and an ensemble's whole array.
+
+        A single run saves its states and computes the rest from them afterwards."""
         start, dt, steps, saved, times, step_times = grid
         rows = len(saved)
         every = 1 if rows == steps + 1 else 2
@@ -1028,11 +1040,11 @@ class CompiledModel:
         saved_steps = saved.tolist() if every > 1 else None
         count = len(self.state_names)
         if vector:
-            out = np.empty((rows, count, members))
+            out = np.empty((rows, len(self.recorded), members))
             function(consts, lookups, step_times, dt, steps, out, members, saved_steps, rows,
                      start, dt > 1e-7)
-            states = [out[:, i, :] for i in range(count)]
-            time = times[:, None]
+            values = {name: out[:, i, :] for i, name in enumerate(self.recorded)}
+            return values, out
         else:
             # preallocated lists take a float in a few nanoseconds (a numpy array or a
             # memoryview takes ten times longer), then become one numpy row each
@@ -1041,20 +1053,21 @@ class CompiledModel:
                      start, dt > 1e-7)
             packer = _packer(rows)
             states = [np.frombuffer(packer.pack(*column)) for column in out]
-            time = times
             lookups = self._lookup_functions(params, vector=True)
         values = dict(zip(self.state_names, states, strict=True))
         if self.algebraic:
-            shape = (rows,) if members is None else (rows, members)
-            computed = self._algebra()(consts, lookups, time, dt, states)
+            computed = self._algebra()(consts, lookups, times, dt, states)
             for name, value in zip(self.algebraic, computed, strict=True):
-                values[name] = np.broadcast_to(np.asarray(value, dtype=float), shape)
-        return values
+                values[name] = np.broadcast_to(np.asarray(value, dtype=float), (rows,))
+        return values, None
 
     def _check_size(self, rows, steps, dt, every, columns, members) -> None:
         # a single run keeps its states as Python floats until the end (4x the room)
-        states = len(self.state_names) * (4 if members is None else 1)
-        width = (states + len(self.algebraic) + len(columns)) * (members or 1)
+        # and computes the rest afterwards; an ensemble keeps everything as it goes
+        if members is None:
+            width = 4 * len(self.state_names) + len(self.algebraic) + len(columns)
+        else:
+            width = (len(self.recorded) + len(columns)) * members
         size = rows * max(width, 1)
         if size <= MAX_SAVED_VALUES:
             return
@@ -1226,7 +1239,7 @@ class CompiledModel:
         error.variable, error.time = name, float(times[row])
         raise error
 
-    def _frame(self, values, columns, index, consts, members):
+    def _frame(self, values, columns, index, consts, members, block=None):
         import pandas as pd
 
         constant_index = {n: i for i, n in enumerate(self.constants)}
@@ -1239,9 +1252,12 @@ class CompiledModel:
             for j, c in enumerate(columns):
                 data[:, j] = values[c] if c in values else consts[constant_index[c]]
             return pd.DataFrame(data, index=index, columns=header, copy=False)
-        data = np.empty((rows, len(columns), members))
-        for j, c in enumerate(columns):
-            data[:, j, :] = values[c] if c in values else consts[constant_index[c]]
+        if block is not None and columns == self.recorded:
+            data = block  # the ensemble's own array: no copy
+        else:
+            data = np.empty((rows, len(columns), members))
+            for j, c in enumerate(columns):
+                data[:, j, :] = values[c] if c in values else consts[constant_index[c]]
         return pd.DataFrame(data.reshape(rows, len(columns) * members), index=index,
                             columns=header, copy=False)
 

@@ -757,6 +757,12 @@ def test_a_save_interval_keeps_exactly_the_rows_of_a_full_run(method):
         assert part.time.tolist() == full.time[rows].tolist()
         pd.testing.assert_frame_equal(part.frame, full.frame.iloc[rows])
         assert part.save_every == every * 0.125
+        members = {"k": [0.3, 0.2]}
+        whole = model.run(method=method, params=members, include_hidden=True)
+        some = model.run(method=method, params=members, include_hidden=True,
+                         save_every=save_every)
+        pd.testing.assert_frame_equal(some.frame, whole.frame.iloc[rows])
+        np.testing.assert_allclose(whole["s"][0], full["s"], rtol=1e-12)
 
 
 def test_a_save_interval_for_ensembles_and_the_model_default():
