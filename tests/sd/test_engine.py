@@ -822,3 +822,13 @@ def test_a_run_too_large_to_keep_is_refused_before_allocating():
     suggested = float(message.split("save_every=")[1].split()[0])
     res = model.run(save_every=suggested, return_columns=["s"], stop=1e4)
     assert res["s"].iloc[-1] == 1e4
+
+
+def test_the_pysd_engine_keeps_the_same_saved_rows(pysd_cache):
+    model = teacup()
+    native = model.run(save_every=1.3)  # 10.4 steps of 0.125: every 10th step is saved
+    through_pysd = model.run(engine="pysd", save_every=1.3)
+    assert through_pysd.time.tolist() == native.time.tolist()
+    assert native.time.tolist()[:3] == [0, 1.25, 2.5] and native.time[-1] == 30
+    np.testing.assert_allclose(through_pysd.frame, native.frame, rtol=1e-9)
+    assert through_pysd.save_every == native.save_every == 1.25
