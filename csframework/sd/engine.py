@@ -1076,7 +1076,7 @@ class CompiledModel:
         who = f" x {members:,} members" if members else ""
         raise SimulationError(
             f"a run of model {self.model_name!r} would keep {rows:,} saved times x "
-            f"{width // (members or 1):,} values{who} = {size:,} numbers "
+            f"{width // (members or 1):,} numbers per time{who} = {size:,} numbers "
             f"({size * 8 / 1e9:,.1f} GB), more than the limit of {MAX_SAVED_VALUES:,} numbers "
             f"({MAX_SAVED_VALUES * 8 / 1e9:,.1f} GB); save less: a save interval such as "
             f"save_every={needed * dt:g} keeps {steps // needed + 1:,} times, and fewer "
