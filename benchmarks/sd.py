@@ -1,18 +1,26 @@
 """Native system-dynamics engine vs PySD, side by side, in one process.
 
-Run with ``.venv/bin/python benchmarks/sd.py``. Prints each measurement and the
-ratio against the target:
+Run with ``.venv/bin/python benchmarks/sd.py``. Prints each measurement (CPU
+time of this process, best of several) and the ratio against the target:
 
 - one teacup run (dt 0.125, 0 to 30) with its results as a DataFrame:
   at least 20x faster than PySD;
 - a 1,000-member teacup ensemble vs 1,000 PySD runs (extrapolated from 50):
   at least 500x faster;
 - compiling a model: under 20 ms;
-- ``import csframework`` in a fresh subprocess: under 0.3 s.
+- ``import csframework`` in a fresh subprocess: under 0.3 s;
+- long single runs, SIR (0..100, dt 1/32: 3,201 steps, every step saved) and
+  the single pendulum of the SDXorg samples (0..100, dt 1/128: 12,801 steps,
+  saved every 0.1 as its SAVEPER says), native vs pysimlin (a Rust engine) and
+  PySD, results as a DataFrame: at most 1.5x pysimlin's time. pysimlin is not
+  a dependency: without it (``pip install pysimlin``) that column is skipped
+  with a note.
 """
 
 from __future__ import annotations
 
+import inspect
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,6 +60,27 @@ TEACUP_XMILE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </xmile>
 """
 
+SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "conformance" / "samples"
+PENDULUM_MDL = """{UTF-8}
+Damping Coefficient = 0 ~ ~ |
+Change in Angular Velocity = Torque / Pendulum Moment of Inertia ~ ~ |
+Torque = Angular component of Gravity * Length of Pendulum
+    - Angular Velocity * Damping Coefficient ~ ~ |
+Acceleration due to Gravity = -9.8 ~ Meters/Second/Second ~ |
+Angular component of Gravity = Force of Gravity * SIN(Angular Position) ~ ~ |
+Angular Position = INTEG(Change in Angular Position, 1) ~ radians ~ |
+Angular Velocity = INTEG(Change in Angular Velocity, 0) ~ ~ |
+Change in Angular Position = Angular Velocity ~ ~ |
+Force of Gravity = Acceleration due to Gravity * Mass of Pendulum ~ ~ |
+Length of Pendulum = 10 ~ Meter ~ |
+Mass of Pendulum = 10 ~ Kilogram ~ |
+Pendulum Moment of Inertia = Mass of Pendulum * Length of Pendulum^2 ~ ~ |
+FINAL TIME = 100 ~ Second ~ |
+INITIAL TIME = 0 ~ Second ~ |
+SAVEPER = 0.1 ~ Second ~ |
+TIME STEP = 0.0078125 ~ Second ~ |
+"""
+
 MEMBERS = 1000
 PYSD_SAMPLE = 50
 
@@ -67,14 +96,103 @@ def teacup():
     return model
 
 
+def pendulum():
+    """The single pendulum of the SDXorg samples, built natively."""
+    from csframework.sd import StockFlowModel
+
+    model = StockFlowModel("Single pendulum", start=0, stop=100, dt=0.0078125,
+                           time_unit="second")
+    model.constant("damping_coefficient", 0)
+    model.constant("acceleration_due_to_gravity", -9.8)
+    model.constant("length_of_pendulum", 10)
+    model.constant("mass_of_pendulum", 10)
+    model.auxiliary("force_of_gravity", "acceleration_due_to_gravity * mass_of_pendulum")
+    model.auxiliary("pendulum_moment_of_inertia", "mass_of_pendulum * length_of_pendulum ** 2")
+    model.auxiliary("angular_component_of_gravity", "force_of_gravity * sin(angular_position)")
+    model.auxiliary("torque", "angular_component_of_gravity * length_of_pendulum"
+                              " - angular_velocity * damping_coefficient")
+    model.flow("change_in_angular_velocity", "torque / pendulum_moment_of_inertia")
+    model.flow("change_in_angular_position", "angular_velocity")
+    model.stock("angular_position", 1, inflows=["change_in_angular_position"])
+    model.stock("angular_velocity", 0, inflows=["change_in_angular_velocity"])
+    return model
+
+
+def long_runs(folder: Path) -> None:
+    """SIR and the pendulum: native vs pysimlin vs PySD."""
+    import pysd
+
+    from csframework.sd import StockFlowModel
+
+    try:
+        import simlin
+    except ImportError:
+        simlin = None
+        print("  (pysimlin is not installed: its column is skipped; "
+              "`pip install pysimlin` to compare)")
+    saving = "save_every" in inspect.signature(StockFlowModel.run).parameters
+    sir_path = folder / "SIR.xmile"
+    shutil.copy(SAMPLES / "SIR" / "SIR.xmile", sir_path)
+    pendulum_path = folder / "Single_Pendulum.mdl"
+    pendulum_path.write_text(PENDULUM_MDL, encoding="utf-8")
+    sir = StockFlowModel.from_xmile(sir_path)
+    swing = pendulum()
+    cases = [
+        ("SIR, 3,201 steps, all saved", lambda: sir.run(), sir_path, pysd.read_xmile,
+         "infectious", "infectious"),
+        ("pendulum, 12,801 steps, saved every 0.1",
+         (lambda: swing.run(save_every=0.1)) if saving else swing.run, pendulum_path,
+         pysd.read_vensim, "angular_position", "angular_position"),
+    ]
+    for label, native, path, reader, ours, theirs in cases:
+        print(f"\n{label}")
+        native()
+        rows = len(native())
+        simlin_run = None
+        if simlin is not None:
+            simlin_model = simlin.load(str(path))
+
+            def simlin_run(m=simlin_model):
+                return m.run(analyze_loops=False).results
+
+            simlin_run()
+        # interleaved, so that both see the same load on a shared machine
+        native_time = simlin_time = float("inf")
+        for _ in range(15):
+            native_time = min(native_time, best_of(native, repeat=1, number=5))
+            if simlin_run is not None:
+                simlin_time = min(simlin_time, best_of(simlin_run, repeat=1, number=5))
+        show(f"native ({rows:,} rows)", native_time)
+        if simlin_run is not None:
+            show(f"pysimlin ({len(simlin_run()):,} rows)", simlin_time)
+            ratio = native_time / simlin_time
+            print(f"  native / pysimlin: {ratio:.2f}x (target <= 1.5x: "
+                  f"{'OK' if ratio <= 1.5 else 'MISSED'})")
+            a = float(native()[ours].iloc[-1])
+            frame = simlin_run()
+            time_index = frame.index.to_numpy()
+            last = int(np.argmax(time_index)) if len(time_index) else -1
+            b = float(frame[theirs].iloc[last])
+            print(f"  last saved {ours}: native {a:.10g} at {float(native().index[-1]):g}, "
+                  f"pysimlin {b:.10g} at {float(time_index[last]):g}")
+        pysd_model = reader(str(path))
+        pysd_model.run()
+        pysd_time = best_of(lambda m=pysd_model: m.run(), repeat=3)
+        show("PySD", pysd_time)
+        print(f"  PySD / native: {pysd_time / native_time:,.0f}x")
+
+
 def best_of(function, repeat: int, number: int = 1) -> float:
-    """The best mean time (seconds) of `number` calls, over `repeat` tries."""
+    """The best mean CPU time (seconds) of `number` calls, over `repeat` tries.
+
+    CPU time of this process: on a shared machine, other processes do not count.
+    """
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(number):
             function()
-        times.append((time.perf_counter() - start) / number)
+        times.append((time.process_time() - start) / number)
     return min(times)
 
 
@@ -146,6 +264,10 @@ def main() -> None:
         difference = abs(float(ens["teacup_temperature"][7].iloc[-1])
                          - float(check["Teacup Temperature"].iloc[-1]))
         print(f"  member 7 vs PySD, final value difference: {difference:.2e}")
+
+    print("\nLong single runs (results as a DataFrame)")
+    with tempfile.TemporaryDirectory() as folder:
+        long_runs(Path(folder))
 
     print("\nCompiling the teacup (fresh model: validate, expand, order, generate code)")
 

@@ -25,10 +25,11 @@ Loop('R1', reinforcing: energy -> stress -> sleep -> energy)
 
 from __future__ import annotations
 
-import itertools
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,6 +70,21 @@ class Loop:
     story: str | None = None
     negative_links: int = 0
     has_delay: bool = False
+
+    def __getattr__(self, name: str):
+        # Loops found by a search carry their variables as numbers until read:
+        # naming millions of loops up front would cost more than finding them.
+        if name == "variables":
+            state = self.__dict__
+            if "_cycle" in state:
+                variables = itemgetter(*state.pop("_cycle"))(state.pop("_names"))
+                state["variables"] = variables
+                return variables
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __getstate__(self) -> dict:
+        _ = self.variables  # named before pickling or copying
+        return self.__dict__
 
     @property
     def links(self) -> tuple[Link, ...]:
@@ -209,31 +225,67 @@ def find_loops(cld: CausalLoopDiagram, max_length: int | None = None,
         raise DiagramError(f"limit must be a positive whole number, got {limit!r}")
 
     link_map = {(link.cause, link.effect): link for link in cld.links}
-    successors: dict[str, list[tuple[str, int]]] = {v.name: [] for v in cld.variables}
+    names = sorted(v.name for v in cld.variables)
+    index = {name: i for i, name in enumerate(names)}
+    successors: list[list[tuple[int, int]]] = [[] for _ in names]
     for (cause, effect), link in sorted(link_map.items()):
-        successors[cause].append((effect, link.is_negative + (link.delay << _DELAY_SHIFT)))
+        successors[index[cause]].append(
+            (index[effect], link.is_negative + (link.delay << _DELAY_SHIFT)))
 
-    search = _cycles_with_signs(successors, max_length)
-    found = list(itertools.islice(search, limit + 1))
-    stopped = None
-    if len(found) > limit:
-        found.pop()
-        stopped = f"reached the limit of {limit} loops"
-    # The search meets loops in (first variable, rest) name order already (see
-    # _cycles_with_signs), so a stable sort by length gives the canonical order
-    # without comparing long tuples of names.
-    found.sort(key=_loop_length)
+    found: list[tuple[list[int], int]] = []
+    # Millions of small acyclic objects would wake the cycle collector thousands of
+    # times for nothing; it stays off while they are made.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _cycles_with_signs(successors, max_length, found, limit + 1)
+        stopped = None
+        if len(found) > limit:
+            found.pop()
+            stopped = f"reached the limit of {limit} loops"
+        # The search meets loops in (first variable, rest) name order already (see
+        # _cycles_with_signs), so a stable sort by length gives the canonical order
+        # without comparing long tuples of names.
+        found.sort(key=_loop_length)
+        return LoopList(_build_loops(found, names, link_map, cld.story_names), stopped)
+    finally:
+        if collecting:
+            gc.enable()
 
-    stories = cld.story_names
-    counts = {REINFORCING: 0, BALANCING: 0}
+
+def _build_loops(found: list[tuple[list[int], int]], names: list[str],
+                 link_map: Mapping[tuple[str, str], Link], stories: Mapping | None
+                 ) -> list[Loop]:
+    """Loop objects for the cycles found, numbered R1, B1, ... in their order.
+
+    A frozen dataclass sets its fields one by one through ``object.__setattr__``;
+    with millions of loops that is most of the work, so each loop gets its
+    ``__dict__`` whole, without the fields left at their defaults, and its
+    variables' names are looked up when first read (see ``Loop.__getattr__``).
+    """
+    new, set_fields = object.__new__, object.__setattr__
+    names = tuple(names)
+    counts = [0, 0]
     loops = []
+    append = loops.append
     for cycle, code in found:
-        negatives, delays = code & _NEGATIVE_MASK, code >> _DELAY_SHIFT
-        kind = BALANCING if negatives & 1 else REINFORCING
-        counts[kind] += 1
-        loops.append(Loop(f"{kind[0].upper()}{counts[kind]}", kind, cycle, link_map,
-                          stories.get(cycle) if stories else None, negatives, delays > 0))
-    return LoopList(loops, stopped)
+        negatives = code & _NEGATIVE_MASK
+        odd = negatives & 1
+        counts[odd] += 1
+        loop = new(Loop)
+        fields = {"name": f"{'B' if odd else 'R'}{counts[odd]}",
+                  "kind": BALANCING if odd else REINFORCING, "_cycle": cycle,
+                  "_names": names, "_link_map": link_map, "negative_links": negatives}
+        if code > _NEGATIVE_MASK:
+            fields["has_delay"] = True
+        set_fields(loop, "__dict__", fields)
+        append(loop)
+    if stories:
+        for loop in loops:
+            story = stories.get(loop.variables)
+            if story is not None:
+                set_fields(loop, "story", story)
+    return loops
 
 
 # A link's code counts it as '-' in the low bits and as delayed in the high
@@ -241,40 +293,43 @@ def find_loops(cld: CausalLoopDiagram, max_length: int | None = None,
 _DELAY_SHIFT = 32
 _NEGATIVE_MASK = (1 << _DELAY_SHIFT) - 1
 
-Successors = dict[str, list[tuple[str, int]]]
+Successors = list[list[tuple[int, int]]]
 
 
-def _loop_length(found: tuple[tuple[str, ...], int]) -> int:
+def _loop_length(found: tuple[list[int], int]) -> int:
     return len(found[0])
 
 
-def _cycles_with_signs(successors: Successors, max_length: int | None
-                       ) -> Iterator[tuple[tuple[str, ...], int]]:
-    """Yield ``(cycle, code)``: the code sums the links' codes around the cycle.
+def _cycles_with_signs(successors: Successors, max_length: int | None,
+                       found: list[tuple[list[int], int]], limit: int) -> None:
+    """Append ``(cycle, code)`` to `found` until it holds `limit` cycles; the code
+    sums the links' codes around the cycle. Variables are numbers in name order.
 
     Cycles come out in name order: components are searched in the order of
-    their alphabetically first variable (a heap), each from that variable, and
-    the depth-first search tries successors alphabetically. The start closes a
-    path before any longer path through it is tried, because it is the
-    smallest variable left in its component.
+    their smallest variable (a heap), each from that variable, and the
+    depth-first search tries successors in order. The start closes a path
+    before any longer path through it is tried, because it is the smallest
+    variable left in its component. Appending to a list (not yielding) saves a
+    generator round trip per cycle, which counts with millions of them.
     """
     import heapq
 
     import networkx as nx
 
     graph = nx.DiGraph()
-    graph.add_nodes_from(sorted(successors))
-    graph.add_edges_from((a, b) for a in sorted(successors) for b, _ in successors[a])
+    graph.add_nodes_from(range(len(successors)))
+    graph.add_edges_from((a, b) for a, out in enumerate(successors) for b, _ in out)
     components = [(min(c), c) for c in nx.strongly_connected_components(graph) if len(c) >= 2]
     heapq.heapify(components)
-    while components:
+    while components and len(found) < limit:
         start, component = heapq.heappop(components)
-        neighbours = {v: [(w, code) for w, code in successors[v] if w in component]
-                      for v in component}
+        neighbours: Successors = [[]] * len(successors)  # read-only outside the component
+        for v in component:
+            neighbours[v] = [(w, code) for w, code in successors[v] if w in component]
         if max_length is None:
-            yield from _johnson(neighbours, start)
+            _johnson(neighbours, start, found, limit)
         else:
-            yield from _bounded(neighbours, start, max_length)
+            _bounded(neighbours, start, max_length, found, limit)
         graph.remove_node(start)
         rest = graph.subgraph(component - {start})
         for more in nx.strongly_connected_components(rest):
@@ -282,25 +337,30 @@ def _cycles_with_signs(successors: Successors, max_length: int | None
                 heapq.heappush(components, (min(more), more))
 
 
-def _johnson(neighbours: Successors, start: str) -> Iterator[tuple[tuple[str, ...], int]]:
+def _johnson(neighbours: Successors, start: int, found: list, limit: int) -> None:
     # Johnson (1975), the iterative form used by networkx. Each level of the
     # path keeps one number: the running sum of link codes shifted left by one,
     # with networkx's "closed" flag in the lowest bit (one stack, not two).
+    # Variables are numbers, so "blocked" and "blocked by" are plain lists.
     path = [start]
     levels = [0]
-    blocked = {start}
-    blocked_by: dict[str, set[str]] = defaultdict(set)
+    blocked = [False] * len(neighbours)
+    blocked[start] = True
+    blocked_by: list[set[int] | None] = [None] * len(neighbours)
     stack = [iter(neighbours[start])]
+    append = found.append
     while stack:
         for w, code in stack[-1]:
             if w == start:
-                yield tuple(path), (levels[-1] >> 1) + code
+                append((path[:], (levels[-1] >> 1) + code))
+                if len(found) >= limit:
+                    return
                 levels[-1] |= 1
-            elif w not in blocked:
+            elif not blocked[w]:
                 levels.append(((levels[-1] >> 1) + code) << 1)
                 path.append(w)
                 stack.append(iter(neighbours[w]))
-                blocked.add(w)
+                blocked[w] = True
                 break
         else:
             stack.pop()
@@ -308,31 +368,40 @@ def _johnson(neighbours: Successors, start: str) -> Iterator[tuple[tuple[str, ..
             if levels.pop() & 1:
                 if levels:
                     levels[-1] |= 1
-                unblock = {v}
+                unblock = [v]
                 while unblock:
                     u = unblock.pop()
-                    if u in blocked:
-                        blocked.remove(u)
-                        unblock.update(blocked_by[u])
-                        blocked_by[u].clear()
+                    if blocked[u]:
+                        blocked[u] = False
+                        waiting = blocked_by[u]
+                        if waiting:
+                            unblock.extend(waiting)
+                            blocked_by[u] = None
             else:
                 for w, _ in neighbours[v]:
-                    blocked_by[w].add(v)
+                    waiting = blocked_by[w]
+                    if waiting is None:
+                        blocked_by[w] = {v}
+                    else:
+                        waiting.add(v)
 
 
-def _bounded(neighbours: Successors, start: str, length_bound: int
-             ) -> Iterator[tuple[tuple[str, ...], int]]:
+def _bounded(neighbours: Successors, start: int, length_bound: int, found: list,
+             limit: int) -> None:
     # Gupta and Suzumura (2021), as in networkx, with the same running sum.
     path = [start]
     sums = [0]
     lock = {start: 0}
-    blocked_by: dict[str, set[str]] = defaultdict(set)
+    blocked_by: dict[int, set[int]] = defaultdict(set)
     stack = [iter(neighbours[start])]
     blen = [length_bound]
+    append = found.append
     while stack:
         for w, code in stack[-1]:
             if w == start:
-                yield tuple(path), sums[-1] + code
+                append((path[:], sums[-1] + code))
+                if len(found) >= limit:
+                    return
                 blen[-1] = 1
             elif len(path) < lock.get(w, length_bound):
                 sums.append(sums[-1] + code)

@@ -36,9 +36,11 @@ import ast
 import copy
 import functools
 import math
+import re
+import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -49,13 +51,58 @@ from csframework.sd.expressions import (
     STATEFUL_FUNCTIONS,
     Equation,
     bind_arguments,
+    check_points,
+    interpolate,
+    parse,
 )
-from csframework.sd.model import Stock, StockFlowModel, check_points, interpolate
 
-__all__ = ["METHODS", "CompiledModel", "evaluate_equation", "simulate"]
+if TYPE_CHECKING:  # pragma: no cover
+    from csframework.sd.model import StockFlowModel
+
+__all__ = ["MAX_SAVED_VALUES", "METHODS", "CompiledModel", "evaluate", "evaluate_equation",
+           "lookup_function", "save_steps", "simulate", "vector_function"]
 
 #: The integration methods of the native engine.
 METHODS = ("euler", "rk4")
+
+#: The most numbers a run may keep: saved times x (state, computed and returned
+#: variables) x ensemble members; 50 million float64 numbers are 400 MB. A run
+#: over the limit is refused before anything is allocated (save less often
+#: with ``save_every``, or return fewer columns).
+MAX_SAVED_VALUES = 50_000_000
+
+
+def save_steps(save_every: float | None, dt: float, where: str) -> int:
+    """How many time steps lie between two saved times (at least 1).
+
+    `save_every` is rounded to a whole number of steps; ``None`` saves every
+    step.
+
+    Examples
+    --------
+    >>> save_steps(None, 0.25, "a run"), save_steps(1, 0.25, "a run")
+    (1, 4)
+    >>> save_steps(0.1, 0.0078125, "a run")  # 12.8 steps: every 13th is saved
+    13
+    >>> save_steps(0.1, 0.25, "a run")
+    Traceback (most recent call last):
+    ...
+    csframework.errors.ModelError: a run: save_every (0.1) is shorter than dt (0.25); ...
+    """
+    if save_every is None:
+        return 1
+    if isinstance(save_every, bool) or not isinstance(save_every, int | float | np.number):
+        raise ModelError(f"{where}: save_every must be a number of time units, not "
+                         f"{type(save_every).__name__} {save_every!r}")
+    value = float(save_every)
+    if not math.isfinite(value) or value <= 0:
+        raise ModelError(f"{where}: save_every must be a positive number of time units, "
+                         f"not {value!r}")
+    every = round(value / dt)
+    if every < 1:
+        raise ModelError(f"{where}: save_every ({value:g}) is shorter than dt ({dt:g}); "
+                         "values are saved at most once per time step")
+    return every
 
 # ---------------------------------------------------------------- helpers
 # Every name the generated code uses starts with "_" and is not of the form
@@ -97,6 +144,7 @@ def _f_safediv(a, b, default):
 
 SCALAR_NAMESPACE: dict[str, Any] = {
     "_pow": math.pow, "_bool": bool, "_min": min, "_max": max, "_range": range,
+    "_round": round,
     "_f_abs": abs, "_f_exp": math.exp, "_f_log": math.log, "_f_log10": math.log10,
     "_f_sqrt": math.sqrt, "_f_sin": math.sin, "_f_cos": math.cos, "_f_tan": math.tan,
     "_f_asin": math.asin, "_f_acos": math.acos, "_f_atan": math.atan,
@@ -141,7 +189,7 @@ VECTOR_NAMESPACE: dict[str, Any] = {
     "_and": np.logical_and, "_or": np.logical_or, "_where": np.where,
     "_lt": np.less, "_le": np.less_equal, "_gt": np.greater, "_ge": np.greater_equal,
     "_eq": np.equal, "_ne": np.not_equal, "_minimum": np.minimum, "_maximum": np.maximum,
-    "_range": range,
+    "_range": range, "_round": round,
     "_f_abs": np.abs, "_f_exp": np.exp, "_f_log": np.log, "_f_log10": np.log10,
     "_f_sqrt": np.sqrt, "_f_sin": np.sin, "_f_cos": np.cos, "_f_tan": np.tan,
     "_f_asin": np.arcsin, "_f_acos": np.arccos, "_f_atan": np.arctan,
@@ -265,6 +313,16 @@ class _Emitter:
         if name in _TIME_FUNCTIONS:
             texts.insert(0, _TIME_FUNCTIONS[name])
         return f"_f_{name}({', '.join(texts)})"
+
+
+_TIME_WORD = re.compile(r"\btime\b")
+
+
+def _uses_time(node: ast.AST) -> bool:
+    """True if `node` reads the time (directly or through step, ramp, pulse)."""
+    return any((isinstance(n, ast.Name) and n.id == "time")
+               or (isinstance(n, ast.Call) and getattr(n.func, "id", None) in _TIME_FUNCTIONS)
+               for n in ast.walk(node))
 
 
 def _names_in(node: ast.AST) -> list[str]:
@@ -517,7 +575,7 @@ class CompiledModel:
         self._headers: dict[tuple, Any] = {}
 
         for element in model._elements.values():
-            if isinstance(element, Stock):
+            if element.kind == "stock":
                 self.states.append(_State(element.name, element.initial_equation.tree.body,
                                           element.inflows, element.outflows,
                                           non_negative=element.non_negative))
@@ -535,6 +593,8 @@ class CompiledModel:
         position = {n: i for i, n in enumerate(model._elements)}
         self.hidden = tuple(sorted(self.owners, key=lambda n: (position[self.owners[n]], n)))
         self.recorded = self.columns + self.hidden
+        #: what the loop saves: every other recorded value is computed from these
+        self.state_names = tuple(s.name for s in self.states) + tuple(p.name for p in self.pipes)
         self._order()
         self._init_order()
 
@@ -645,17 +705,54 @@ class CompiledModel:
             ) from None
 
     # ------------------------------------------------------- code generation
-    def source(self, method: str = "euler", vector: bool = False) -> str:
-        """The Python source generated for `method` (for inspection and debugging)."""
+    def _invariant(self) -> frozenset[str]:
+        """Auxiliaries that depend on constants only: computed once, before the loop.
+
+        Flows a non-negative stock may scale are never hoisted (the limit changes them
+        in place at every step).
+        """
+        scaled = set(self.limited)
+        for state in self.states:
+            if state.user and state.non_negative:
+                scaled.update(state.inflows)
+                scaled.update(state.outflows)
+        constants = set(self.constants)
+        invariant: set[str] = set()
+        for name in self.order:
+            item = self.algebraic[name]
+            if name in scaled or _uses_time(item.tree):
+                continue
+            if all(d in constants or d in invariant for d in _names_in(item.tree)):
+                invariant.add(name)
+        return frozenset(invariant)
+
+    def source(self, method: str = "euler", vector: bool = False, every: int = 1) -> str:
+        """The Python source generated for `method` (for inspection and debugging).
+
+        The generated loop keeps only the state (stocks, the hidden stocks of
+        smooths and delays, pipeline outputs) at the saved steps, in a
+        preallocated array; every auxiliary and flow is a function of the state
+        and time, so :meth:`algebra_source` computes them afterwards for all
+        saved times at once. `every` > 1 saves every `every`-th step (and the last).
+        """
         e = _Emitter(vector)
         states = {s.name: s for s in self.states}
         pipes = {p.name: p for p in self.pipes}
+        flat = every == 1
+        invariant = self._invariant()
+
+        def at(k: str) -> str:  # the time of step k
+            if flat:
+                return f"_times[{k}]"
+            return (f"(_round((({k}) * _dt + _t0) * 1e10) / 1e10 if _rs else "
+                    f"({k}) * _dt + _t0)")
+
         body: list[str] = []
         if self.constants:
             body.append(f"{', '.join(self.constants)}, = _consts")
         if self.lookups:
             body.append(f"{', '.join('_lk_' + n for n in self.lookups)}, = _lookups")
-        body.append("time = _times[0]")
+        body.append(f"time = {at('0')}")
         for name in self.initial_order:
             if name in states:
                 body.append(f"{name} = {e(states[name].initial)}")
@@ -667,48 +764,109 @@ class CompiledModel:
                 body.append(f"{name} = _pipe{name}.read(0)")
             else:
                 body.extend(self._assign(name, e))
-        if vector:
-            record = [f"_out[_k, {i}] = {name}" for i, name in enumerate(self.recorded)]
-        else:
-            body.append("_rows = []")
-            body.append("_append = _rows.append")
-            record = [f"_append(({', '.join(self.recorded)},))" if self.recorded else "_append(())"]
-        loop = ["time = _times[_k]"]
-        loop += [f"{p} = _pipe{p}.read(_k)" for p in pipes]
-        algebra = [line for name in self.order_with_limits for line in self._assign(name, e)]
-        loop += algebra
-        loop += record
-        loop += [f"_pipe{p.name}.write(_k, {e(p.input)})" for p in self.pipes]
-        loop += ["if _k == _n:", "    break"]
+        body += [line for name in self.order if name in invariant
+                 for line in self._assign(name, e)]
+        # a single run saves the state only (the rest is computed afterwards, see
+        # algebra_source); an ensemble computes everything as arrays anyway, and
+        # saves it all as it goes
+        saved = self.recorded if vector else self.state_names
+        if not vector and saved:
+            body.append(f"{''.join(f'_o{i}, ' for i in range(len(saved)))}= _out")
+
+        def record(j: str) -> list[str]:
+            if vector:
+                return [f"_out[{j}, {i}] = {name}" for i, name in enumerate(saved)]
+            return [f"_o{i}[{j}] = {name}" for i, name in enumerate(saved)]
+
+        reads = [f"{p} = _pipe{p}.read(_k)" for p in pipes]
+        algebra = [line for name in self.order_with_limits if name not in invariant
+                   for line in self._assign(name, e)]
+        step = list(algebra)
+        step += [f"_pipe{p.name}.write(_k, {e(p.input)})" for p in self.pipes]
         moving = [s for s in self.states if s.derivative is not None or s.inflows or s.outflows]
         derivatives = [self._derivative(s, e) for s in moving]
         add = (lambda a, b: f"_add({a}, {b})") if vector else (lambda a, b: f"({a} + {b})")
         mul = (lambda a, b: f"_mul({a}, {b})") if vector else (lambda a, b: f"({a} * {b})")
         if method == "euler":
-            loop += [f"_d{i} = {d}" for i, d in enumerate(derivatives)]
-            loop += [f"{s.name} = {add(s.name, mul('_dt', f'_d{i}'))}"
-                     for i, s in enumerate(moving)]
+            # a user stock's rate reads flows only, so it moves in place; hidden stocks
+            # read other states, so their rates are all taken before any of them moves
+            users, hidden = [], []
+            for i, (s, d) in enumerate(zip(moving, derivatives, strict=True)):
+                if s.user:
+                    users.append(f"{s.name} = {self._euler(s, d, e)}")
+                else:
+                    step.append(f"_d{i} = {d}")
+                    hidden.append(f"{s.name} = {add(s.name, mul('_dt', f'_d{i}'))}")
+            step += users + hidden
         else:
-            loop += [f"_k1_{i} = {d}" for i, d in enumerate(derivatives)]
-            loop += [f"_y{i} = {s.name}" for i, s in enumerate(moving)]
+            step += [f"_k1_{i} = {d}" for i, d in enumerate(derivatives)]
+            step += [f"_y{i} = {s.name}" for i, s in enumerate(moving)]
             for stage, (fraction, time) in enumerate(
-                    [("0.5 * _dt", "_times[_k] + 0.5 * _dt"),
-                     ("0.5 * _dt", "_times[_k] + 0.5 * _dt"),
-                     ("_dt", "_times[_k + 1]")], start=2):
-                loop += [f"{s.name} = {add(f'_y{i}', mul(fraction, f'_k{stage - 1}_{i}'))}"
+                    [("0.5 * _dt", f"{at('_k')} + 0.5 * _dt"),
+                     ("0.5 * _dt", f"{at('_k')} + 0.5 * _dt"),
+                     ("_dt", at("_k + 1"))], start=2):
+                step += [f"{s.name} = {add(f'_y{i}', mul(fraction, f'_k{stage - 1}_{i}'))}"
                          for i, s in enumerate(moving)]
-                loop.append(f"time = {time}")
-                loop += algebra
-                loop += [f"_k{stage}_{i} = {d}" for i, d in enumerate(derivatives)]
+                step.append(f"time = {time}")
+                step += algebra
+                step += [f"_k{stage}_{i} = {d}" for i, d in enumerate(derivatives)]
             for i, s in enumerate(moving):
                 total = add(add(f"_k1_{i}", mul("2.0", f"_k2_{i}")),
                             add(mul("2.0", f"_k3_{i}"), f"_k4_{i}"))
-                loop.append(f"{s.name} = {add(f'_y{i}', mul('_dt / 6.0', total))}")
-        body.append("for _k in _range(_n + 1):")
-        body += ["    " + line for line in loop]
-        body.append("return _out" if vector else "return _rows")
-        return ("def _simulate(_consts, _lookups, _times, _dt, _n, _out, _M):\n"
+                step.append(f"{s.name} = {add(f'_y{i}', mul('_dt / 6.0', total))}")
+        uses_time = any(_TIME_WORD.search(line) for line in step)
+        clock = [f"time = {at('_k')}"] if uses_time else []
+        first = algebra if vector else []      # what is computed before saving
+        rest = step[len(first):]
+
+        def saving(j: str) -> list[str]:
+            return clock + reads + first + record(j) + rest
+
+        if flat:
+            body.append("for _k in _range(_n):")
+            body += ["    " + line for line in saving("_k") or ["pass"]]
+            last = "_n"
+        else:
+            body.append("for _j in _range(_R - 1):")
+            body.append("    _k = _saved[_j]")
+            body += ["    " + line for line in saving("_j")]
+            body.append("    for _k in _range(_k + 1, _saved[_j + 1]):")
+            body += ["        " + line for line in clock + reads + step or ["pass"]]
+            last = "_R - 1"
+        body.append("_k = _n")
+        body += clock * bool(first) + reads + first + record(last)
+        body.append("return _out")
+        return ("def _simulate(_consts, _lookups, _times, _dt, _n, _out, _M, _saved, _R, _t0, "
+                "_rs):\n" + "".join(f"    {line}\n" for line in body))
+
+    def algebra_source(self) -> str:
+        """The numpy source computing every auxiliary and flow from saved states and times.
+
+        Runs and ensembles use it after the loop; it is the same code
+        generation, so a saved flow is exactly what the stocks received.
+        """
+        e = _Emitter(True)
+        body: list[str] = []
+        if self.constants:
+            body.append(f"{', '.join(self.constants)}, = _consts")
+        if self.lookups:
+            body.append(f"{', '.join('_lk_' + n for n in self.lookups)}, = _lookups")
+        if self.state_names:
+            body.append(f"{', '.join(self.state_names)}, = _states")
+        for name in self.order_with_limits:
+            body.extend(self._assign(name, e))
+        body.append(f"return ({''.join(n + ', ' for n in self.algebraic)})")
+        return ("def _algebra(_consts, _lookups, time, _dt, _states):\n"
                 + "".join(f"    {line}\n" for line in body))
+
+    @staticmethod
+    def _euler(state: _State, derivative: str, e: _Emitter) -> str:
+        if not e.vector and not state.inflows and len(state.outflows) == 1:
+            # s + dt * (-f) and s - dt * f are the same number (IEEE negation is exact)
+            return f"({state.name} - (_dt * {state.outflows[0]}))"
+        if e.vector:
+            return f"_add({state.name}, _mul(_dt, {derivative}))"
+        return f"({state.name} + (_dt * {derivative}))"
 
     def _assign(self, name: str, e: _Emitter) -> list[str]:
         if name.startswith(_LIMIT):
@@ -795,27 +953,38 @@ class CompiledModel:
             text += f" - {f}" if text else f"-{f}"
         return f"({text})"
 
-    def _function(self, method: str, vector: bool):
-        key = (vector, method)
+    def _function(self, method: str, vector: bool, every: int = 1):
+        key = (vector, method, every == 1)
         function = self._functions.get(key)
         if function is None:
             namespace = dict(VECTOR_NAMESPACE if vector else SCALAR_NAMESPACE)
             namespace["_Pipeline"] = _VectorPipeline if vector else _ScalarPipeline
-            namespace["__builtins__"] = {}
-            source = self.source(method, vector)
-            try:
-                code = compile(source, f"<csframework model {self.model_name!r}>", "exec")
-            except (RecursionError, MemoryError) as exc:  # pragma: no cover
-                raise ModelError(f"model {self.model_name!r} is too large or deeply nested to "
-                                 f"compile ({type(exc).__name__})") from None
-            exec(code, namespace)  # generated from validated syntax trees, see module docs
-            function = self._functions[key] = namespace["_simulate"]
+            function = self._functions[key] = self._compile(
+                self.source(method, vector, 1 if every == 1 else 2), "_simulate", namespace)
         return function
+
+    def _algebra(self):
+        function = self._functions.get("algebra")
+        if function is None:
+            function = self._functions["algebra"] = self._compile(
+                self.algebra_source(), "_algebra", dict(VECTOR_NAMESPACE))
+        return function
+
+    def _compile(self, source: str, name: str, namespace: dict[str, Any]):
+        namespace["__builtins__"] = {}
+        try:
+            code = compile(source, f"<csframework model {self.model_name!r}>", "exec")
+        except (RecursionError, MemoryError) as exc:  # pragma: no cover
+            raise ModelError(f"model {self.model_name!r} is too large or deeply nested to "
+                             f"compile ({type(exc).__name__})") from None
+        exec(code, namespace)  # generated from validated syntax trees, see module docs
+        return namespace[name]
 
     # ---------------------------------------------------------------- running
     def run(self, params: Mapping[str, Any] | None = None, stop: float | None = None,
             dt: float | None = None, return_columns: Sequence[str] | None = None,
-            method: str = "euler", include_hidden: bool = False):
+            method: str = "euler", include_hidden: bool = False,
+            save_every: float | None = None):
         """Simulate once or as an ensemble; see :meth:`StockFlowModel.run`."""
         from csframework.sd.results import Results
 
@@ -824,51 +993,116 @@ class CompiledModel:
                                    where=f"the run of model {self.model_name!r}")
         start, stop, dt = self.model._check_time(
             self.start, self.stop if stop is None else stop, self.dt if dt is None else dt)
-        steps, times, time_list, time_index = self._time_grid(start, stop, dt)
+        if save_every is None:
+            save_every = getattr(self.model, "save_every", None)
+        every = save_steps(save_every, dt, f"the run of model {self.model_name!r}")
         consts, lookups, members, member_params = self._params(params)
         columns = self._columns(return_columns, include_hidden)
+        steps = round((stop - start) / dt)
+        self._check_size(steps // every + 1 + (steps % every > 0), steps, dt, every, columns,
+                         members)
+        steps, saved, times, time_index, time_list = self._time_grid(start, stop, dt, every)
+        grid = (start, dt, steps, saved, times, time_list)
 
         with np.errstate(all="ignore"):
             if members is None:
-                function = self._function(method, vector=False)
+                block = None
                 try:
-                    rows = function(consts, lookups, time_list, dt, steps, None, None)
-                    data = np.array(rows, dtype=float)
+                    values, _ = self._simulate(method, False, consts, lookups, grid, None, params)
                 except (ArithmeticError, ValueError, TypeError):
-                    data = None
-                if data is None or not np.isfinite(data).all():
                     vector_consts = tuple(np.full(1, c) for c in consts)
                     vector_lookups = self._lookup_functions(params, vector=True)
-                    out = self._run_vector(method, vector_consts, vector_lookups, time_list,
-                                           dt, steps, 1)
-                    self._check_finite(out, times, None)
-                    data = out[:, :, 0]  # pragma: no cover - failure above raises
+                    values, _ = self._simulate(method, True, vector_consts, vector_lookups, grid,
+                                               1, params)
+                    self._check_finite(values, times, None, saved)
+                    values = {n: v[:, 0] for n, v in values.items()}  # pragma: no cover
+                self._check_finite(values, times, None, saved)
             else:
-                out = self._run_vector(method, consts, lookups, time_list, dt, steps, members)
-                self._check_finite(out, times, member_params)
-                data = out
+                values, block = self._simulate(method, True, consts, lookups, grid, members,
+                                               params)
+                self._check_finite(values, times, member_params, saved)
 
-        frame = self._frame(data, columns, time_index, consts, members)
+        frame = self._frame(values, columns, time_index, consts, members, block)
         return Results(frame, model_name=self.model_name,
                        units={c: self.units.get(c) for c in columns},
                        labels={c: self.labels.get(c)
                                for c in (*columns, *(k for p in member_params for k in p))},
                        time_unit=self.model.time_unit, parameters=member_params,
-                       method=method, dt=dt)
+                       method=method, dt=dt, save_every=every * dt if every > 1 else None)
 
-    def _time_grid(self, start: float, stop: float, dt: float):
-        key = (start, stop, dt)
+    def _simulate(self, method, vector, consts, lookups, grid, members, params):
+        """Run the loop; return the saved values by name, and an ensemble's whole array.
+
+        A single run saves its states and computes the rest from them afterwards."""
+        start, dt, steps, saved, times, step_times = grid
+        rows = len(saved)
+        every = 1 if rows == steps + 1 else 2
+        function = self._function(method, vector, every)
+        saved_steps = saved.tolist() if every > 1 else None
+        count = len(self.state_names)
+        if vector:
+            out = np.empty((rows, len(self.recorded), members))
+            function(consts, lookups, step_times, dt, steps, out, members, saved_steps, rows,
+                     start, dt > 1e-7)
+            values = {name: out[:, i, :] for i, name in enumerate(self.recorded)}
+            return values, out
+        else:
+            # preallocated lists take a float in a few nanoseconds (a numpy array or a
+            # memoryview takes ten times longer), then become one numpy row each
+            out = tuple([0.0] * rows for _ in range(count))
+            function(consts, lookups, step_times, dt, steps, out, None, saved_steps, rows,
+                     start, dt > 1e-7)
+            packer = _packer(rows)
+            states = [np.frombuffer(packer.pack(*column)) for column in out]
+            lookups = self._lookup_functions(params, vector=True)
+        values = dict(zip(self.state_names, states, strict=True))
+        if self.algebraic:
+            computed = self._algebra()(consts, lookups, times, dt, states)
+            for name, value in zip(self.algebraic, computed, strict=True):
+                values[name] = np.broadcast_to(np.asarray(value, dtype=float), (rows,))
+        return values, None
+
+    def _check_size(self, rows, steps, dt, every, columns, members) -> None:
+        # a single run keeps its states as Python floats until the end (4x the room)
+        # and computes the rest afterwards; an ensemble keeps everything as it goes
+        if members is None:
+            width = 4 * len(self.state_names) + len(self.algebraic) + len(columns)
+        else:
+            width = (len(self.recorded) + len(columns)) * members
+        size = rows * max(width, 1)
+        if size <= MAX_SAVED_VALUES:
+            return
+        fit = max(MAX_SAVED_VALUES // max(width, 1), 2)
+        needed = max(math.ceil(steps / (fit - 1)), every + 1)
+        who = f" x {members:,} members" if members else ""
+        raise SimulationError(
+            f"a run of model {self.model_name!r} would keep {rows:,} saved times x "
+            f"{width // (members or 1):,} numbers per time{who} = {size:,} numbers "
+            f"({size * 8 / 1e9:,.1f} GB), more than the limit of {MAX_SAVED_VALUES:,} numbers "
+            f"({MAX_SAVED_VALUES * 8 / 1e9:,.1f} GB); save less: a save interval such as "
+            f"save_every={needed * dt:g} keeps {steps // needed + 1:,} times, and fewer "
+            "columns (return_columns=[...]) or fewer ensemble members keep less per time")
+
+    def _time_grid(self, start: float, stop: float, dt: float, every: int = 1):
+        """(steps, saved step numbers, saved times, their index, the time of every step
+        as a list when every step is saved, else None); cached per grid."""
+        key = (start, stop, dt, every)
         grid = self._grids.get(key)
         if grid is None:
             import pandas as pd
 
             steps = round((stop - start) / dt)
-            times = np.arange(steps + 1) * dt + start
+            saved = np.arange(0, steps + 1, every)
+            if saved[-1] != steps:
+                saved = np.append(saved, steps)
+            times = saved * dt + start
             if dt > 1e-7:
                 times = np.round(times, 10)
             times.flags.writeable = False
+            saved.flags.writeable = False
             # pandas indexes are immutable, so frames of later runs share this one
-            grid = (steps, times, times.tolist(), pd.Index(times, name="time"))
+            grid = (steps, saved, times, pd.Index(times, name="time"),
+                    times.tolist() if every == 1 else None)
             if len(self._grids) > 16:
                 self._grids.clear()
             self._grids[key] = grid
@@ -893,11 +1127,6 @@ class CompiledModel:
                 self._headers.clear()
             self._headers[key] = header
         return header
-
-    def _run_vector(self, method, consts, lookups, times, dt, steps, members):
-        function = self._function(method, vector=True)
-        out = np.empty((steps + 1, len(self.recorded), members))
-        return function(consts, lookups, times, dt, steps, out, members)
 
     def _columns(self, return_columns, include_hidden) -> tuple[str, ...]:
         if return_columns is None:
@@ -979,22 +1208,22 @@ class CompiledModel:
                              else _scalar_lookup(xs, ys, extrapolate))
         return tuple(functions)
 
-    def _check_finite(self, out: np.ndarray, times: np.ndarray, member_params) -> None:
-        finite = np.isfinite(out)
-        if finite.all():
-            return
-        bad_rows = np.flatnonzero(~finite.all(axis=(1, 2)))
-        row = int(bad_rows[0])
-        position = {n: i for i, n in enumerate(self.recorded)}
-        candidates = [s.name for s in self.states] + [p.name for p in self.pipes] + [
-            n for n in self.order if n in position]
+    def _check_finite(self, values: Mapping[str, np.ndarray], times: np.ndarray,
+                      member_params, saved: np.ndarray) -> None:
+        candidates = [*self.state_names, *(n for n in self.order if n in values)]
+        first: dict[str, int] = {}
         for name in candidates:
-            column = position[name]
-            bad = np.flatnonzero(~finite[row, column])
-            if bad.size:
-                break
-        member = int(bad[0])
-        value = out[row, column, member]
+            finite = np.isfinite(values[name])
+            if not finite.all():
+                rows = ~finite if finite.ndim == 1 else ~finite.all(axis=1)
+                first[name] = int(np.argmax(rows))
+        if not first:
+            return
+        row = min(first.values())
+        name = next(n for n in candidates if first.get(n) == row)
+        value_row = np.atleast_1d(values[name][row])
+        member = int(np.argmax(~np.isfinite(value_row)))
+        value = value_row[member]
         what = "NaN (not a number)" if np.isnan(value) else (
             "infinite" if value > 0 else "minus infinite")
         if name in self.owners:
@@ -1005,40 +1234,32 @@ class CompiledModel:
         if member_params is not None:
             who = f" for ensemble member {member} ({_describe(member_params[member])})"
         error = SimulationError(
-            f"{subject} became {what} at time {times[row]:g} (step {row}) in model "
+            f"{subject} became {what} at time {times[row]:g} (step {int(saved[row])}) in model "
             f"{self.model_name!r}{who}; look for a division by zero, the log or square root "
             "of a negative number, or a value growing without limit")
         error.variable, error.time = name, float(times[row])
         raise error
 
-    def _frame(self, data, columns, index, consts, members):
+    def _frame(self, values, columns, index, consts, members, block=None):
         import pandas as pd
 
-        position = {n: i for i, n in enumerate(self.recorded)}
         constant_index = {n: i for i, n in enumerate(self.constants)}
         rows = len(index)
         # views: a caller renaming one frame's index must not rename the cached one
         index = index.view()
         header = self._header(columns, members).view()
         if members is None:
-            if columns == self.recorded:
-                values = data
-            elif all(c in position for c in columns):
-                values = data[:, [position[c] for c in columns]]
-            else:
-                values = np.empty((rows, len(columns)))
-                for j, c in enumerate(columns):
-                    values[:, j] = data[:, position[c]] if c in position else (
-                        consts[constant_index[c]])
-            return pd.DataFrame(values, index=index, columns=header, copy=False)
-        if columns == self.recorded:
-            values = data
-        else:
-            values = np.empty((rows, len(columns), members))
+            data = np.empty((rows, len(columns)))
             for j, c in enumerate(columns):
-                values[:, j, :] = data[:, position[c], :] if c in position else (
-                    consts[constant_index[c]])
-        return pd.DataFrame(values.reshape(rows, len(columns) * members), index=index,
+                data[:, j] = values[c] if c in values else consts[constant_index[c]]
+            return pd.DataFrame(data, index=index, columns=header, copy=False)
+        if block is not None and columns == self.recorded:
+            data = block  # the ensemble's own array: no copy
+        else:
+            data = np.empty((rows, len(columns), members))
+            for j, c in enumerate(columns):
+                data[:, j, :] = values[c] if c in values else consts[constant_index[c]]
+        return pd.DataFrame(data.reshape(rows, len(columns) * members), index=index,
                             columns=header, copy=False)
 
 
@@ -1073,6 +1294,11 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
+@functools.lru_cache(maxsize=8)
+def _packer(count: int) -> struct.Struct:
+    return struct.Struct(f"={count}d")
+
+
 def _scalar_lookup(xs, ys, extrapolate):
     def lookup(x):
         return interpolate(xs, ys, x, extrapolate)
@@ -1080,23 +1306,78 @@ def _scalar_lookup(xs, ys, extrapolate):
 
 
 def _vector_lookup(xs, ys, extrapolate):
-    x_points, y_points = np.array(xs), np.array(ys)
+    """The numpy twin of :func:`~csframework.sd.expressions.interpolate`: the same
+    arithmetic in the same order, so single runs and ensembles agree to the bit."""
+    x_points, y_points = np.array(xs, dtype=float), np.array(ys, dtype=float)
+    last = len(xs) - 1
 
     def lookup(x):
-        y = np.interp(x, x_points, y_points)
-        if extrapolate and len(xs) > 1:
-            low = y_points[0] + (np.subtract(x, xs[0])) * (ys[1] - ys[0]) / (xs[1] - xs[0])
-            high = y_points[-1] + (np.subtract(x, xs[-1])) * (ys[-1] - ys[-2]) / (
-                xs[-1] - xs[-2])
-            y = np.where(np.less(x, xs[0]), low, np.where(np.greater(x, xs[-1]), high, y))
-        return y
+        x = np.asarray(x, dtype=float)
+        if last == 0:
+            return np.where(np.isnan(x), x, y_points[0])
+        i = np.clip(np.searchsorted(x_points, x, side="right") - 1, 0, last - 1)
+        x0, x1, y0, y1 = x_points[i], x_points[i + 1], y_points[i], y_points[i + 1]
+        y = y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+        if extrapolate:
+            y = np.where(x == x_points[0], y_points[0], np.where(x == x_points[last],
+                                                                  y_points[last], y))
+        else:
+            y = np.where(x <= x_points[0], y_points[0],
+                         np.where(x >= x_points[last], y_points[last], y))
+        return np.where(np.isnan(x), x, y)
     return lookup
+
+
+def lookup_function(points: Sequence[tuple[float, float]], extrapolate: bool = False):
+    """The numpy function of a lookup table, as runs and ensembles evaluate it.
+
+    Examples
+    --------
+    >>> table = lookup_function([(0, 0), (1, 10)])
+    >>> table(np.array([-1, 0.25, 2])).tolist()
+    [0.0, 2.5, 10.0]
+    """
+    return _vector_lookup(tuple(p[0] for p in points), tuple(p[1] for p in points),
+                          extrapolate)
+
+
+def vector_function(tree: ast.AST, lookups: Mapping[str, Any] | None = None
+                    ) -> tuple[Any, tuple[str, ...]]:
+    """Compile a validated (stateless) equation tree into a numpy function.
+
+    Returns ``(function, names)``: ``function(time, dt, *values)`` takes one
+    array (or number) per name in `names`, in that order, and computes the
+    equation elementwise with the same generated code as an ensemble run, so
+    an equation means the same thing everywhere (runs, ensembles, link
+    polarities, loop dominance). `lookups` maps each lookup the tree calls to
+    a numpy function (see :func:`lookup_function`).
+
+    Examples
+    --------
+    >>> from csframework.sd.expressions import parse
+    >>> function, names = vector_function(parse("step(2, 1) + x * min(y, 3)").tree)
+    >>> names
+    ('x', 'y')
+    >>> function(np.array([0.0, 1.0]), 1.0, 2.0, np.array([5.0, 1.0])).tolist()
+    [6.0, 4.0]
+    """
+    if isinstance(tree, ast.Expression):
+        tree = tree.body
+    names = tuple(_names_in(tree))
+    namespace = dict(VECTOR_NAMESPACE)
+    for name, function in (lookups or {}).items():
+        namespace[f"_lk_{name}"] = function
+    namespace["__builtins__"] = {}
+    source = (f"def _equation(time, _dt{''.join(', ' + n for n in names)}):\n"
+              f"    return {_Emitter(True)(tree)}\n")
+    exec(compile(source, "<csframework equation>", "exec"), namespace)  # validated tree
+    return namespace["_equation"], names
 
 
 def simulate(model: StockFlowModel, params: Mapping[str, Any] | None = None,
              stop: float | None = None, dt: float | None = None,
              return_columns: Sequence[str] | None = None, method: str = "euler",
-             include_hidden: bool = False):
+             include_hidden: bool = False, save_every: float | None = None):
     """Run `model` on the native engine (the same as ``model.run(...)``).
 
     Non-negative stocks conserve: when a stock would go below zero, what
@@ -1128,12 +1409,44 @@ def simulate(model: StockFlowModel, params: Mapping[str, Any] | None = None,
     [4.0, 4.0, 2.0, 0.0]
     """
     return model.compile().run(params=params, stop=stop, dt=dt, return_columns=return_columns,
-                               method=method, include_hidden=include_hidden)
+                               method=method, include_hidden=include_hidden,
+                               save_every=save_every)
+
+
+def evaluate(equation: str | Equation, values: Mapping[str, float] | None = None, *,
+             lookups: Mapping[str, object] | None = None) -> float:
+    """Evaluate a stateless equation once, for checking or teaching.
+
+    The equation means here exactly what it means in a run: it is compiled by
+    the engine's code generation.
+
+    Parameters
+    ----------
+    equation : str or Equation
+    values : mapping, optional
+        The value of every name used, including ``time`` and ``dt`` if used
+        (``dt`` defaults to 1 and ``time`` to 0).
+    lookups : mapping, optional
+        Lookup name to a sequence of (x, y) points.
+
+    Examples
+    --------
+    >>> evaluate("max(0, 18 - t) if t < 30 else 0", {"t": 10})
+    8.0
+    >>> evaluate("modulo(-7, 3) + safediv(1, 0, default=5)")
+    7.0
+    >>> evaluate("effect(0.5)", lookups={"effect": [(0, 0), (1, 2)]})
+    1.0
+    """
+    lookups = dict(lookups or {})
+    if not isinstance(equation, Equation):
+        equation = parse(equation, lookups=lookups)
+    return evaluate_equation(equation, dict(values or {}), lookups)
 
 
 def evaluate_equation(equation: Equation, values: dict[str, Any],
                       lookups: Mapping[str, Any]) -> float:
-    """Evaluate one stateless equation (see :func:`csframework.sd.expressions.evaluate`)."""
+    """Evaluate one parsed, stateless equation (see :func:`evaluate`)."""
     if equation.is_stateful:
         used = next(f for f in equation.functions if f in STATEFUL_FUNCTIONS)
         raise EquationError(f"{used}() keeps state between time steps and works only inside a "

@@ -1,4 +1,9 @@
-"""The equation language of stock-and-flow models.
+"""The equation language of stock-and-flow models: its syntax and its function table.
+
+What each function computes is defined once, by the engine's code generation
+(:mod:`csframework.sd.engine`), which runs, ensembles, link polarities and loop
+dominance all use; :func:`csframework.sd.engine.evaluate` evaluates a single
+equation with it. This module imports nothing else of :mod:`csframework.sd`.
 
 Equations are a safe subset of Python expressions. They are parsed with
 :mod:`ast` and every node is checked against a whitelist; the text is never
@@ -17,12 +22,10 @@ where it is, and the equation it belongs to.
 
 Examples
 --------
->>> from csframework.sd.expressions import parse, evaluate
+>>> from csframework.sd.expressions import parse
 >>> eq = parse("(teacup_temperature - room_temperature) / characteristic_time")
 >>> eq.dependencies
 ('teacup_temperature', 'room_temperature', 'characteristic_time')
->>> evaluate("max(0, 18 - t) if t < 30 else 0", {"t": 10})
-8.0
 >>> parse("os.system('ls')", variable="x")
 Traceback (most recent call last):
 ...
@@ -34,13 +37,15 @@ csframework.errors.EquationError: attribute access ('a.b') is not allowed (line 
 from __future__ import annotations
 
 import ast
+import bisect
+import itertools
 import keyword
 import math
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from csframework.errors import EquationError, close_matches
+from csframework.errors import EquationError, ModelError, close_matches
 
 __all__ = [
     "CHAIN_LENGTH",
@@ -56,8 +61,9 @@ __all__ = [
     "Occurrence",
     "bind_arguments",
     "check_name",
+    "check_points",
     "dependencies",
-    "evaluate",
+    "interpolate",
     "nesting",
     "parse",
 ]
@@ -774,32 +780,51 @@ def dependencies(equation: str | Equation) -> tuple[str, ...]:
     return equation.dependencies
 
 
-def evaluate(equation: str | Equation, values: Mapping[str, float] | None = None, *,
-             lookups: Mapping[str, object] | None = None) -> float:
-    """Evaluate a stateless equation once, for checking or teaching.
+def interpolate(xs: Sequence[float], ys: Sequence[float], x: float, extrapolate: bool) -> float:
+    """Piecewise-linear interpolation of one number (see :class:`Lookup`)."""
+    if x != x:  # NaN stays NaN
+        return x
+    last = len(xs) - 1
+    if last == 0:
+        return ys[0]
+    if x <= xs[0]:
+        if not extrapolate or x == xs[0]:
+            return ys[0]
+        i = 0
+    elif x >= xs[last]:
+        if not extrapolate or x == xs[last]:
+            return ys[last]
+        i = last - 1
+    else:
+        i = bisect.bisect_right(xs, x) - 1
+    x0, x1, y0, y1 = xs[i], xs[i + 1], ys[i], ys[i + 1]
+    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
 
-    Parameters
-    ----------
-    equation : str or Equation
-    values : mapping, optional
-        The value of every name used, including ``time`` and ``dt`` if used
-        (``dt`` defaults to 1 and ``time`` to 0).
-    lookups : mapping, optional
-        Lookup name to a sequence of (x, y) points.
 
-    Examples
-    --------
-    >>> evaluate("modulo(-7, 3) + safediv(1, 0, default=5)")
-    7.0
-    >>> evaluate("effect(0.5)", lookups={"effect": [(0, 0), (1, 2)]})
-    1.0
-    """
-    from csframework.sd.engine import evaluate_equation
-
-    lookups = dict(lookups or {})
-    if not isinstance(equation, Equation):
-        equation = parse(equation, lookups=lookups)
-    return evaluate_equation(equation, dict(values or {}), lookups)
+def check_points(points: object, where: str) -> tuple[tuple[float, float], ...]:
+    """Validate lookup points: a sequence of (x, y) numbers with increasing x."""
+    try:
+        pairs = [tuple(p) for p in points]  # type: ignore[union-attr]
+    except TypeError:
+        raise ModelError(f"{where}: points must be a sequence of (x, y) pairs, not "
+                         f"{points!r}") from None
+    if not pairs:
+        raise ModelError(f"{where}: points must contain at least one (x, y) pair")
+    result = []
+    for pair in pairs:
+        if len(pair) != 2:
+            raise ModelError(f"{where}: each point must be an (x, y) pair, not {pair!r}")
+        try:
+            x, y = float(pair[0]), float(pair[1])
+        except (TypeError, ValueError):
+            raise ModelError(f"{where}: the point {pair!r} is not a pair of numbers") from None
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ModelError(f"{where}: the point {pair!r} is not finite")
+        result.append((x, y))
+    for (x0, _), (x1, _) in itertools.pairwise(result):
+        if x1 <= x0:
+            raise ModelError(f"{where}: x values must increase, but {x1!r} follows {x0!r}")
+    return tuple(result)
 
 
 def check_name(name: object) -> str | None:

@@ -23,9 +23,7 @@ Constant(name='room_temperature', value=70.0, min=None, max=None, step=None, uni
 
 from __future__ import annotations
 
-import bisect
 import html
-import itertools
 import math
 import re
 import sys
@@ -35,11 +33,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from csframework.errors import EquationError, ModelError, UnknownNameError
+from csframework.sd import xmile
 from csframework.sd.expressions import (
     FUNCTIONS,
     STATEFUL_FUNCTIONS,
     Equation,
     check_name,
+    check_points,
+    interpolate,
     parse,
 )
 
@@ -202,53 +203,6 @@ class Lookup:
 Element = Stock | Flow | Auxiliary | Constant | Lookup
 
 
-def interpolate(xs: Sequence[float], ys: Sequence[float], x: float, extrapolate: bool) -> float:
-    """Piecewise-linear interpolation of one number (see :class:`Lookup`)."""
-    if x != x:  # NaN stays NaN
-        return x
-    last = len(xs) - 1
-    if last == 0:
-        return ys[0]
-    if x <= xs[0]:
-        if not extrapolate or x == xs[0]:
-            return ys[0]
-        i = 0
-    elif x >= xs[last]:
-        if not extrapolate or x == xs[last]:
-            return ys[last]
-        i = last - 1
-    else:
-        i = bisect.bisect_right(xs, x) - 1
-    x0, x1, y0, y1 = xs[i], xs[i + 1], ys[i], ys[i + 1]
-    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-
-
-def check_points(points: object, where: str) -> tuple[tuple[float, float], ...]:
-    """Validate lookup points: a sequence of (x, y) numbers with increasing x."""
-    try:
-        pairs = [tuple(p) for p in points]  # type: ignore[union-attr]
-    except TypeError:
-        raise ModelError(f"{where}: points must be a sequence of (x, y) pairs, not "
-                         f"{points!r}") from None
-    if not pairs:
-        raise ModelError(f"{where}: points must contain at least one (x, y) pair")
-    result = []
-    for pair in pairs:
-        if len(pair) != 2:
-            raise ModelError(f"{where}: each point must be an (x, y) pair, not {pair!r}")
-        try:
-            x, y = float(pair[0]), float(pair[1])
-        except (TypeError, ValueError):
-            raise ModelError(f"{where}: the point {pair!r} is not a pair of numbers") from None
-        if not (math.isfinite(x) and math.isfinite(y)):
-            raise ModelError(f"{where}: the point {pair!r} is not finite")
-        result.append((x, y))
-    for (x0, _), (x1, _) in itertools.pairwise(result):
-        if x1 <= x0:
-            raise ModelError(f"{where}: x values must increase, but {x1!r} follows {x0!r}")
-    return tuple(result)
-
-
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
@@ -289,6 +243,10 @@ class StockFlowModel:
     method : {"euler", "rk4"}
         How :meth:`run` integrates unless told otherwise (an XMILE file's
         ``<sim_specs method="RK4">`` is kept here).
+    save_every : float, optional
+        The time between saved rows of a run (Vensim's SAVEPER), rounded to a
+        whole number of time steps; by default every step is saved. Long runs
+        keep only the saved rows in memory.
 
     Notes
     -----
@@ -314,7 +272,8 @@ class StockFlowModel:
     """
 
     def __init__(self, name: str, start: float = 0, stop: float = 100, dt: float = 1,
-                 time_unit: str = "time", method: str = "euler"):
+                 time_unit: str = "time", method: str = "euler",
+                 save_every: float | None = None):
         if not isinstance(name, str) or not name.strip():
             raise ModelError(f"a model needs a name (text), not {name!r}")
         self._name = name
@@ -327,6 +286,8 @@ class StockFlowModel:
         self._start, self._stop, self._dt = self._check_time(start, stop, dt)
         self.time_unit = str(time_unit)
         self._method = self._check_method(method, f"StockFlowModel({name!r})")
+        self._save_every: float | None = None
+        self.save_every = save_every
 
     # ----------------------------------------------------------- properties
     @property
@@ -382,6 +343,34 @@ known integration methods are 'euler', 'rk4'
     @method.setter
     def method(self, value: str) -> None:
         self._method = self._check_method(value, f"model {self._name!r}")
+
+    @property
+    def save_every(self) -> float | None:
+        """The time between saved rows of a run, or None to save every step.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m", stop=10, dt=0.25, save_every=1)
+        >>> _ = m.stock("s", 0, inflows=["f"])
+        >>> _ = m.flow("f", 1)
+        >>> m.run().time.tolist()
+        [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]
+        >>> m.save_every = -1
+        Traceback (most recent call last):
+        ...
+        csframework.errors.ModelError: model 'm': save_every must be a positive number ...
+        """
+        return getattr(self, "_save_every", None)
+
+    @save_every.setter
+    def save_every(self, value: float | None) -> None:
+        if value is not None:
+            where = f"model {self._name!r}"
+            value = _number(value, f"{where}: save_every")
+            if value <= 0:
+                raise ModelError(f"{where}: save_every must be a positive number of time "
+                                 f"units, not {value:g}")
+        self._save_every = value
 
     @staticmethod
     def _check_method(value: object, where: str) -> str:
@@ -743,7 +732,7 @@ known integration methods are 'euler', 'rk4'
         (('c',), ('c', 'd'))
         """
         other = StockFlowModel(self._name if name is None else name, self._start, self._stop,
-                               self._dt, self.time_unit, self._method)
+                               self._dt, self.time_unit, self._method, self.save_every)
         for element in self._elements.values():
             other._add(element)
         return other
@@ -901,7 +890,7 @@ known integration methods are 'euler', 'rk4'
     def run(self, params: Mapping[str, Any] | None = None, *, stop: float | None = None,
             dt: float | None = None, return_columns: Sequence[str] | None = None,
             method: str | None = None, include_hidden: bool = False,
-            engine: str = "native") -> Results:
+            engine: str = "native", save_every: float | None = None) -> Results:
         """Simulate the model; the model itself is never changed.
 
         Parameters
@@ -918,6 +907,15 @@ known integration methods are 'euler', 'rk4'
             The integration method (default: the model's :attr:`method`).
         include_hidden : bool
             Also return the hidden state of smooth/delay functions.
+        save_every : float, optional
+            The time between saved rows, for this run (default:
+            :attr:`save_every`). It is rounded to a whole number of steps; the
+            stop time is always saved. Only saved rows are ever kept, so a long
+            run with a coarse save interval needs little memory. A run that
+            would keep more than
+            :data:`~csframework.sd.engine.MAX_SAVED_VALUES` numbers is refused
+            with a :class:`~csframework.errors.SimulationError` saying how to
+            save less.
         engine : {"native", "pysd"}
             ``"pysd"`` runs the same model through PySD (Euler only).
 
@@ -942,15 +940,17 @@ known integration methods are 'euler', 'rk4'
 
             return simulate(self, params=params, stop=stop, dt=dt,
                             return_columns=return_columns, method=method,
-                            include_hidden=include_hidden)
+                            include_hidden=include_hidden, save_every=save_every)
         if engine == "pysd":
             if method != "euler":
                 raise ModelError(f"the PySD engine integrates with Euler only, not {method!r}; "
                                  "use engine='native', or method='euler'")
             from csframework.sd import pysd_backend
 
-            return pysd_backend.run(self, params=params, stop=stop, dt=dt,
-                                    return_columns=return_columns)
+            results = pysd_backend.run(self, params=params, stop=stop, dt=dt,
+                                       return_columns=return_columns)
+            return _saved_rows(results, self.save_every if save_every is None else save_every,
+                               f"the run of model {self._name!r}")
         raise UnknownNameError(engine, ("native", "pysd"), kind="engine",
                                where=f"{type(self).__name__}.run")
 
@@ -974,15 +974,11 @@ known integration methods are 'euler', 'rk4'
         >>> "TIME_STEP" in m.to_xmile(dialect="pysd"), "DT" in m.to_xmile()
         (True, True)
         """
-        from csframework.sd import xmile
-
         return xmile.write(self, path, dialect=dialect)
 
     @classmethod
     def from_xmile(cls, source: str) -> StockFlowModel:
         """Read a model from an XMILE file path or XMILE text."""
-        from csframework.sd import xmile
-
         return xmile.read(source)
 
     def to_cld(self):
@@ -1033,5 +1029,27 @@ class Equations:
                 + body + "</tbody></table></div>")
 
 
+def _saved_rows(results: Results, save_every: float | None, where: str) -> Results:
+    """Only the rows a save interval keeps (for engines that save every step)."""
+    if save_every is None or results.dt is None:
+        return results
+    from csframework.sd.engine import save_steps
+    from csframework.sd.results import Results
+
+    every = save_steps(save_every, results.dt, where)
+    if every == 1:
+        return results
+    rows = list(range(0, len(results.frame), every))
+    if rows[-1] != len(results.frame) - 1:
+        rows.append(len(results.frame) - 1)
+    return Results(results.frame.iloc[rows], model_name=results.model_name,
+                   units=results.units, labels=results.labels, time_unit=results.time_unit,
+                   parameters=results.parameters, method=results.method, dt=results.dt,
+                   save_every=every * results.dt)
+
+
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
+
+
+xmile.register_model_class(StockFlowModel)

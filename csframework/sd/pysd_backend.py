@@ -344,7 +344,7 @@ class PySDModel:
         """The model's causal loop diagram (see `csframework.sd.structure.to_cld`)."""
         from csframework.sd import structure
 
-        return structure.to_cld(self, results)
+        return structure.pysd_cld(self, _runner(self._py).model, _CONTROL_NAMES, results)
 
     def run(self, params: Mapping[str, Any] | None = None, stop: float | None = None,
             dt: float | None = None, return_columns: Sequence[str] | None = None) -> Any:

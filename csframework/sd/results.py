@@ -64,10 +64,13 @@ class Results:
         The integration method used.
     dt : float, optional
         The time step used.
+    save_every : float, optional
+        The time between saved rows when not every step was saved (a whole
+        number of steps; the last row is the stop time).
 
     Attributes
     ----------
-    model_name, time_unit, method, dt
+    model_name, time_unit, method, dt, save_every
     units, labels : mapping (read-only)
     parameters : sequence of dict
         One dict per member: the parameters given for it.
@@ -77,7 +80,7 @@ class Results:
                  units: Mapping[str, str | None] | None = None,
                  labels: Mapping[str, str | None] | None = None, time_unit: str = "time",
                  parameters: Sequence[Mapping[str, Any]] = ({},), method: str = "euler",
-                 dt: float | None = None):
+                 dt: float | None = None, save_every: float | None = None):
         self._frame = frame
         self.model_name = model_name
         self._units = dict(units or {})
@@ -87,6 +90,7 @@ class Results:
             parameters, list) else tuple(parameters)
         self.method = method
         self.dt = dt
+        self.save_every = save_every
 
     # ----------------------------------------------------------- structure
     @property
@@ -182,7 +186,7 @@ class Results:
         frame.columns.name = "variable"
         return Results(frame, model_name=self.model_name, units=self.units, labels=self.labels,
                        time_unit=self.time_unit, parameters=(self.parameters[i],),
-                       method=self.method, dt=self.dt)
+                       method=self.method, dt=self.dt, save_every=self.save_every)
 
     def tidy(self) -> pd.DataFrame:
         """Long form: columns time, member, variable, value; one row for each combination."""

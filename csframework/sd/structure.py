@@ -9,8 +9,9 @@ per dependency of an equation. Polarities come from the model itself:
   equation with respect to the cause, *along a run*: at each saved time the
   cause's value is nudged up and down (a central difference) and the effect's
   equation is re-evaluated with every other input held at its value in the run.
-  Equations are evaluated by walking their validated syntax trees with numpy,
-  never by ``eval`` of text;
+  Equations are compiled by the engine's own code generation (from their
+  validated syntax trees, never from text), so every function means here
+  what it means in a run;
 - a link whose sign changes during the run (beyond rounding noise), or that
   never has any effect, is *ambiguous*: it gets the sign it has most of the
   time, and its note says "ambiguous". :func:`link_polarities` gives the details.
@@ -46,13 +47,14 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from csframework.errors import EquationError, ModelError, UnknownNameError
+from csframework.sd.engine import lookup_function, vector_function
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -78,141 +80,35 @@ def _array(value: Any) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
-def _lookup_function(points: Sequence[tuple[float, float]], extrapolate: bool
-                     ) -> Callable[[np.ndarray], np.ndarray]:
-    xs = np.array([p[0] for p in points], dtype=float)
-    ys = np.array([p[1] for p in points], dtype=float)
-
-    def lookup(x: np.ndarray) -> np.ndarray:
-        y = np.interp(x, xs, ys)
-        if extrapolate and len(xs) > 1:
-            low = ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0])
-            high = ys[-1] + (x - xs[-1]) * (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
-            y = np.where(x < xs[0], low, np.where(x > xs[-1], high, y))
-        return y
-
-    return lookup
-
-
-def _modulo(a, b):
-    return a - b * np.floor(a / b)
-
-
-def _safediv(a, b, default=0.0):
-    nonzero = b != 0
-    return np.where(nonzero, a / np.where(nonzero, b, 1.0), default)
-
-
-_UNARY_FUNCTIONS: Mapping[str, Callable[[np.ndarray], np.ndarray]] = {
-    "abs": np.abs, "exp": np.exp, "log": np.log, "log10": np.log10, "sqrt": np.sqrt,
-    "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
-    "atan": np.arctan, "floor": np.floor, "int": np.floor,
-}
-_BINARY = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
-           ast.Div: np.true_divide, ast.Pow: np.float_power}
-_COMPARE = {ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater,
-            ast.GtE: np.greater_equal, ast.Eq: np.equal, ast.NotEq: np.not_equal}
-
-
 class _Evaluator:
     """Evaluates validated (and expanded) equation trees over whole columns at once.
 
-    `env` maps names to arrays (one value per saved time, or broadcastable);
-    `lookups` maps lookup names to vectorised functions.
+    Each tree is compiled once by the engine's code generation
+    (:func:`csframework.sd.engine.vector_function`): an equation means here
+    exactly what it means in a run. `env` maps names to arrays (one value per
+    saved time, or broadcastable); `lookups` maps lookup names to numpy
+    functions.
     """
 
-    def __init__(self, lookups: Mapping[str, Callable], time: np.ndarray, dt: float):
+    def __init__(self, lookups: Mapping[str, Callable], time: np.ndarray, dt: float,
+                 compiled: dict[int, tuple] | None = None):
         self.lookups, self.time, self.dt = lookups, time, dt
+        self.compiled = {} if compiled is None else compiled
+
+    def at(self, time: np.ndarray) -> _Evaluator:
+        """The same evaluator (and compiled trees) at other times."""
+        return _Evaluator(self.lookups, time, self.dt, self.compiled)
 
     def __call__(self, node: ast.AST, env: Mapping[str, np.ndarray]) -> np.ndarray:
+        entry = self.compiled.get(id(node))
+        if entry is None or entry[0] is not node:
+            entry = self.compiled[id(node)] = (node, *vector_function(node, self.lookups))
+        _, function, names = entry
+        missing = [n for n in names if n not in env]
+        if missing:  # pragma: no cover - the structure provides every name
+            raise UnknownNameError(missing[0], env, kind="variable", where="the values of a run")
         with np.errstate(all="ignore"):
-            return _array(self.value(node, env))
-
-    def value(self, node: ast.AST, env: Mapping[str, np.ndarray]) -> Any:
-        if isinstance(node, ast.Expression):
-            return self.value(node.body, env)
-        if isinstance(node, ast.Constant):
-            return float(node.value)
-        if isinstance(node, ast.Name):
-            return self.name(node.id, env)
-        if isinstance(node, ast.BinOp):
-            return _BINARY[type(node.op)](self.value(node.left, env), self.value(node.right, env))
-        if isinstance(node, ast.UnaryOp):
-            operand = self.value(node.operand, env)
-            if isinstance(node.op, ast.USub):
-                return np.negative(operand)
-            if isinstance(node.op, ast.Not):
-                return np.logical_not(operand).astype(float)
-            return operand
-        if isinstance(node, ast.Compare):
-            left, result = self.value(node.left, env), True
-            for op, comparator in zip(node.ops, node.comparators, strict=True):
-                right = self.value(comparator, env)
-                result = np.logical_and(result, _COMPARE[type(op)](left, right))
-                left = right
-            return _array(result)
-        if isinstance(node, ast.BoolOp):
-            values = [np.asarray(self.value(v, env), dtype=bool) for v in node.values]
-            combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
-            result = values[0]
-            for other in values[1:]:
-                result = combine(result, other)
-            return _array(result)
-        if isinstance(node, ast.IfExp):
-            return np.where(np.asarray(self.value(node.test, env), dtype=bool),
-                            self.value(node.body, env), self.value(node.orelse, env))
-        if isinstance(node, ast.Call):
-            return self.call(node, env)
-        raise EquationError(f"cannot evaluate {type(node).__name__} "  # pragma: no cover
-                            "(the equation was not validated)")
-
-    def name(self, name: str, env: Mapping[str, np.ndarray]) -> Any:
-        if name in env:
-            return env[name]
-        if name == "time":
-            return self.time
-        if name == "dt":
-            return self.dt
-        if name == "pi":
-            return math.pi
-        raise UnknownNameError(name, env, kind="variable",  # pragma: no cover
-                               where="the values of a run")
-
-    def call(self, node: ast.Call, env: Mapping[str, np.ndarray]) -> Any:
-        from csframework.sd.expressions import FUNCTIONS, bind_arguments
-
-        function = node.func.id  # type: ignore[attr-defined]
-        spec = FUNCTIONS.get(function)
-        if spec is None:
-            return self.lookups[function](_array(self.value(node.args[0], env)))
-        args = [None if a is None else self.value(a, env) for a in bind_arguments(node, spec)]
-        if function in ("min", "max"):
-            reduce = np.minimum if function == "min" else np.maximum
-            result = args[0]
-            for other in args[1:]:
-                result = reduce(result, other)
-            return result
-        if function in _UNARY_FUNCTIONS:
-            return _UNARY_FUNCTIONS[function](args[0])
-        if function == "modulo":
-            return _modulo(*args)
-        if function == "safediv":
-            return _safediv(args[0], args[1], 0.0 if args[2] is None else args[2])
-        if function == "step":
-            return np.where(self.time >= args[1], args[0], 0.0)
-        if function == "ramp":
-            slope, start, end = args
-            value = np.where(self.time <= start, 0.0, slope * (self.time - start))
-            if end is None:
-                return value
-            return np.where(self.time > end, slope * (end - start), value)
-        if function == "pulse":
-            from csframework.sd.engine import VECTOR_NAMESPACE
-
-            interval = 0.0 if args[2] is None else args[2]
-            return VECTOR_NAMESPACE["_f_pulse"](self.time, self.dt, args[0], args[1], interval)
-        raise EquationError(  # pragma: no cover
-            f"{function}() keeps state and should have been expanded when the model was compiled")
+            return _array(function(self.time, self.dt, *[env[n] for n in names]))
 
 
 # ------------------------------------------------------------------ the graph
@@ -298,10 +194,13 @@ def _structure(model: StockFlowModel) -> _Structure:
 
 
 # ------------------------------------------------------------------ run values
-def _check_model(model: object, where: str) -> None:
-    from csframework.sd.model import StockFlowModel
+def _is_native(model: object) -> bool:
+    # duck-typed: this module does not import the model module (which imports it)
+    return callable(getattr(model, "compile", None)) and hasattr(model, "stocks")
 
-    if not isinstance(model, StockFlowModel):
+
+def _check_model(model: object, where: str) -> None:
+    if not _is_native(model):
         raise ModelError(f"{where} needs a StockFlowModel (or a model loaded with "
                          f"load_model), not {type(model).__name__} {model!r}")
 
@@ -350,7 +249,7 @@ def _run(structure: _Structure, results: Results | None, run_kwargs: Mapping[str
     lookups = {}
     for name, lookup in model.lookups.items():
         points = params.get(name, lookup.points)
-        lookups[name] = _lookup_function(points, lookup.extrapolate)
+        lookups[name] = lookup_function(points, lookup.extrapolate)
     dt = float(results.dt) if results.dt else (float(time[1] - time[0]) if len(time) > 1
                                                  else model.dt)
     return _Run(results, time, values, _Evaluator(lookups, time, dt))
@@ -620,10 +519,10 @@ def to_cld(model: Any, results: Results | None = None, *, include_constants: boo
     >>> cld.variable("sales").note, cld.title
     ('stock', 'Perception')
     """
-    from csframework.sd.model import StockFlowModel
-
-    if not isinstance(model, StockFlowModel) and hasattr(model, "_py"):
-        return _pysd_cld(model, results, run_kwargs)
+    if not _is_native(model) and hasattr(model, "_py"):  # read by PySD: it knows how
+        if results is None and run_kwargs:
+            results = model.run(**dict(run_kwargs))
+        return model.to_cld(results)
     _check_model(model, "to_cld()")
     structure = _structure(model)
     run = _run(structure, results, run_kwargs)
@@ -722,8 +621,8 @@ def _pysd_equations(py_file: Any, components: Iterable[str]
     return equations, stateful
 
 
-def _pysd_cld(model: Any, results: Results | None, run_kwargs: Mapping[str, Any] | None
-              ) -> CausalLoopDiagram:
+def pysd_cld(model: Any, pysd_model: Any, control_names: Iterable[str],
+             results: Results | None = None) -> CausalLoopDiagram:
     """The diagram of a PySD-backed model (see :func:`to_cld`).
 
     Links come from PySD's dependency information (``model.dependencies``);
@@ -736,18 +635,16 @@ def _pysd_cld(model: Any, results: Results | None, run_kwargs: Mapping[str, Any]
     PySD functions) the sign is estimated from how cause and effect moved
     together during the run, and the link's note says so.
     """
-    from csframework.sd import pysd_backend
-
-    pysd_model = pysd_backend._runner(model._py).model
     doc = pysd_model.doc
+    control_names = {str(c).lower() for c in control_names}
     original = model._translation.names   # PySD only ever sees generated names
     real = {str(py): original.get(str(name), str(name))
             for py, name in zip(doc["Py Name"], doc["Real Name"], strict=True)
-            if original.get(str(name), str(name)).lower() not in pysd_backend._CONTROL_NAMES}
+            if original.get(str(name), str(name)).lower() not in control_names}
     kinds = dict(zip(doc["Py Name"], doc["Type"], strict=True))
     subtypes = dict(zip(doc["Py Name"], doc["Subtype"], strict=True))
     if results is None:
-        results = model.run(**dict(run_kwargs or {}))
+        results = model.run()
     frame = results.frame
     time = results.time.astype(float)
     values = {py: frame[name].to_numpy(dtype=float) for py, name in real.items()
@@ -874,6 +771,10 @@ class Dominance:
         or None where no loop moves.
     results : Results
         The run the scores were computed from.
+    note : str or None
+        Set when the model has too many loops to score them all: which loops
+        were scored (every loop of up to some length), and that relative
+        scores are shares among those.
 
     See also :attr:`dominant_kind`: which *kind* of loop dominates, all loops
     of a kind together (a limit often acts through several balancing loops,
@@ -886,6 +787,7 @@ class Dominance:
     loop_scores: Any = field(repr=False)
     dominant: Any = field(repr=False)
     results: Any = field(repr=False)
+    note: str | None = None
 
     def kind(self, loop: str) -> str:
         """``"reinforcing"`` or ``"balancing"`` for the loop named `loop`."""
@@ -1035,7 +937,8 @@ class Dominance:
 
     def __repr__(self) -> str:
         spans = ", ".join(f"{name} {start:g}–{end:g}" for start, end, name, _ in self.periods())
-        return f"<Dominance {self.model_name!r}: {len(self.loops)} loops; {spans or 'no motion'}>"
+        scored = f"{len(self.loops)} loops" + (" (bounded)" if self.note else "")
+        return f"<Dominance {self.model_name!r}: {scored}; {spans or 'no motion'}>"
 
 
 def _previous(values: np.ndarray) -> np.ndarray:
@@ -1076,8 +979,7 @@ def _edge_scores(structure: _Structure, run: _Run, edge: _Edge,
     previous_env = {name: _previous(v) for name, v in values.items()}
     previous_env[edge.cause] = values[edge.cause]
     # every other input, time included, held at its previous value
-    held = _Run(run.results, run.time, previous_env, _Evaluator(
-        run.evaluate.lookups, _previous(run.time), run.evaluate.dt))
+    held = _Run(run.results, run.time, previous_env, run.evaluate.at(_previous(run.time)))
     partial = _evaluate(structure, held, effect, previous_env) - before
     cause = values[edge.cause]
     cause_change = cause - _previous(cause)
@@ -1087,8 +989,37 @@ def _edge_scores(structure: _Structure, run: _Run, edge: _Edge,
     return magnitude * direction
 
 
+#: At most this many loops are scored by :func:`loop_dominance` unless told otherwise.
+MAX_LOOPS = 2_000
+
+
+def _loops_to_score(cld: CausalLoopDiagram, max_loops: int) -> tuple[tuple, str | None]:
+    """Every loop if there are at most `max_loops`; else every loop up to the longest
+    length that keeps within the bound (the search never lists millions of loops)."""
+    from csframework.cld.loops import find_loops
+
+    every = find_loops(cld, limit=max_loops)
+    if every.complete:
+        return tuple(every), None
+    best: tuple = ()
+    for bound in range(2, len(cld.variables) + 1):
+        found = find_loops(cld, max_length=bound, limit=max_loops)
+        if not found.complete:
+            if not best:  # even the shortest loops are too many: the first ones found
+                best, which = tuple(found), f"first {len(found):,} loops found"
+            break
+        best, which = tuple(found), f"{len(found):,} loops"
+    longest = max(len(loop) for loop in best)
+    note = (f"model {cld.title!r} has more than {max_loops:,} feedback loops; loop dominance "
+            f"scores the {which} of at most {longest} variables (loops are named among "
+            "these), and relative scores are shares among them; raise max_loops to score "
+            "more")
+    return best, note
+
+
 def loop_dominance(model: StockFlowModel, results: Results | None = None, method: str = "ltm",
-                   *, run_kwargs: Mapping[str, Any] | None = None) -> Dominance:
+                   *, run_kwargs: Mapping[str, Any] | None = None,
+                   max_loops: int = MAX_LOOPS) -> Dominance:
     """Which loop dominates the model's behaviour when: the Loops that Matter method.
 
     Link scores (Schoenberg, Davidsen & Eberlein 2020, eq. 2, with the
@@ -1132,6 +1063,11 @@ def loop_dominance(model: StockFlowModel, results: Results | None = None, method
         Loops that Matter (the only method so far).
     run_kwargs : mapping, optional
         Keyword arguments for ``model.run`` when `results` is not given.
+    max_loops : int
+        A big model can have millions of loops (World3-03 has 1,863,803).
+        Beyond `max_loops`, only the loops of up to the longest length that
+        keeps within the bound are scored (short loops first, as a
+        participant reads a diagram), and :attr:`Dominance.note` says so.
 
     Returns
     -------
@@ -1163,11 +1099,14 @@ def loop_dominance(model: StockFlowModel, results: Results | None = None, method
         raise UnknownNameError(str(method), METHODS, kind="loop dominance method",
                                where="loop_dominance()")
     _check_model(model, "loop_dominance()")
+    if isinstance(max_loops, bool) or not isinstance(max_loops, int) or max_loops < 1:
+        raise ModelError(f"loop_dominance(): max_loops must be a positive whole number, not "
+                         f"{max_loops!r}")
     structure = _structure(model)
     run = _run(structure, results, run_kwargs)
     paths, polarities = _polarities(structure, run, include_constants=False)
     cld = _diagram(model.name, structure.kinds, polarities, include_constants=False)
-    loops = tuple(cld.loops())
+    loops, note = _loops_to_score(cld, max_loops)
     index = pd.Index(run.time, name="time")
     edge_scores: dict[_Edge, np.ndarray] = {}
     cache: dict[str, np.ndarray] = {}
@@ -1204,4 +1143,4 @@ def loop_dominance(model: StockFlowModel, results: Results | None = None, method
     return Dominance(model.name, loops,
                      pd.DataFrame(link_scores, index=index, dtype=float)
                      if link_scores else pd.DataFrame(index=index, dtype=float),
-                     relative, dominant, run.results)
+                     relative, dominant, run.results, note)

@@ -1688,11 +1688,23 @@ def _translate(var: _Var, scope: _Scope, where: str) -> tuple[str, Any]:
     return _unparse(translator.node(tree), here, bool(_EXPANDS.search(var.eqn))), tree
 
 
+#: The class of the models read. csframework.sd.model registers StockFlowModel when
+#: it is imported: that module imports this one (for to_xmile and from_xmile), so
+#: this one cannot import it back.
+_MODEL_CLASS: Any = None
+
+
+def register_model_class(cls: Any) -> None:
+    """Make `cls` the class of the models :func:`read_xmile` returns."""
+    global _MODEL_CLASS
+    _MODEL_CLASS = cls
+
+
 def _build(variables: list[_Var], scope: _Scope, flows: set[str], specs: SimSpecs,
            where: str, clamp: bool) -> Any:
-    from csframework.sd.model import StockFlowModel
-
-    model = StockFlowModel(specs.name, start=specs.start, stop=specs.stop, dt=specs.dt,
+    if _MODEL_CLASS is None:  # pragma: no cover - csframework.sd registers it on import
+        raise RuntimeError("import csframework.sd before reading XMILE")
+    model = _MODEL_CLASS(specs.name, start=specs.start, stop=specs.stop, dt=specs.dt,
                            time_unit=specs.time_unit, method=specs.method)
     # lookups first, then constants and auxiliaries, flows, stocks
     _add_lookups(model, variables)

@@ -729,3 +729,106 @@ def test_models_and_results_pickle_and_copy():
     assert copy.deepcopy(model).run()["s"].tolist() == res["s"].tolist()
     again = pickle.loads(pickle.dumps(res))
     assert again.units == res.units and repr(again) == repr(res)
+
+
+# ------------------------------------------------------ saving and long runs
+
+
+def _timed_model():
+    model = StockFlowModel("Timed", stop=20, dt=0.125)
+    model.constant("k", 0.3)
+    model.stock("s", 1, inflows=["grow"], outflows=["loss"], non_negative=True)
+    model.flow("grow", "k * s * (1 - s / 50) + step(2, 5) + pulse(3, 4, 2) + ramp(0.1, 1, 9)")
+    model.flow("loss", "smooth(s, 2) * 0.05 + delay_fixed(grow, 1, 0)")
+    model.auxiliary("seen", "table(time / 20) * s")
+    model.lookup("table", [(0, 1), (0.5, 2), (1, 0.5)])
+    return model
+
+
+@pytest.mark.parametrize("method", ["euler", "rk4"])
+def test_a_save_interval_keeps_exactly_the_rows_of_a_full_run(method):
+    model = _timed_model()
+    full = model.run(method=method, include_hidden=True)
+    for save_every, every in [(1, 8), (0.5, 4), (0.3, 2), (3, 24)]:
+        part = model.run(method=method, save_every=save_every, include_hidden=True)
+        rows = list(range(0, 161, every))
+        if rows[-1] != 160:
+            rows.append(160)  # the stop time is always saved
+        assert part.time.tolist() == full.time[rows].tolist()
+        pd.testing.assert_frame_equal(part.frame, full.frame.iloc[rows])
+        assert part.save_every == every * 0.125
+        members = {"k": [0.3, 0.2]}
+        whole = model.run(method=method, params=members, include_hidden=True)
+        some = model.run(method=method, params=members, include_hidden=True,
+                         save_every=save_every)
+        pd.testing.assert_frame_equal(some.frame, whole.frame.iloc[rows])
+        np.testing.assert_allclose(whole["s"][0], full["s"], rtol=1e-12)
+
+
+def test_a_save_interval_for_ensembles_and_the_model_default():
+    model = _timed_model()
+    full = model.run(params={"k": [0.1, 0.3]})
+    model.save_every = 2
+    part = model.run(params={"k": [0.1, 0.3]})
+    assert part.time.tolist() == list(np.arange(0, 21, 2.0))
+    pd.testing.assert_frame_equal(part.frame, full.frame.iloc[::16])
+    assert model.copy().save_every == 2
+    assert model.run(save_every=0.125).time.size == 161  # a run may override it
+
+
+def test_bad_save_intervals_are_refused():
+    model = _timed_model()
+    with pytest.raises(ModelError, match="shorter than dt"):
+        model.run(save_every=0.01)
+    with pytest.raises(ModelError, match="positive"):
+        model.run(save_every=-1)
+    with pytest.raises(ModelError, match="save_every must be a number"):
+        model.run(save_every="often")
+    with pytest.raises(ModelError, match="positive"):
+        StockFlowModel("m", save_every=0)
+
+
+def test_a_long_run_keeps_only_the_saved_rows_in_memory():
+    import tracemalloc
+
+    model = StockFlowModel("Long", stop=200_000, dt=1)
+    model.constant("k", 1e-6)
+    model.stock("s", 1, inflows=["f"])
+    model.flow("f", "k * s + 0 * time")
+    model.run(save_every=50_000)  # compile outside the measurement
+    tracemalloc.start()
+    res = model.run(save_every=50_000)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert res.time.tolist() == [0, 50_000, 100_000, 150_000, 200_000]
+    # 200,001 steps saved as floats would be 1.6 MB per column, as Python floats 6 MB
+    assert peak < 400_000, peak
+    assert res["s"].iloc[-1] == pytest.approx(math.exp(0.2), rel=1e-5)
+
+
+def test_a_run_too_large_to_keep_is_refused_before_allocating():
+    from csframework.sd.engine import MAX_SAVED_VALUES
+
+    model = StockFlowModel("Huge", stop=1e8, dt=1)
+    model.stock("s", 0, inflows=["f"])
+    model.flow("f", 1)
+    with pytest.raises(SimulationError) as info:
+        model.run()
+    message = str(info.value)
+    assert "100,000,001 saved times" in message
+    assert f"{MAX_SAVED_VALUES:,}" in message
+    assert "save_every=" in message and "return_columns" in message
+    # the suggested interval fits
+    suggested = float(message.split("save_every=")[1].split()[0])
+    res = model.run(save_every=suggested, return_columns=["s"], stop=1e4)
+    assert res["s"].iloc[-1] == 1e4
+
+
+def test_the_pysd_engine_keeps_the_same_saved_rows(pysd_cache):
+    model = teacup()
+    native = model.run(save_every=1.3)  # 10.4 steps of 0.125: every 10th step is saved
+    through_pysd = model.run(engine="pysd", save_every=1.3)
+    assert through_pysd.time.tolist() == native.time.tolist()
+    assert native.time.tolist()[:3] == [0, 1.25, 2.5] and native.time[-1] == 30
+    np.testing.assert_allclose(through_pysd.frame, native.frame, rtol=1e-9)
+    assert through_pysd.save_every == native.save_every == 1.25

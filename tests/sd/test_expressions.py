@@ -10,13 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csframework.errors import EquationError, UnknownNameError
+from csframework.sd.engine import evaluate
 from csframework.sd.expressions import (
     FUNCTIONS,
     RESERVED_NAMES,
     Equation,
     check_name,
     dependencies,
-    evaluate,
     parse,
 )
 

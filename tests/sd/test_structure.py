@@ -516,3 +516,57 @@ def test_labels_travel_with_the_diagram_json():
     again = CausalLoopDiagram.from_json(cld.to_json())
     assert [v.display for v in again.variables] == [v.display for v in cld.variables]
     assert again.variable("teacup_temperature").label == "teacup temperature"
+
+
+def test_a_function_defined_once_in_the_engine_works_in_runs_polarities_and_dominance(
+        monkeypatch):
+    """One equation semantics: the engine's code generation is the only meaning of a
+    function, so a new function needs no second definition for structure analysis."""
+    from csframework.sd import engine, expressions
+
+    spec = expressions.FunctionSpec("halve_minus", ("x",), 1, summary="-x / 2")
+    monkeypatch.setitem(expressions.FUNCTIONS, "halve_minus", spec)
+    monkeypatch.setitem(engine.SCALAR_NAMESPACE, "_f_halve_minus", lambda x: -x / 2)
+    monkeypatch.setitem(engine.VECTOR_NAMESPACE, "_f_halve_minus",
+                        lambda x: np.negative(np.true_divide(x, 2)))
+    model = StockFlowModel("Halving", stop=10)
+    model.stock("s", 100, inflows=["change"])
+    model.flow("change", "halve_minus(s) * 0.1")
+    assert model.run()["s"].iloc[1] == pytest.approx(95.0)
+    assert model.run()["change"].iloc[0] == -5.0
+    cld = model.to_cld()
+    assert cld.get_link("s", "change").polarity.value == "-"
+    assert [lp.kind for lp in cld.loops()] == ["balancing"]
+    assert set(loop_dominance(model).dominant.dropna()) == {"B1"}
+
+
+def _tangled(stocks: int) -> StockFlowModel:
+    """Every stock feeds every other one's inflow: a complete graph of loops."""
+    model = StockFlowModel("Tangle", stop=5, dt=0.25)
+    names = [f"s{i}" for i in range(stocks)]
+    for i, name in enumerate(names):
+        model.stock(name, 1 + i, inflows=[f"f{i}"])
+        others = " + ".join(f"{0.01 * (j + 1)} * {n}" for j, n in enumerate(names) if n != name)
+        model.flow(f"f{i}", f"{others} - 0.3 * {name}")
+    return model
+
+
+def test_loop_dominance_on_a_model_with_too_many_loops_is_bounded_and_says_so():
+    model = _tangled(9)  # 125,673 loops through the nine stocks
+    cld = model.to_cld()
+    assert not cld.loops(limit=20_000).complete
+    dominance = loop_dominance(model, max_loops=500)
+    assert 0 < len(dominance.loops) <= 500
+    longest = max(len(loop) for loop in dominance.loops)
+    assert all(len(loop) <= longest for loop in dominance.loops)
+    assert f"of at most {longest} variables" in dominance.note
+    assert "more than 500 feedback loops" in dominance.note
+    assert "(bounded)" in repr(dominance)
+    assert dominance.dominant.dropna().isin([lp.name for lp in dominance.loops]).all()
+    scores = dominance.loop_scores.abs().sum(axis=1)
+    assert np.allclose(scores[scores > 0], 1.0)
+    tight = loop_dominance(model, max_loops=3)  # even the 2-variable loops are too many
+    assert len(tight.loops) == 3 and "the first 3 loops found of at most 2" in tight.note
+    assert loop_dominance(_tangled(3)).note is None  # few loops: all scored, no note
+    with pytest.raises(ModelError, match="max_loops"):
+        loop_dominance(model, max_loops=0)
