@@ -225,13 +225,22 @@ def find_loops(cld: CausalLoopDiagram, max_length: int | None = None,
     found.sort(key=_loop_length)
 
     stories = cld.story_names
+    fixed = cld.loop_numbers
+    kinds = [BALANCING if code & _NEGATIVE_MASK & 1 else REINFORCING for _, code in found]
+    # A fixed name (CausalLoopDiagram.number_loop) holds while its letter fits
+    # the loop's kind; the other loops are numbered around the fixed names.
+    names = [fixed.get(cycle) if fixed and fixed.get(cycle, " ")[0] == kind[0].upper() else None
+             for (cycle, _), kind in zip(found, kinds, strict=True)]
+    taken = set(filter(None, names))
     counts = {REINFORCING: 0, BALANCING: 0}
     loops = []
-    for cycle, code in found:
+    for (cycle, code), kind, name in zip(found, kinds, names, strict=True):
         negatives, delays = code & _NEGATIVE_MASK, code >> _DELAY_SHIFT
-        kind = BALANCING if negatives & 1 else REINFORCING
-        counts[kind] += 1
-        loops.append(Loop(f"{kind[0].upper()}{counts[kind]}", kind, cycle, link_map,
+        if name is None:
+            counts[kind] += 1
+            while (name := f"{kind[0].upper()}{counts[kind]}") in taken:
+                counts[kind] += 1
+        loops.append(Loop(name, kind, cycle, link_map,
                           stories.get(cycle) if stories else None, negatives, delays > 0))
     return LoopList(loops, stopped)
 

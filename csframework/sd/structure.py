@@ -628,12 +628,16 @@ def to_cld(model: Any, results: Results | None = None, *, include_constants: boo
     structure = _structure(model)
     run = _run(structure, results, run_kwargs)
     polarities = _polarities(structure, run, include_constants)[1]
-    return _diagram(model.name, structure.kinds, polarities, include_constants)
+    return _diagram(model.name, structure.kinds, polarities, include_constants,
+                    model.loop_names)
 
 
 def _diagram(title: str, kinds: Mapping[str, str], polarities: Iterable[LinkPolarity],
-             include_constants: bool) -> CausalLoopDiagram:
+             include_constants: bool,
+             loop_names: Mapping[tuple[str, ...], tuple[str, str | None]] | None = None,
+             ) -> CausalLoopDiagram:
     from csframework.cld import CausalLoopDiagram
+    from csframework.cld.loops import canonical_rotation
 
     cld = CausalLoopDiagram(title=title)
     for name, kind in kinds.items():
@@ -641,6 +645,17 @@ def _diagram(title: str, kinds: Mapping[str, str], polarities: Iterable[LinkPola
             cld.add_variable(name, note=kind)
     for link in polarities:
         cld.link(link.cause, link.effect, link.sign, delay=link.delay, note=link.note)
+    if loop_names:
+        # Names the model gives its loops hold where the run shows the loop
+        # with the kind the name says (a loop can change kind with its setting).
+        found = {canonical_rotation(loop.variables): loop for loop in cld.loops()}
+        for key, (name, story) in loop_names.items():
+            loop = found.get(key)
+            if loop is not None and loop.kind[0].upper() == name[0]:
+                cld._loop_numbers[key] = name
+                if story:
+                    cld._story_names[key] = story
+        cld._changed()
     return cld
 
 
@@ -1159,7 +1174,8 @@ def loop_dominance(model: StockFlowModel, results: Results | None = None, method
     structure = _structure(model)
     run = _run(structure, results, run_kwargs)
     paths, polarities = _polarities(structure, run, include_constants=False)
-    cld = _diagram(model.name, structure.kinds, polarities, include_constants=False)
+    cld = _diagram(model.name, structure.kinds, polarities, include_constants=False,
+                   loop_names=getattr(model, "loop_names", None))
     loops = tuple(cld.loops())
     index = pd.Index(run.time, name="time")
     edge_scores: dict[_Edge, np.ndarray] = {}
