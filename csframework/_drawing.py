@@ -40,7 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["CHAR_WIDTH", "LINE", "canvas", "clean_text", "figure_to_png", "fit_axes", "load_json",
+__all__ = ["CHAR_WIDTH", "LINE", "canvas", "clean_text", "figure_png_kept", "figure_to_png",
+           "fit_axes", "load_json",
            "normalise", "paint", "plural", "resolve", "wrap"]
 
 #: Average width of a character, in em of its own font size (DejaVu Sans, generous).
@@ -116,6 +117,21 @@ def figure_to_png(figure: Figure) -> bytes:
                            metadata={"Software": None})
     finally:
         figure.clear()
+    return buffer.getvalue()
+
+
+def figure_png_kept(figure: Figure) -> bytes:
+    """PNG bytes of `figure`, trimmed to what is drawn; the figure is left as it was.
+
+    What IPython shows for a figure that csframework returns (see
+    ``csframework._show_figures_in_ipython``).
+    """
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(style.current().rc()):
+        figure.savefig(buffer, format="png", dpi=figure.dpi, facecolor="white",
+                       bbox_inches="tight", metadata={"Software": None})
     return buffer.getvalue()
 
 
