@@ -62,6 +62,7 @@ def balancing_process_with_delay() -> StockFlowModel:
         ("B1", ("corrective_action", "state", "updating_perception", "perceived_state",
                 "perceived_gap"),
          "correcting towards the goal"),
+        ("B2", ("perceived_state", "updating_perception"), "updating the perception"),
     ))
     return model
 
