@@ -197,6 +197,8 @@ def test_suggestions_for_goals_rules_and_beliefs():
 
 
 def test_chart_wraps_every_summary_in_full():
+    import itertools
+
     # 12 c6: the chart cut its descriptions short with "...".
     figure = leverage.chart()
     texts = {t.get_gid(): t.get_text() for t in figure.axes[0].texts if t.get_gid()}
@@ -210,4 +212,4 @@ def test_chart_wraps_every_summary_in_full():
     boxes = sorted((t.get_window_extent().y0, t.get_window_extent().y1)
                    for t in figure.axes[0].texts if (t.get_gid() or "").startswith("summary:"))
     assert all(low_top <= high_bottom for (_, low_top), (high_bottom, _)
-               in zip(boxes, boxes[1:]))
+               in itertools.pairwise(boxes))
