@@ -402,7 +402,8 @@ def test_reflection_accepts_any_words():
 def _swapped(q):
     """The solution with two items' places swapped (for the placing questions)."""
     answer = dict(q.solution().answer)
-    first, last = list(answer)[0], list(answer)[-1]
+    names = list(answer)
+    first, last = names[0], names[-1]
     answer[first], answer[last] = answer[last], answer[first]
     return answer
 
