@@ -519,3 +519,41 @@ def test_solution_texts_are_whole_sentences(q):
     for verb in ("Moves", "Grows", "Starts", "Swings", "Rises", "Stays", "Improves", "Gets"):
         assert f". {verb} " not in text, (verb, text)
     assert not text.startswith(tuple(f"{letter}) " for letter in "abcdefgh")), text
+
+
+def test_04_q1_accepts_the_ladder_as_the_notebook_writes_it():
+    # 04: the exercise spelled the thoughts otherwise than the session notebook, so a
+    # participant who copied them from the notebook was told to check the spelling.
+    import json
+    import re
+    from pathlib import Path
+
+    from csframework.exercises import session04
+
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    notebook = notebooks / "04-mental-models-and-the-ladder.ipynb"
+    source = "".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]
+                     if c["cell_type"] == "code")
+    copied = {text: rung for rung, text in re.findall(r'monday\.add\("([^"]+)", "([^"]+)"\)',
+                                                      source)}
+    assert len(copied) == 7
+    assert session04.q1.check(copied).status == "correct"
+    with_contractions = {t.replace("do not", "don't").replace("does not", "doesn't"): r
+                         for t, r in copied.items()}
+    assert with_contractions != copied
+    assert session04.q1.check(with_contractions).status == "correct"
+
+
+def test_exercise_notebooks_list_the_options_once():
+    # 11 c11 and 12 c2/c5 showed each option twice: as "  a) ..." lines and as a list.
+    import json
+    import re
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "exercises").glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] != "markdown":
+                continue
+            text = "".join(cell["source"])
+            labels = re.findall(r"^(?:- \*\*)?\s*\(?([a-h])\)", text, flags=re.M)
+            assert len(labels) == len(set(labels)), (path.name, i, labels)
