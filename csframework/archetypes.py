@@ -157,8 +157,7 @@ class Archetype:
             if story:
                 cld.name_loop(loop, story)
                 if story in numbers:
-                    cld._loop_numbers[loop.variables] = numbers[story]
-        cld._changed()
+                    cld.number_loop(cld.loop(story), numbers[story])
         return cld
 
     @property
