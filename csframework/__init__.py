@@ -54,6 +54,42 @@ _LAZY: dict[str, tuple[str, str | None]] = {
 __all__ = ["CausalLoopDiagram", "Link", "Loop", "Variable", "errors", *_LAZY]
 
 
+def _show_figures_in_ipython() -> None:
+    """Let IPython show the figures csframework returns, even before pyplot is imported.
+
+    csframework draws on Agg canvases without pyplot, so that nothing is shown
+    twice; but IPython only learns to show a matplotlib Figure as a picture
+    once pyplot has been imported. Until then a returned figure would print as
+    ``<Figure size ... with 1 Axes>``. The formatter is registered by name, so
+    matplotlib is not imported here.
+    """
+    import sys
+
+    ipython_module = sys.modules.get("IPython")
+    get_ipython = getattr(ipython_module, "get_ipython", None)
+    shell = get_ipython() if get_ipython is not None else None
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    formatter = shell.display_formatter.formatters.get("image/png")
+    if formatter is None:
+        return
+    if ("matplotlib.figure", "Figure") in formatter.deferred_printers:
+        return
+    if any(getattr(t, "__name__", "") == "Figure" and getattr(t, "__module__", "")
+           == "matplotlib.figure" for t in formatter.type_printers):
+        return
+    formatter.for_type_by_name("matplotlib.figure", "Figure", _figure_png)
+
+
+def _figure_png(figure: Any) -> bytes:
+    from csframework import _drawing
+
+    return _drawing.figure_png_kept(figure)
+
+
+_show_figures_in_ipython()
+
+
 def __getattr__(name: str) -> Any:
     try:
         module_name, attribute = _LAZY[name]

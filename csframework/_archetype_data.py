@@ -34,6 +34,7 @@ class Definition:
     questions: tuple[str, ...]
     optional: tuple[tuple[str, str], ...] = ()
     delay_required: bool = False
+    loop_names: tuple[tuple[str, str], ...] = ()
 
 
 BALANCING_WITH_DELAY = Definition(
@@ -176,6 +177,8 @@ SHIFTING_THE_BURDEN = Definition(
         "What would the fundamental solution ask of you, and why is it easier to wait?",
         "How could the quick fix be used to buy time for the slow one?",
     ),
+    # Senge's numbering: B1 the symptomatic solution, B2 the fundamental one, R1 the side effect.
+    loop_names=(("the quick way", "B1"), ("the slow way", "B2"), ("growing dependence", "R1")),
 )
 
 ERODING_GOALS = Definition(
@@ -424,6 +427,10 @@ ACCIDENTAL_ADVERSARIES = Definition(
         "What do you do for yourself that might land as harm on your partner?",
         "What does your partner need from you that they may never have said?",
     ),
+    # The partnership is the archetype's reason for being: its outer loop is R1.
+    loop_names=(("partnership", "R1"), ("A looks after itself", "R2"),
+                ("B looks after itself", "R3"), ("mutual damage", "R4"),
+                ("A's self-help hurts B", "B1"), ("B's self-help hurts A", "B2")),
 )
 
 #: The ten definitions, in the reference's order.

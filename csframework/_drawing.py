@@ -40,8 +40,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["CHAR_WIDTH", "LINE", "canvas", "clean_text", "figure_to_png", "figure_to_svg",
-           "fit_axes", "load_json", "normalise", "paint", "plural", "render", "resolve", "wrap"]
+__all__ = ["CHAR_WIDTH", "LINE", "canvas", "clean_text", "figure_png_kept", "figure_to_png",
+           "figure_to_svg", "fit_axes", "load_json", "normalise", "paint", "plural", "render",
+           "resolve", "wrap"]
 
 #: Average width of a character, in em of its own font size (DejaVu Sans, generous).
 CHAR_WIDTH = 0.56
@@ -150,6 +151,21 @@ def render(figure: Figure, fmt: str, *, clear: bool = True, **savefig: Any) -> b
     finally:
         if clear:
             figure.clear()
+    return buffer.getvalue()
+
+
+def figure_png_kept(figure: Figure) -> bytes:
+    """PNG bytes of `figure`, trimmed to what is drawn; the figure is left as it was.
+
+    What IPython shows for a figure that csframework returns (see
+    ``csframework._show_figures_in_ipython``).
+    """
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(style.current().rc()):
+        figure.savefig(buffer, format="png", dpi=figure.dpi, facecolor="white",
+                       bbox_inches="tight", metadata={"Software": None})
     return buffer.getvalue()
 
 

@@ -112,6 +112,11 @@ class Archetype:
     delay_required : bool
         Whether :func:`find` needs a marked delay to recognise it; other
         delays in :attr:`cld` are typical, and only reported when missing.
+    loop_names : tuple of (str, str)
+        ``((story name, loop name), ...)`` where the references number a loop
+        otherwise than the automatic order would (Senge's B1 for the
+        symptomatic loop of shifting the burden). The card, :attr:`cld` and the
+        library model all use these names.
 
     Examples
     --------
@@ -136,6 +141,7 @@ class Archetype:
     questions: tuple[str, ...]
     optional: tuple[tuple[str, str], ...] = ()
     delay_required: bool = False
+    loop_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def cld(self) -> CausalLoopDiagram:
@@ -145,10 +151,13 @@ class Archetype:
 
         cld = CausalLoopDiagram.from_text(self.structure, title=self.name.capitalize())
         stories = {canonical_rotation(roles): story for roles, story in self.loop_stories}
+        numbers = dict(self.loop_names)
         for loop in cld.loops():
             story = stories.get(loop.variables)
             if story:
                 cld.name_loop(loop, story)
+                if story in numbers:
+                    cld.number_loop(cld.loop(story), numbers[story])
         return cld
 
     @property
@@ -203,14 +212,19 @@ class Archetype:
         return self.to_svg()
 
     def _repr_html_(self) -> str:
+        import base64
+
         aliases = ", ".join(escape(a) for a in self.aliases)
         questions = "".join(f"<li>{escape(q)}</li>" for q in self.questions)
-        loops = "; ".join(f"{escape(story)} ({'+'.join(map(escape, roles[:1]))}…)"
-                          for roles, story in self.loop_stories)
+        loops = "; ".join(f"<strong>{escape(loop.name)}</strong> {escape(loop.story or '')} "
+                          f"({escape(loop.kind)})" for loop in self.cld.loops() if loop.story)
+        picture = base64.b64encode(self.cld.to_png()).decode("ascii")
         return (
             "<div style='border:1px solid #bbb;border-radius:6px;padding:0.8em;max-width:48em'>"
             f"<h3 style='margin-top:0'>{escape(self.name.capitalize())}</h3>"
             f"<p><em>Also called: {aliases}</em></p>"
+            f"<img src='data:image/png;base64,{picture}' style='max-width:100%' "
+            f"alt='{escape(self.name.capitalize(), quote=True)}: the causal loop diagram'>"
             f"<p>{escape(self.story)}</p>"
             f"<p><strong>Behaviour over time:</strong> {escape(self.behaviour_over_time)} "
             f"({escape(self.behaviour)})</p>"

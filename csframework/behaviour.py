@@ -605,6 +605,9 @@ class Classification:
         """
         why = _EXPLAINERS[self.pattern](self.features)
         text = f"This looks like {self.pattern} (confidence {self.confidence:.2f}): {why}."
+        if self.pattern == "equilibrium" and self.features.get("relative_range", 0) > _BIG_RANGE:
+            text = (f"No clear pattern (the nearest is equilibrium, confidence "
+                    f"{self.confidence:.2f}): {why}.")
         if len(self.phases) > 1:
             text += " " + _explain_phases(self.phases)
         if self.pattern in REVERSALS and self.better is None:
@@ -1268,7 +1271,7 @@ def _phases(best: str, f: Mapping[str, float], first: float, last: float) -> tup
     """The pattern, with the stretches at rest before and after it as phases of their own."""
     span = last - first
     begin, end = f["at_rest_until"], f["at_rest_from"]
-    if f.get("flat"):
+    if f.get("flat") or best == "equilibrium":
         return (Phase("equilibrium", first, last, f["level"]),)
     phases = []
     if math.isfinite(begin) and begin - first >= _PHASE_SHARE * span:
@@ -1346,7 +1349,17 @@ def _explain_settle(f: Mapping[str, float]) -> str:
 
 
 def _explain_equilibrium(f: Mapping[str, float]) -> str:
+    if f.get("relative_range", 0.0) > _BIG_RANGE:
+        # A short, uneven series (a week of ratings) can move a lot and still not stand
+        # out from its noise: say so rather than call it steady.
+        return (f"it moves over a range of about {f['relative_range']:.0%} of its level, but "
+                "in too few points, or too unevenly, for a shape to stand out from the noise; "
+                "look at the graph and name what you see")
     return f"it stays at about {_about(f['level'])}; its changes are small or only noise"
+
+
+#: Above this range, relative to its level, a series called "equilibrium" is not steady.
+_BIG_RANGE = 0.25
 
 
 def _explain_decline(f: Mapping[str, float]) -> str:

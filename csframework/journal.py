@@ -704,6 +704,32 @@ class Journal:
         self._damage: str | None = None
         self._conn = self._open()
 
+    @classmethod
+    @contextlib.contextmanager
+    def scratch(cls) -> Iterator[Journal]:
+        """A throw-away journal in a new temporary folder, deleted when the block ends.
+
+        For demonstrations in the notebooks: what is written to it never reaches
+        your own journal, the mandala or the certification portfolio.
+
+        Examples
+        --------
+        >>> with Journal.scratch() as demo:
+        ...     _ = demo.write(13, "example", "Small visible successes keep colleagues trying")
+        ...     len(demo), demo.path != default_path()
+        (1, True)
+        >>> demo.path.exists()
+        False
+        """
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="csf-scratch-journal-") as folder:
+            journal = cls(Path(folder) / "journal.sqlite3")
+            try:
+                yield journal
+            finally:
+                journal.close()
+
     # -- opening --------------------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:

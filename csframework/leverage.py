@@ -284,6 +284,10 @@ def table() -> pd.DataFrame:
           "for example": p.example} for p in _POINTS]).set_index("number")
 
 
+#: Room for a point's summary on the chart, in em of the normal font size.
+_SUMMARY_WIDTH = 27.5
+
+
 def chart(highlight: Iterable[int | str] = (), ax: Axes | None = None) -> Figure:
     """Meadows' list as a ladder: least effective at the bottom, most at the top.
 
@@ -310,7 +314,12 @@ def chart(highlight: Iterable[int | str] = (), ax: Axes | None = None) -> Figure
 
     marked = {get(h).number for h in highlight}
     theme = style.current()
-    width, height = 54.0, 12 * 2.0 + 3.5
+    small = 0.75
+    # Summaries are wrapped, never cut short: a row grows to hold its lines.
+    wrapped = [_drawing.wrap(p.summary, _SUMMARY_WIDTH, small) for p in _POINTS]
+    boxes = [max(1.7, len(lines) * _drawing.LINE * small + 0.35) for lines in wrapped]
+    bottoms = [0.5 + sum(boxes[:i]) + 0.3 * i for i in range(len(boxes))]
+    width, height = 54.0, bottoms[-1] + boxes[-1] + 3.8
     with matplotlib.rc_context(theme.rc()):
         if ax is None:
             figure, ax = _drawing.canvas(width, height)
@@ -319,36 +328,38 @@ def chart(highlight: Iterable[int | str] = (), ax: Axes | None = None) -> Figure
             _drawing.fit_axes(ax, width, height)
         shades = {"parameters": "#EEF3F8", "feedbacks": "#DCE8F2", "design": "#C5D9EA",
                   "intent": "#A9C6E0"}
-        for i, p in enumerate(_POINTS):
-            y = 0.5 + i * 2.0
+        for p, lines, box, bottom in zip(_POINTS, wrapped, boxes, bottoms, strict=True):
+            middle = bottom + 0.15 + box / 2
             ax.add_patch(matplotlib.patches.FancyBboxPatch(
-                (7.5, y + 0.15), 46.0, 1.7, boxstyle="round,pad=0,rounding_size=0.4",
+                (7.5, bottom + 0.15), 46.0, box, boxstyle="round,pad=0,rounding_size=0.4",
                 facecolor=shades[p.realm], edgecolor="none"))
-            ax.text(8.3, y + 1.0, f"{p.number}", ha="left", va="center", fontweight="bold",
+            ax.text(8.3, middle, f"{p.number}", ha="left", va="center", fontweight="bold",
                     color=style.PALETTE["text"])
-            ax.text(10.3, y + 1.0, p.name, ha="left", va="center", color=style.PALETTE["text"])
-            ax.text(25.5, y + 1.0, textwrap.shorten(p.summary, 62, placeholder="..."),
-                    ha="left", va="center", fontsize=theme.font_size * 0.75,
-                    color=style.PALETTE["link"])
+            ax.text(10.3, middle, p.name, ha="left", va="center", color=style.PALETTE["text"])
+            ax.text(25.5, middle, "\n".join(lines), ha="left", va="center",
+                    fontsize=theme.font_size * small, color=style.PALETTE["link"],
+                    linespacing=_drawing.LINE, gid=f"summary:{p.number}")
             if p.number in marked:
-                ax.text(6.3, y + 1.0, str(p.number), ha="center", va="center",
+                ax.text(6.3, middle, str(p.number), ha="center", va="center",
                         fontweight="bold", color=style.PALETTE["text"], gid="badge",
                         bbox={"boxstyle": "circle,pad=0.25", "facecolor": BADGE,
                               "edgecolor": style.PALETTE["text"], "linewidth": 0.8})
         for realm, (low, high) in {"parameters": (0, 3), "feedbacks": (3, 6),
                                    "design": (6, 9), "intent": (9, 12)}.items():
-            ax.plot([4.7, 4.7], [0.7 + low * 2.0, 0.3 + high * 2.0],
+            top = bottoms[high - 1] + 0.15 + boxes[high - 1]
+            ax.plot([4.7, 4.7], [bottoms[low] + 0.2, top - 0.05],
                     color=style.PALETTE["link"], linewidth=1.0)
-            ax.text(4.0, 0.5 + (low + high), realm, rotation=90, ha="center", va="center",
-                    fontsize=theme.font_size * 0.8, color=style.PALETTE["link"])
+            ax.text(4.0, (bottoms[low] + top) / 2, realm, rotation=90, ha="center",
+                    va="center", fontsize=theme.font_size * 0.8, color=style.PALETTE["link"])
         ax.text(width / 2, height - 1.0, "Places to intervene in a system (after Meadows)",
                 ha="center", va="center", fontsize=theme.title_size, gid="title",
                 color=style.PALETTE["text"])
-        ax.annotate("", xy=(2.0, 24.0), xytext=(2.0, 1.0),
+        top = bottoms[-1] + boxes[-1]
+        ax.annotate("", xy=(2.0, top), xytext=(2.0, 1.0),
                     arrowprops={"arrowstyle": "-|>", "color": style.PALETTE["link"]})
         ax.text(2.0, 0.3, "easier", ha="center", va="center",
                 fontsize=theme.font_size * 0.7, color=style.PALETTE["link"])
-        ax.text(2.0, 24.8, "deeper", ha="center", va="center",
+        ax.text(2.0, top + 0.8, "deeper", ha="center", va="center",
                 fontsize=theme.font_size * 0.7, color=style.PALETTE["link"])
     return figure
 

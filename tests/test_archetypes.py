@@ -515,3 +515,68 @@ def test_a_prediction_is_judged_against_the_reference_mode():
     quiz.choices.value = "better before worse"
     quiz.reveal_button.click()
     assert quiz.prediction.outcome.agrees
+
+
+# -- loop names agree: card, diagram and model --------------------------------------
+
+def _named_loops(cld):
+    return {loop.story: loop.name for loop in cld.loops() if loop.story}
+
+
+@pytest.mark.parametrize("name", list(LOOP_KINDS))
+def test_card_diagram_and_model_call_a_loop_by_the_same_name(name):
+    import re
+
+    from csframework.sd import library
+
+    archetype = archetypes.get(name)
+    diagram = _named_loops(archetype.cld)
+    html = archetype._repr_html_()
+    for story, loop_name in diagram.items():
+        from html import escape
+        assert f"<strong>{loop_name}</strong> {escape(story)}" in html
+    model = library.load(name)
+    in_model = {loop.name: loop.story for loop in model.to_cld().loops()}
+    for story, loop_name in diagram.items():
+        # the model either has the archetype's loop under its name, or leaves the name unused
+        assert in_model.get(loop_name, story) == story, (name, loop_name)
+    assert set(diagram.items()) & {(s, n) for n, s in in_model.items()}, name
+    # every "B2:" the model's documentation cites is one of the model's loops
+    cited = {m for element in model.names() for m in
+             re.findall(r"\b([RB][1-9])\b", getattr(model[element], "doc", None) or "")}
+    assert cited <= set(in_model), (name, cited - set(in_model))
+
+
+def test_shifting_the_burden_is_numbered_as_senge_does():
+    expected = {"the quick way": "B1", "the slow way": "B2", "growing dependence": "R1"}
+    archetype = archetypes.get("shifting the burden")
+    assert _named_loops(archetype.cld) == expected
+    assert {story: name for story, name in _named_loops(archetype.model().to_cld()).items()
+            if story in expected} == expected
+    assert archetype.cld.loop("B1").variables == ("problem symptom", "symptomatic solution")
+
+
+def test_accidental_adversaries_partnership_is_r1():
+    archetype = archetypes.get("accidental adversaries")
+    assert archetype.cld.loop("R1").story == "partnership"
+    assert archetype.model().to_cld().loop("R1").story == "partnership"
+
+
+def test_loop_dominance_uses_the_models_loop_names():
+    from csframework.sd import library
+    from csframework.sd.structure import loop_dominance
+
+    dominance = loop_dominance(library.load("fixes that fail"))
+    fix = next(loop for loop in dominance.loops if loop.story == "quick relief")
+    assert fix.name == "B1" and "B1" in dominance.loop_scores.columns
+
+
+@pytest.mark.parametrize("name", list(LOOP_KINDS))
+def test_card_html_shows_the_diagram(name):
+    import base64
+    import re
+
+    html = archetypes.get(name)._repr_html_()
+    found = re.search(r"<img src='data:image/png;base64,([A-Za-z0-9+/=]+)'", html)
+    assert found, "the card has no picture"
+    assert base64.b64decode(found.group(1))[:4] == b"\x89PNG"

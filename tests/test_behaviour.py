@@ -627,3 +627,17 @@ def test_a_rest_before_the_pattern_is_a_phase_and_a_short_one_is_not():
     assert behaviour.classify(late, time=t).shape == "equilibrium, then goal seeking"
     early = np.where(t < 2, 10.0, 10 + 40 * (1 - np.exp(-(t - 2) / 8)))
     assert behaviour.classify(early, time=t).shape == "goal seeking"
+
+
+def test_a_week_that_dips_and_recovers_is_not_called_steady():
+    # 03 c35: a week of ratings 6, 5, 5, 3, 4, 7, 7 was explained as "it stays at about 7",
+    # with the phases "equilibrium, then equilibrium".
+    from csframework import behaviour
+
+    found = behaviour.classify([6, 5, 5, 3, 4, 7, 7])
+    text = found.explain()
+    assert "stays at about" not in text
+    assert text.startswith("No clear pattern") and "look at the graph" in text
+    assert found.shape == found.pattern and len(found.phases) == 1
+    steady = behaviour.classify([5, 5.01, 4.99, 5, 5.02, 5, 5])
+    assert "stays at about 5" in steady.explain()

@@ -56,3 +56,10 @@ def test_guide_explains_the_presentation_theme_and_slides(guide):
     assert 'csf.style.use("presentation")' in guide
     assert 'csf.style.use("participant")' in guide
     assert "jupyterlab-rise" in guide
+
+
+def test_guide_says_no_notebook_is_still_unwritten(guide):
+    # the guide said of session 12's notebook that it "is not written yet" long after it was
+    unwritten = [line for line in guide.splitlines()
+                 if "not written yet" in line or "not yet written" in line]
+    assert not unwritten, unwritten

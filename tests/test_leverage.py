@@ -194,3 +194,22 @@ def test_suggestions_for_goals_rules_and_beliefs():
     assert (5, "homework policy") in numbers
     assert (2, "belief that ability is fixed") in numbers
     assert "none" in suggest(CausalLoopDiagram.from_text("a -> b : +")).text()
+
+
+def test_chart_wraps_every_summary_in_full():
+    import itertools
+
+    # 12 c6: the chart cut its descriptions short with "...".
+    figure = leverage.chart()
+    texts = {t.get_gid(): t.get_text() for t in figure.axes[0].texts if t.get_gid()}
+    for point in leverage.points():
+        shown = texts[f"summary:{point.number}"]
+        assert "..." not in shown
+        assert " ".join(shown.split()) == point.summary
+    assert any("\n" in texts[f"summary:{p.number}"] for p in leverage.points())
+    # the wrapped lines stay inside their row: rows do not overlap when drawn
+    figure.canvas.draw()
+    boxes = sorted((t.get_window_extent().y0, t.get_window_extent().y1)
+                   for t in figure.axes[0].texts if (t.get_gid() or "").startswith("summary:"))
+    assert all(low_top <= high_bottom for (_, low_top), (high_bottom, _)
+               in itertools.pairwise(boxes))

@@ -291,6 +291,7 @@ class CausalLoopDiagram:
         self._variables: dict[str, Variable] = {}
         self._links: dict[tuple[str, str], Link] = {}
         self._story_names: dict[tuple[str, ...], str] = {}
+        self._loop_numbers: dict[tuple[str, ...], str] = {}
         self._positions: dict[str, tuple[float, float]] = {}
         self._loops_cache: dict[tuple[Any, Any], LoopList] = {}
         self._revision = 0
@@ -424,6 +425,64 @@ class CausalLoopDiagram:
         self._changed()
         return self.loop(found.name)
 
+    def number_loop(self, loop: str | Loop, name: str | None) -> Loop:
+        """Give a loop a fixed name such as ``"B1"`` (``None`` goes back to the automatic one).
+
+        Loops are numbered automatically, shortest first; a book or a model may
+        number them otherwise (Senge calls the symptomatic loop of shifting the
+        burden B1). A fixed name belongs to the loop's variables, like a story
+        name; the other loops of its kind are numbered around it. The name
+        keeps its letter: a fixed name is ignored while the loop is of the
+        other kind.
+
+        Raises
+        ------
+        DiagramError
+            If `name` is not R or B and a number, is of the other kind than the
+            loop, or is already another loop's fixed name.
+
+        Examples
+        --------
+        >>> cld = CausalLoopDiagram.from_text('''
+        ...     a -> b : +
+        ...     b -> a : -
+        ...     c -> d : +
+        ...     d -> c : -
+        ... ''')
+        >>> [loop.name for loop in cld.loops()]
+        ['B1', 'B2']
+        >>> cld.number_loop("B2", "B1").variables
+        ('c', 'd')
+        >>> [(loop.name, loop.variables) for loop in cld.loops()]
+        [('B2', ('a', 'b')), ('B1', ('c', 'd'))]
+        """
+        from csframework.cld.loops import canonical_rotation
+
+        found = self.loop(loop) if isinstance(loop, str) else loop
+        key = canonical_rotation(found.variables)
+        if name is None:
+            self._loop_numbers.pop(key, None)
+        else:
+            letter = found.kind[0].upper()
+            if not isinstance(name, str) or not re.fullmatch(r"[RB][1-9][0-9]{0,3}", name):
+                raise DiagramError(f"a loop's name {self._where()} is R or B and a number, "
+                                   f"like {letter}1; got {name!r}")
+            if name[0] != letter:
+                raise DiagramError(f"loop {found.path()} is {found.kind}, so its name "
+                                   f"starts with {letter}, not {name!r}")
+            for other, taken in self._loop_numbers.items():
+                if taken == name and other != key:
+                    raise DiagramError(f"{name} already names the loop {' -> '.join(other)} "
+                                       f"{self._where()}")
+            self._loop_numbers[key] = name
+        self._changed()
+        return next(lp for lp in self.loops() if canonical_rotation(lp.variables) == key)
+
+    @property
+    def loop_numbers(self) -> dict[tuple[str, ...], str]:
+        """Fixed loop names (see :meth:`number_loop`), keyed by the loop's variables (a copy)."""
+        return dict(self._loop_numbers)
+
     def place(self, name: str, x: float, y: float) -> tuple[float, float]:
         """Put the variable `name` at (`x`, `y`) when the diagram is drawn or exported.
 
@@ -532,6 +591,7 @@ class CausalLoopDiagram:
             return NotImplemented
         return (self.title == other.title and self.variables == other.variables
                 and self.links == other.links and self._story_names == other._story_names
+                and self._loop_numbers == other._loop_numbers
                 and self._positions == other._positions)
 
     __hash__ = None  # type: ignore[assignment]  # mutable
@@ -542,6 +602,7 @@ class CausalLoopDiagram:
         new._variables = dict(self._variables)
         new._links = dict(self._links)
         new._story_names = dict(self._story_names)
+        new._loop_numbers = dict(self._loop_numbers)
         new._positions = dict(self._positions)
         return new
 

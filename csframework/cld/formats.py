@@ -88,6 +88,9 @@ def to_dict(cld: CausalLoopDiagram) -> dict[str, Any]:
         "loop_stories": [{"variables": list(key), "story": story}
                          for key, story in cld.story_names.items()],
     }
+    if cld.loop_numbers:
+        data["loop_names"] = [{"variables": list(key), "name": name}
+                              for key, name in cld.loop_numbers.items()]
     if cld.positions:
         data["positions"] = {name: list(xy) for name, xy in cld.positions.items()}
     return data
@@ -182,6 +185,24 @@ def from_dict(data: dict[str, Any]) -> CausalLoopDiagram:
         from csframework.cld.loops import canonical_rotation
 
         cld._story_names = {canonical_rotation(k): v for k, v in stories.items()}
+    numbers = {}
+    for i, item in enumerate(_list(data, "loop_names", what)):
+        with _at(what, f"loop_names[{i}]"):
+            _require(item, ("variables", "name"), f"loop_names[{i}]")
+            names = item["variables"]
+            if not isinstance(names, list) or len(names) < 2:
+                raise FormatError(f'"variables" must be a list of two or more names, got '
+                                  f"{_described(names)}")
+            key = tuple(normalise_name(_name(n, "variables")) for n in names)
+            name = _text(item["name"], "name")
+            if not re.fullmatch(r"[RB][1-9][0-9]{0,3}", name):
+                raise FormatError(f"a loop's name is R or B and a number, like B1; got "
+                                  f"{_described(name)}")
+            numbers[key] = name
+    if numbers:
+        from csframework.cld.loops import canonical_rotation
+
+        cld._loop_numbers = {canonical_rotation(k): v for k, v in numbers.items()}
     positions = data.get("positions", {})
     if not isinstance(positions, dict):
         raise FormatError(f'invalid diagram JSON: "positions" must be an object of name: [x, y], '

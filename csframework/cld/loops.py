@@ -247,33 +247,50 @@ def find_loops(cld: CausalLoopDiagram, max_length: int | None = None,
         # _cycles_with_signs), so a stable sort by length gives the canonical order
         # without comparing long tuples of names.
         found.sort(key=_loop_length)
-        return LoopList(_build_loops(found, names, link_map, cld.story_names), stopped)
+        return LoopList(_build_loops(found, names, link_map, cld.story_names,
+                                     cld.loop_numbers), stopped)
     finally:
         if collecting:
             gc.enable()
 
 
 def _build_loops(found: list[tuple[list[int], int]], names: list[str],
-                 link_map: Mapping[tuple[str, str], Link], stories: Mapping | None
-                 ) -> list[Loop]:
+                 link_map: Mapping[tuple[str, str], Link], stories: Mapping | None,
+                 fixed: Mapping[tuple[str, ...], str] | None = None) -> list[Loop]:
     """Loop objects for the cycles found, numbered R1, B1, ... in their order.
 
     A frozen dataclass sets its fields one by one through ``object.__setattr__``;
     with millions of loops that is most of the work, so each loop gets its
     ``__dict__`` whole, without the fields left at their defaults, and its
     variables' names are looked up when first read (see ``Loop.__getattr__``).
+
+    A fixed name (:meth:`CausalLoopDiagram.number_loop`) holds while its letter fits the
+    loop's kind; the other loops are numbered around the fixed names.
     """
     new, set_fields = object.__new__, object.__setattr__
     names = tuple(names)
+    chosen: dict[int, str] = {}
+    if fixed:
+        for index, (cycle, code) in enumerate(found):
+            name = fixed.get(tuple(names[i] for i in cycle))
+            if name and name[0] == ("B" if code & _NEGATIVE_MASK & 1 else "R"):
+                chosen[index] = name
+    taken = set(chosen.values())
     counts = [0, 0]
     loops = []
     append = loops.append
-    for cycle, code in found:
+    for index, (cycle, code) in enumerate(found):
         negatives = code & _NEGATIVE_MASK
         odd = negatives & 1
-        counts[odd] += 1
+        name = chosen.get(index) if chosen else None
+        if name is None:
+            counts[odd] += 1
+            name = f"{'B' if odd else 'R'}{counts[odd]}"
+            while taken and name in taken:
+                counts[odd] += 1
+                name = f"{'B' if odd else 'R'}{counts[odd]}"
         loop = new(Loop)
-        fields = {"name": f"{'B' if odd else 'R'}{counts[odd]}",
+        fields = {"name": name,
                   "kind": BALANCING if odd else REINFORCING, "_cycle": cycle,
                   "_names": names, "_link_map": link_map, "negative_links": negatives}
         if code > _NEGATIVE_MASK:

@@ -83,8 +83,19 @@ def key(text: Any) -> str:
     --------
     >>> key("  Mental_Models! ")
     'mental models'
+    >>> key("Jordan doesn't care") == key("Jordan does not care")
+    True
     """
-    return " ".join(re.findall(r"[a-z0-9]+", str(text).lower().replace("'s ", " ")))
+    text = str(text).lower().replace("\u2019", "'")
+    for short, full in _CONTRACTIONS:
+        text = text.replace(short, full)
+    return " ".join(re.findall(r"[a-z0-9]+", text.replace("'s ", " ")))
+
+
+#: Contractions written out, so that "don't" and "do not" compare equal.
+_CONTRACTIONS = (("can't", "cannot"), ("won't", "will not"), ("shan't", "shall not"),
+                 ("n't", " not"), ("'re", " are"), ("'ve", " have"), ("'ll", " will"),
+                 ("i'm", "i am"))
 
 
 def is_blank(answer: Any) -> bool:

@@ -32,6 +32,7 @@ the check again. A hint is one call away: .hint()
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -201,17 +202,21 @@ class LoopRequirement:
         None accepts either kind.
     story : str
         What the loop is about, used in feedback (e.g. ``"the trust spiral"``).
+    delayed : bool
+        Whether the loop must have a link marked ``delay``.
     """
 
     through: tuple[str, ...]
     kind: str | None = None
     story: str = ""
+    delayed: bool = False
 
     def describe(self) -> str:
-        """``"a balancing loop through 'gap' and 'heating'"``."""
+        """``"a balancing loop with a delay through 'gap' and 'heating'"``."""
         kind = f"a {self.kind} loop" if self.kind else "a loop"
+        delay = " with a delay" if self.delayed else ""
         story = f" ({self.story})" if self.story else ""
-        return f"{kind}{story} through {listing(self.through)}"
+        return f"{kind}{delay}{story} through {listing(self.through)}"
 
 
 class BuildCLD(Question):
@@ -253,7 +258,7 @@ class BuildCLD(Question):
         return _diagram(self.solution_text, "solution")
 
     def _explanation(self) -> str:
-        loops = "; ".join(loop.explain() for loop in self.answer().loops())
+        loops = " ".join(loop.explain() for loop in self.answer().loops())
         return " ".join(part for part in (self.explanation, loops) if part)
 
     def _match(self, wanted: str, names: Sequence[str]) -> str | None:
@@ -308,9 +313,17 @@ class BuildCLD(Question):
             through = {mapping[v] for v in req.through}
             passing = [loop for loop in loops if through <= set(loop.variables)]
             right = [loop for loop in passing if req.kind in (None, loop.kind)]
-            if right:
-                good.append(right[0])
+            timed = [loop for loop in right if loop.has_delay or not req.delayed]
+            if timed:
+                good.append(timed[0])
                 continue
+            if right:
+                loop = right[0]
+                return _not_yet(
+                    f"your loop {_loop_label(loop)} is {loop.kind}, as it should be, but no "
+                    f"link in it is marked as slow. The story needs {req.describe()}: add "
+                    "'delay' after the sign of the link that takes a while, such as "
+                    "'cause -> effect : + delay'.")
             if passing:
                 loop = passing[0]
                 return _not_yet(
@@ -324,7 +337,7 @@ class BuildCLD(Question):
                    f"'{missing_link[1]}'." if missing_link else "")
             return _not_yet(f"I can't find a closed loop through {listing(sorted(through))}. "
                             f"Follow the arrows from '{start}': can you get back to it?{tip}")
-        summary = "; ".join(loop.explain() for loop in dict.fromkeys(good))
+        summary = " ".join(loop.explain() for loop in dict.fromkeys(good))
         needed = listing([r.describe() for r in self.requirements], quote=False)
         return _correct(f"your diagram holds {needed}. {summary}")
 
@@ -440,9 +453,12 @@ class PredictPattern(_Simulated):
         from csframework import behaviour
 
         found = behaviour.pattern(self.actual)
+        # The pattern's description starts with a verb ("Moves quickly at first ..."):
+        # it continues the sentence about the series rather than standing alone.
+        description = found.description
         return " ".join(part for part in (
-            f"{self.describe[:1].upper()}{self.describe[1:]} shows {found.name}.",
-            found.description, self.explanation) if part)
+            f"{self.describe[:1].upper()}{self.describe[1:]} shows {found.name}: it "
+            f"{description[:1].lower()}{description[1:]}", self.explanation) if part)
 
     def _check(self, answer: Any) -> CheckResult:
         from csframework import behaviour
@@ -926,18 +942,40 @@ class MultipleChoice(Question):
         return self.correct
 
     def _explanation(self) -> str:
-        option = self.options[_LETTERS.index(self.correct)]
-        return " ".join(part for part in (f"{self.correct}) {option}.",
+        option = self.options[_LETTERS.index(self.correct)].rstrip(".")
+        return " ".join(part for part in (f"The answer is {self.correct}), {option}.",
                                           self.why.get(self.correct, ""), self.explanation)
                         if part)
 
     def _letter(self, answer: str) -> str | None:
-        text = answer.strip().lower().strip("()[]. ")
-        if len(text) == 1 and text in _LETTERS[:len(self.options)]:
+        """The option `answer` names: by its letter, its words, or all the words of one option.
+
+        "d", "(d)", "d) community building", "Community building" and "community" all
+        name the option "community building"; words shared by two options name neither.
+        """
+        letters = _LETTERS[:len(self.options)]
+        text = answer.strip().lower()
+        labelled = re.match(r"^\(?([a-z])\)\s+(.+)$", text)
+        if labelled and labelled.group(1) in letters:
+            text = labelled.group(2)
+        text = text.strip("()[]. ")
+        if len(text) == 1 and text in letters:
             return text
+        given = key(text)
         for i, option in enumerate(self.options):
-            if key(text) == key(option):
+            if given == key(option):
                 return _LETTERS[i]
+        # Short options are names ("community building"): a name said longer or
+        # shorter still names them. Longer options must be given in full.
+        words = set(given.split())
+        names = {i: set(key(o).split()) for i, o in enumerate(self.options)
+                 if len(key(o).split()) <= 3}
+        if not words or not names:
+            return None
+        for within in (lambda name: name <= words, lambda name: words <= name):
+            named = [i for i, name in names.items() if within(name)]
+            if len(named) == 1:
+                return _LETTERS[named[0]]
         return None
 
     def _check(self, answer: Any) -> CheckResult:

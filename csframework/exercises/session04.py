@@ -21,10 +21,10 @@ LATE_MORNING = {
     "Two students came in six minutes after the bell": "observable data",
     "Jordan was one of them": "selected data",
     "Jordan is late again": "added meaning",
-    "Students who arrive late don't care about the lesson": "assumptions",
-    "Jordan doesn't take my class seriously": "conclusions",
-    "This group can't be trusted with any freedom": "beliefs",
-    "I start tomorrow's lesson with a quiz to catch the latecomers": "actions",
+    "Students who arrive late do not care about the lesson": "assumptions",
+    "Jordan does not take my class seriously": "conclusions",
+    "This group cannot be trusted with any freedom": "beliefs",
+    "I start tomorrow with a quiz to catch the latecomers": "actions",
 }
 
 q1 = PlaceOnLadder(
@@ -39,13 +39,13 @@ q1 = PlaceOnLadder(
         "Jordan was one of them": "it is still data, but only the part the teacher picked "
             "out; the other student has dropped from view.",
         "Jordan is late again": "'again' adds meaning from the teacher's history with Jordan.",
-        "Students who arrive late don't care about the lesson": "it is taken for granted, "
+        "Students who arrive late do not care about the lesson": "it is taken for granted, "
             "about late students in general, and never checked.",
-        "Jordan doesn't take my class seriously": "it is a judgement drawn about this "
+        "Jordan does not take my class seriously": "it is a judgement drawn about this "
             "student from the rungs below.",
-        "This group can't be trusted with any freedom": "it is a general view of the world "
+        "This group cannot be trusted with any freedom": "it is a general view of the world "
             "that will colour what the teacher notices next time.",
-        "I start tomorrow's lesson with a quiz to catch the latecomers": "it is what the "
+        "I start tomorrow with a quiz to catch the latecomers": "it is what the "
             "teacher does, the top of the ladder.",
     },
     hints=[
@@ -61,8 +61,8 @@ q1 = PlaceOnLadder(
     typical_mistakes=[
         ({**LATE_MORNING, "Jordan is late again": "observable data"},
          "'again' adds meaning"),
-        ({**LATE_MORNING, "Jordan doesn't take my class seriously": "beliefs",
-          "This group can't be trusted with any freedom": "conclusions"},
+        ({**LATE_MORNING, "Jordan does not take my class seriously": "beliefs",
+          "This group cannot be trusted with any freedom": "conclusions"},
          "2 items are not yet in place"),
         ({"Jordan was one of them": "selected data"}, "not placed yet"),
         ({"Jordan was one of them": "the middle"}, "is not a rung"),

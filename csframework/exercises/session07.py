@@ -106,8 +106,10 @@ q3 = SetParameter(
         "damps the swings.",
         "Try a response delay of 5 or 6 days.",
     ],
-    explanation="Patience in a balancing loop with a delay calms it: a slower response takes "
-                "account of the orders already on their way.",
+    explanation="Patience in a balancing loop with a delay calms it. This dealer never counts "
+                "the cars she has already ordered; a slower response asks for only part of "
+                "the gap each day, so fewer extra orders pile up before the first ones "
+                "arrive, and she overshoots less.",
     code='ex.q3.check(6)\n'
          'csf.library.load("car dealer inventory").run(params={"response_delay": 6})',
     typical_mistakes=[(2, "A quicker response"), (1, "swings between 110 and 678"),
@@ -128,7 +130,8 @@ q4 = BuildCLD(
     "and the action closes the gap only after a while. For example: the gap between the grade "
     "a student wants and their grades drives hours of study, which raise grades weeks later. "
     "Use the variables 'gap', 'study' and 'grades', and mark the delay.",
-    [LoopRequirement(("gap", "study", "grades"), "balancing", "closing the gap")],
+    [LoopRequirement(("gap", "study", "grades"), "balancing", "closing the gap",
+                     delayed=True)],
     STUDY,
     synonyms={"study": ("revision", "practice", "homework"), "grades": ("marks", "results")},
     links=[("gap", "study", "+", "When the gap grows, does the student study more or less?"),
@@ -148,6 +151,7 @@ q4 = BuildCLD(
          "shrink"),
         ("gap -> study : +\nstudy -> gap : -", "no variable for 'grades'"),
         ("gap -> study : +\nstudy -> grades : +", "closed loop"),
+        (STUDY.replace(" delay", ""), "no link in it is marked as slow"),
     ],
 )
 

@@ -45,23 +45,27 @@ q2 = PredictPattern(
     "A growing service needs capacity. It invests only when performance falls short of its "
     "standard, and capacity takes time to build; meanwhile, when performance disappoints, "
     "the standard itself is lowered. Predict the pattern of demand.",
-    "goal seeking", model="growth and underinvestment", describe="demand",
+    "growth then decline", model="growth and underinvestment", describe="demand",
     title="Growth and underinvestment",
     notes={
         "exponential growth": "That is what happens with a firm standard. Here the standard "
-                              "erodes, investment dries up, and growth stalls.",
-        "s-shaped growth": "Close, since demand does level off; but it grows fastest at the "
-                           "start and slows from then on, with no slow start.",
+                              "erodes, investment dries up, and growth turns into decline.",
+        "goal seeking": "Close for the first years, since growth slows; but demand does not "
+                        "hold at its peak: worn capacity is not replaced, and demand falls "
+                        "back.",
+        "overshoot and collapse": "Demand does fall after its peak, but not a long way: it "
+                                  "declines to a level well above where it began.",
     },
     hints=["What happens to investment when the standard drifts down to meet performance?",
-           "With less investment, capacity stops growing, and demand can grow no further."],
+           "With less investment, worn capacity is not replaced: what does that do to "
+           "performance, and then to demand?"],
     explanation="Lowering the standard removes the pressure to invest, so the limit that "
-                "could have been raised becomes a ceiling.",
+                "could have been raised becomes a ceiling, and then a ceiling that sinks.",
     code='results = csf.library.load("growth and underinvestment").run()\n'
          'csf.behaviour.classify(results["demand"]).pattern',
     typical_mistakes=[("exponential growth", "firm standard"),
-                      ("s-shaped growth", "no slow start"),
-                      ("collapse", "not overshoot and collapse")],
+                      ("goal seeking", "does not hold at its peak"),
+                      ("collapse", "not a long way")],
 )
 
 POPULAR = """

@@ -55,7 +55,7 @@ q1 = SetParameter(
                 "changes where the commons settles.",
     code='ex.q1.check(3)\n'
          'csf.library.load("tragedy of the commons").run(params={"cost_of_effort": 3})',
-    typical_mistakes=[(1, "falls as low as 4"), (2, "Make effort dearer"),
+    typical_mistakes=[(1, "falls as low as 0 and ends at 0"), (2, "Make effort dearer"),
                       (0, "outside what this model allows"),
                       ({"price": 0.5}, "lets you change 'cost_of_effort' only")],
 )

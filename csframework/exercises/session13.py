@@ -48,7 +48,7 @@ q2 = MultipleChoice(
     "The Mandala for Systems Change frames a project in four domains, each with its "
     "question. Which domain asks: 'Who is the \"we\", and what is the quality of our "
     "relationships?'",
-    ["practice", "research", "capacity building", "community"],
+    ["practice", "research", "capacity building", "community building"],
     "d", title="The mandala's domains",
     why={
         "a": "Practice asks what we are seeking to accomplish.",

@@ -288,6 +288,7 @@ class StockFlowModel:
         self._method = self._check_method(method, f"StockFlowModel({name!r})")
         self._save_every: float | None = None
         self.save_every = save_every
+        self._loop_names: dict[tuple[str, ...], tuple[str, str | None]] = {}
 
     # ----------------------------------------------------------- properties
     @property
@@ -719,6 +720,55 @@ known integration methods are 'euler', 'rk4'
         self._changed()
         return element
 
+    def name_loop(self, name: str, variables: Sequence[str], story: str | None = None) -> None:
+        """Name the feedback loop through `variables` in :meth:`to_cld` and loop dominance.
+
+        A model of an archetype numbers its loops as the archetype's card and
+        diagram do; loops left unnamed are numbered around the named ones.
+
+        Parameters
+        ----------
+        name : str
+            ``"R1"``, ``"B2"``, ...: the letter must fit the loop's kind.
+        variables : sequence of str
+            The loop's variables in the order it runs (any starting point).
+        story : str, optional
+            A story name for the loop.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("Savings", stop=3)
+        >>> _ = m.stock("money", 100, inflows=["interest"])
+        >>> _ = m.flow("interest", "0.05 * money")
+        >>> m.name_loop("R2", ["interest", "money"], "interest on interest")
+        >>> m.to_cld().loops()
+        LoopList([Loop('R2' 'interest on interest', reinforcing: interest -> money -> interest)])
+        """
+        from csframework.cld.loops import canonical_rotation
+
+        where = f"model {self._name!r}"
+        if not isinstance(name, str) or not re.fullmatch(r"[RB][1-9][0-9]{0,3}", name):
+            raise ModelError(f"a loop's name in {where} is R or B and a number, like B1; "
+                             f"got {name!r}")
+        cycle = tuple(variables) if not isinstance(variables, str) else ()
+        if len(cycle) < 1:
+            raise ModelError(f"loop {name} in {where} needs its variables as a list, "
+                             f"got {variables!r}")
+        for variable in cycle:
+            if variable not in self._elements:
+                raise UnknownNameError(str(variable), self._elements, kind="variable",
+                                       where=f"loop {name} of {where}")
+        key = canonical_rotation(cycle)
+        for other, (taken, _) in self._loop_names.items():
+            if taken == name and other != key:
+                raise ModelError(f"{name} already names the loop {' -> '.join(other)} in {where}")
+        self._loop_names[key] = (name, story)
+
+    @property
+    def loop_names(self) -> Mapping[tuple[str, ...], tuple[str, str | None]]:
+        """The loops named with :meth:`name_loop`: variables -> (name, story)."""
+        return MappingProxyType(self._loop_names)
+
     def copy(self, name: str | None = None) -> StockFlowModel:
         """An independent copy (optionally renamed); elements are immutable and shared.
 
@@ -735,6 +785,7 @@ known integration methods are 'euler', 'rk4'
                                self._dt, self.time_unit, self._method, self.save_every)
         for element in self._elements.values():
             other._add(element)
+        other._loop_names = dict(self._loop_names)
         return other
 
     # ------------------------------------------------------------ inspecting

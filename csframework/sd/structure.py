@@ -528,14 +528,17 @@ def to_cld(model: Any, results: Results | None = None, *, include_constants: boo
     run = _run(structure, results, run_kwargs)
     polarities = _polarities(structure, run, include_constants)[1]
     labels = {name: model[name].label for name in model.names()}
-    return _diagram(model.name, structure.kinds, polarities, include_constants, labels)
+    return _diagram(model.name, structure.kinds, polarities, include_constants, labels,
+                    model.loop_names)
 
 
 def _diagram(title: str, kinds: Mapping[str, str], polarities: Iterable[LinkPolarity],
-             include_constants: bool, labels: Mapping[str, str | None] | None = None
+             include_constants: bool, labels: Mapping[str, str | None] | None = None,
+             loop_names: Mapping[tuple[str, ...], tuple[str, str | None]] | None = None,
              ) -> CausalLoopDiagram:
     """The diagram; each variable drawn under its label (or its name with spaces for ``_``)."""
     from csframework.cld import CausalLoopDiagram
+    from csframework.cld.loops import canonical_rotation
 
     labels = labels or {}
     cld = CausalLoopDiagram(title=title)
@@ -545,6 +548,17 @@ def _diagram(title: str, kinds: Mapping[str, str], polarities: Iterable[LinkPola
             cld.add_variable(name, note=kind, label=label if label != name else None)
     for link in polarities:
         cld.link(link.cause, link.effect, link.sign, delay=link.delay, note=link.note)
+    if loop_names:
+        # Names the model gives its loops hold where the run shows the loop
+        # with the kind the name says (a loop can change kind with its setting).
+        found = {canonical_rotation(loop.variables): loop for loop in cld.loops()}
+        for key, (name, story) in loop_names.items():
+            loop = found.get(key)
+            if loop is not None and loop.kind[0].upper() == name[0]:
+                cld._loop_numbers[key] = name
+                if story:
+                    cld._story_names[key] = story
+        cld._changed()
     return cld
 
 
@@ -921,12 +935,24 @@ class Dominance:
             ax.plot(times, results[variable].to_numpy(), color=style.PALETTE["text"],
                     label=results.label(variable))
             band = blended_transform_factory(ax.transData, ax.transAxes)
-            for start, end, name, kind in self.periods(by):
-                colour = style.PALETTE[kind]
+            periods = self.periods(by)
+            colours = self.colours() if by == "loop" else dict(style.PALETTE)
+            shown: dict[str, Any] = {}
+            for start, end, name, kind in periods:
+                colour = colours[name if by == "loop" else kind]
                 label = name if by == "loop" else f"{kind[0].upper()} loops"
-                ax.axvspan(start, end, ymin=0.0, ymax=0.06, color=colour, alpha=0.85, lw=0)
+                patch = ax.axvspan(start, end, ymin=0.0, ymax=0.06, color=colour, alpha=0.85,
+                                   lw=0)
                 ax.text((start + end) / 2, 0.09, label, transform=band, ha="center",
                         va="bottom", color=colour, fontweight="bold")
+                shown.setdefault(name, patch)
+            if by == "loop" and len(shown) > 1:
+                stories = {lp.name: lp.story for lp in self.loops}
+                for name, patch in shown.items():
+                    story = stories.get(name)
+                    patch.set_label(f"{name} ({story})" if story else name)
+                ax.legend(handles=list(shown.values()), title="Dominant loop",
+                          loc="upper right", fontsize="small")
             ax.set_ylabel(results.label(variable))
             unit = results.time_unit
             ax.set_xlabel("Time" if unit in ("", "time") else f"Time ({unit})")
@@ -935,10 +961,47 @@ class Dominance:
             ax.set_title(f"{self.model_name}: which {what} dominates when")
         return ax
 
+    def colours(self) -> dict[str, str]:
+        """A colour for each loop: shades of its kind's colour, so that loops of one kind differ.
+
+        The first loop of a kind (in name order) has the kind's own colour;
+        the others are lighter and darker shades of it.
+
+        Examples
+        --------
+        >>> from csframework.sd import library
+        >>> colours = loop_dominance(library.load("balancing process with delay")).colours()
+        >>> colours["B1"], colours["B2"] != colours["B1"]
+        ('#0072B2', True)
+        """
+        from csframework import style
+
+        found: dict[str, str] = {}
+        for kind in ("reinforcing", "balancing"):
+            names = sorted((lp.name for lp in self.loops if lp.kind == kind),
+                           key=lambda n: (len(n), n))
+            for i, name in enumerate(names):
+                found[name] = _shade(style.PALETTE[kind], i)
+        return found
+
     def __repr__(self) -> str:
         spans = ", ".join(f"{name} {start:g}–{end:g}" for start, end, name, _ in self.periods())
         scored = f"{len(self.loops)} loops" + (" (bounded)" if self.note else "")
         return f"<Dominance {self.model_name!r}: {scored}; {spans or 'no motion'}>"
+
+
+#: How far each further loop of a kind moves from the kind's colour: towards
+#: white (positive) or black (negative), alternating so neighbours differ.
+_SHADES = (0.0, 0.5, -0.4, 0.72, -0.62, 0.3, -0.2, 0.85)
+
+
+def _shade(colour: str, index: int) -> str:
+    from matplotlib.colors import to_hex, to_rgb
+
+    amount = _SHADES[index % len(_SHADES)]
+    target = 1.0 if amount > 0 else 0.0
+    rgb = [c + (target - c) * abs(amount) for c in to_rgb(colour)]
+    return to_hex(rgb).upper()
 
 
 def _previous(values: np.ndarray) -> np.ndarray:
@@ -1105,7 +1168,8 @@ def loop_dominance(model: StockFlowModel, results: Results | None = None, method
     structure = _structure(model)
     run = _run(structure, results, run_kwargs)
     paths, polarities = _polarities(structure, run, include_constants=False)
-    cld = _diagram(model.name, structure.kinds, polarities, include_constants=False)
+    cld = _diagram(model.name, structure.kinds, polarities, include_constants=False,
+                   loop_names=getattr(model, "loop_names", None))
     loops, note = _loops_to_score(cld, max_loops)
     index = pd.Index(run.time, name="time")
     edge_scores: dict[_Edge, np.ndarray] = {}

@@ -124,7 +124,10 @@ class PredictThenSimulate(Root):
             left.set_title(f"You expected:\n{outcome.predicted}")
             results = outcome.results
             right.plot(results.time, results[variable].to_numpy(), color=style.SERIES[0])
-            right.set_title(f"The simulation:\n{outcome.actual or 'no clear pattern'}")
+            found = outcome.classification
+            shown = (found.shape if found is not None and len(found.phases) > 1
+                     else outcome.actual or "no clear pattern")
+            right.set_title(f"The simulation:\n{shown}")
             right.set_ylabel(results.label(variable))
             unit = results.time_unit
             right.set_xlabel("Time" if unit in ("", "time") else f"Time ({unit})")

@@ -123,14 +123,37 @@ class Prediction:
         except (CSFrameworkError, ValueError, ArithmeticError):
             found = None
         actual = None if found is None else found.pattern
-        agrees = actual == self.choice.name
+        agrees = actual == self.choice.name and not _in_phases(found)
         self.outcome = Outcome(self.choice.name, actual, agrees,
-                               message(self.choice.name, actual, self.variable), found, results)
+                               message(self.choice.name, actual, self.variable, found),
+                               found, results)
         return self.outcome
 
 
-def message(predicted: str, actual: str | None, variable: str) -> str:
+def _in_phases(found: Classification | None) -> bool:
+    """Whether the series changes its behaviour part-way, its pattern naming only one phase.
+
+    A bathtub that drains and then holds is classified "linear", the pattern of its
+    first phase; the lesson is the whole shape, "linear decline, then equilibrium".
+    """
+    if found is None or len(found.phases) < 2 or found.pattern not in _WITHOUT_A_TURN:
+        return False
+    return any(phase.pattern.split()[0] == found.pattern.split()[0] for phase in found.phases)
+
+
+#: Patterns that never change their behaviour part-way: when one of them comes with
+#: phases, it names only the first or last. (An s-shaped growth levels off, an
+#: oscillation may follow a calm start: their phases are part of the pattern.)
+_WITHOUT_A_TURN = ("linear", "exponential growth")
+
+
+def message(predicted: str, actual: str | None, variable: str,
+            classification: Classification | None = None) -> str:
     """A warm sentence comparing a prediction with what the classifier saw.
+
+    When the series changes its behaviour part-way (see
+    :attr:`csframework.behaviour.Classification.phases`), one pattern is only half
+    of the story, and the sentence tells the whole shape.
 
     Examples
     --------
@@ -139,8 +162,26 @@ def message(predicted: str, actual: str | None, variable: str) -> str:
     >>> print(message("linear", "goal seeking", "water"))
     Interesting: you expected linear, and water shows goal seeking. Surprises are where \
 learning starts: what in the structure could make it behave this way?
+    >>> from csframework import behaviour
+    >>> drains_then_holds = behaviour.classify([50 - 5 * t for t in range(6)] + [25] * 5)
+    >>> print(message("linear", "linear", "water", drains_then_holds))
+    Half of it: water shows linear decline, then equilibrium. It shows linear decline \
+from time 0 to 5, then holds at about 25 from time 5 to 10. One pattern is not the \
+whole story: what in the structure changes at the turn?
     """
     name = variable.replace("_", " ")
+    if _in_phases(classification):
+        from csframework.behaviour import _explain_phases
+
+        phases = _explain_phases(classification.phases).removeprefix("In phases: it ")
+        seen = any(phase.pattern.split()[0] == predicted.split()[0]
+                   for phase in classification.phases)
+        opening = "Half of it" if seen else f"Interesting: you expected {predicted}, and"
+        return (f"{opening}: {name} shows {classification.shape}. It {phases} One pattern is "
+                "not the whole story: what in the structure changes at the turn?"
+                if seen else
+                f"{opening} {name} shows {classification.shape}. It {phases} Surprises are "
+                "where learning starts: what in the structure could make it behave this way?")
     if actual is None:
         return (f"The simulation of {name} is hard to put in one pattern; look at the "
                 f"graph: does it match your picture of {predicted}?")

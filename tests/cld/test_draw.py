@@ -407,3 +407,24 @@ def test_drawing_needs_no_pyplot_and_import_needs_no_matplotlib():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_drawn_diagram_shows_as_a_picture_in_ipython_before_pyplot_is_imported():
+    # 00 c12 showed '<Figure size 388x299 with 1 Axes>': IPython shows a figure as a
+    # picture only once pyplot is imported, and csframework never imports it.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "import csframework as csf\n"
+        "cld = csf.CausalLoopDiagram.from_text('a -> b : +\\nb -> a : -')\n"
+        "data, _ = shell.display_formatter.format(cld.draw(highlight='B1'))\n"
+        "assert 'matplotlib.pyplot' not in sys.modules\n"
+        "print(sorted(data), data['image/png'][:4] if 'image/png' in data else None)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip() == "['image/png', 'text/plain'] b'\\x89PNG'"

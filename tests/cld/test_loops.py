@@ -174,3 +174,49 @@ def test_loops_are_cached_until_the_diagram_changes():
     cld.link("b", "c", "+")
     cld.link("c", "a", "-")
     assert len(cld.loops()) == 2
+
+
+# -- fixed loop names (number_loop) ------------------------------------------------
+
+def _two_balancing():
+    from csframework.cld import CausalLoopDiagram
+
+    return CausalLoopDiagram.from_text("a -> b : +\nb -> a : -\nc -> d : +\nd -> c : -\n"
+                                       "e -> f : +\nf -> e : +")
+
+
+def test_number_loop_renumbers_the_others_around_it():
+    cld = _two_balancing()
+    cld.number_loop("B1", "B3")
+    assert [(lp.name, lp.variables) for lp in cld.loops()] == [
+        ("B3", ("a", "b")), ("B1", ("c", "d")), ("R1", ("e", "f"))]
+    cld.number_loop("B3", None)
+    assert [lp.name for lp in cld.loops()] == ["B1", "B2", "R1"]
+
+
+def test_number_loop_refuses_a_wrong_letter_a_bad_name_and_a_duplicate():
+    import pytest
+
+    from csframework.errors import DiagramError
+
+    cld = _two_balancing()
+    with pytest.raises(DiagramError, match="balancing, so its name starts with B"):
+        cld.number_loop("B1", "R7")
+    with pytest.raises(DiagramError, match="R or B and a number"):
+        cld.number_loop("B1", "loop one")
+    cld.number_loop("B1", "B5")                  # c -> d is now B1
+    with pytest.raises(DiagramError, match="B5 already names the loop a -> b"):
+        cld.number_loop("B1", "B5")
+
+
+def test_fixed_loop_names_survive_copy_and_json_and_a_change_of_kind_drops_them():
+    from csframework.cld import CausalLoopDiagram
+
+    cld = _two_balancing()
+    cld.number_loop("B2", "B1")
+    again = CausalLoopDiagram.from_json(cld.to_json())
+    assert again == cld and again.loop("B1").variables == ("c", "d")
+    assert cld.copy().loop("B1").variables == ("c", "d")
+    cld.remove_link("d", "c")
+    cld.link("d", "c", "+")            # now reinforcing: the B name no longer fits
+    assert [lp.name for lp in cld.loops()] == ["B1", "R1", "R2"]

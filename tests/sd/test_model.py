@@ -383,3 +383,24 @@ def test_pysd_engine_delegates_to_the_backend(monkeypatch):
                           "return_columns": ["heat_loss"]})]
     with pytest.raises(ModelError, match="Euler only"):
         m.run(engine="pysd", method="rk4")
+
+
+def test_name_loop_names_the_loop_in_to_cld_and_refuses_bad_input():
+    import pytest
+
+    from csframework.errors import ModelError, UnknownNameError
+    from csframework.sd import StockFlowModel
+
+    m = StockFlowModel("Savings", stop=3)
+    m.stock("money", 100, inflows=["interest"])
+    m.flow("interest", "0.05 * money")
+    m.name_loop("R3", ["money", "interest"], "interest on interest")
+    [loop] = m.to_cld().loops()
+    assert (loop.name, loop.story) == ("R3", "interest on interest")
+    assert m.copy().to_cld().loops()[0].name == "R3"
+    with pytest.raises(ModelError, match="R or B and a number"):
+        m.name_loop("X1", ["money", "interest"])
+    with pytest.raises(UnknownNameError, match="mony"):
+        m.name_loop("R1", ["mony", "interest"])
+    m.name_loop("B1", ["money", "interest"])      # the run shows it reinforcing: B1 not used
+    assert m.to_cld().loops()[0].name == "R1"

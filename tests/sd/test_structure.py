@@ -570,3 +570,26 @@ def test_loop_dominance_on_a_model_with_too_many_loops_is_bounded_and_says_so():
     assert loop_dominance(_tangled(3)).note is None  # few loops: all scored, no note
     with pytest.raises(ModelError, match="max_loops"):
         loop_dominance(model, max_loops=0)
+
+
+def test_plot_gives_each_loop_of_a_kind_its_own_shade_and_a_legend():
+    # 07 c29: B1 and B2 took turns but the band was one colour, so the hand-over was invisible.
+    from matplotlib.colors import to_hex
+
+    from csframework.sd import library
+
+    dominance = loop_dominance(library.load("balancing process with delay"))
+    assert {name for _, _, name, _ in dominance.periods()} == {"B1", "B2"}
+    ax = dominance.plot("state")
+    by_label = {}
+    for patch, text in zip(ax.patches, ax.texts, strict=True):
+        by_label.setdefault(text.get_text(), set()).add(to_hex(patch.get_facecolor()[:3]))
+    assert all(len(colours) == 1 for colours in by_label.values())
+    assert by_label["B1"] != by_label["B2"]
+    legend = ax.get_legend()
+    assert legend is not None
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert sorted(labels) == ["B1 (correcting towards the goal)", "B2 (updating the perception)"]
+    handles = {t.get_text(): to_hex(h.get_facecolor()[:3])
+               for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)}
+    assert {handles["B2 (updating the perception)"]} == by_label["B2"]

@@ -235,3 +235,20 @@ def test_editor_undo_keeps_positions():
     assert dict(cld.positions) == {"a": (1.0, 2.0)}
     editor.undo()
     assert dict(cld.positions) == {"a": (1.0, 2.0), "b": (3.0, 4.0)}
+
+
+def test_the_bathtub_that_drains_then_holds_is_not_simply_linear():
+    # 01 c17: "linear" was marked right for the bathtub; the lesson is "falls, then holds at 25".
+    quiz = Prediction(library.load("bathtub"), "water")
+    quiz.choose("linear")
+    outcome = quiz.reveal()
+    assert outcome.actual == "linear" and not outcome.agrees
+    assert outcome.message.startswith("Half of it: water shows linear decline, then equilibrium")
+    assert "holds at about 25" in outcome.message
+    quiz.choose("goal seeking")
+    other = quiz.reveal()
+    assert not other.agrees and "linear decline, then equilibrium" in other.message
+    # a series whose pattern already holds its phases keeps its verdict
+    fix = Prediction(library.load("accidental adversaries"), "success_of_b", better="up")
+    fix.choose("better before worse")
+    assert fix.reveal().agrees

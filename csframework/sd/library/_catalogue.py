@@ -241,3 +241,9 @@ def build(name: str, variant: Mapping[str, Any]) -> StockFlowModel:
             raise UnknownNameError(keyword, tuple(known), kind="variant", where=where)
         settings[keyword] = known[keyword].check(value, info.name)
     return found.build(**settings)
+
+
+def name_loops(model: StockFlowModel, loops: tuple[tuple[str, tuple[str, ...], str], ...]) -> None:
+    """Name a model's loops as its archetype's card and diagram do (see ``name_loop``)."""
+    for name, variables, story in loops:
+        model.name_loop(name, variables, story)

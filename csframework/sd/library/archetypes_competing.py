@@ -8,6 +8,7 @@ archetypes reference, integrated by Euler with a quarter time step.
 from __future__ import annotations
 
 from csframework.sd.library._catalogue import Scenario, Variant, register
+from csframework.sd.library._catalogue import name_loops as _name_loops
 from csframework.sd.model import StockFlowModel
 
 __all__ = [
@@ -35,7 +36,7 @@ def escalation() -> StockFlowModel:
     and closes any shortfall over three time units; nobody ever cuts back. Each
     side's balancing loop is reasonable on its own, but together they make one
     reinforcing loop: B's catching up is A's reason to rise, and A's rise is
-    B's. Activity on both sides grows exponentially, about 7 % a time unit,
+    "B's. Activity on both sides grows exponentially, about 7 % a time unit,
     until someone steps out of the race or both agree to.
     """
     model = StockFlowModel("Escalation", start=0, stop=40, dt=_DT, time_unit="time")
@@ -56,6 +57,15 @@ def escalation() -> StockFlowModel:
                label="A building up", doc="B1: A closes the gap it feels.")
     model.flow("b_building_up", "max(threat_to_b, 0) / response_time", units="units/time",
                label="B building up", doc="B2: B closes the gap it feels.")
+    _name_loops(model, (
+        ("B1", ("a_building_up", "activity_of_a", "threat_to_a"),
+         "A catches up"),
+        ("B2", ("activity_of_b", "threat_to_b", "b_building_up"),
+         "B catches up"),
+        ("R1", ("a_building_up", "activity_of_a", "threat_to_b", "b_building_up", "activity_of_b",
+                "threat_to_a"),
+         "the race (figure eight)"),
+    ))
     return model
 
 
@@ -72,7 +82,7 @@ def success_to_the_successful() -> StockFlowModel:
     Resources go to whoever looks more successful, and disproportionately so:
     the share is weighted by the square of success. Success fades unless it is
     renewed. A starts at 51 and B at 49, a difference nobody would notice. But
-    A's slight edge wins A a slightly bigger share, which makes A more
+    "A's slight edge wins A a slightly bigger share, which makes A more
     successful, which wins a bigger share still, while B's share shrinks by
     the same amount. Two coupled reinforcing loops turn a tiny difference into
     winner takes all: the outcome says little about A's and B's merits.
@@ -104,6 +114,12 @@ def success_to_the_successful() -> StockFlowModel:
                label="A's success fading")
     model.flow("fading_of_b", "success_of_b / success_lifetime", units="units/time",
                label="B's success fading")
+    _name_loops(model, (
+        ("R1", ("resources_to_a", "success_of_a", "share_to_a"),
+         "A's success attracts"),
+        ("R2", ("resources_to_b", "success_of_b", "share_to_a"),
+         "B's loss repels"),
+    ))
     return model
 
 
@@ -181,10 +197,28 @@ def tragedy_of_the_commons(cost_of_effort: float = 1.0) -> StockFlowModel:
                     units="$/(effort*time)", label="net gain per unit of effort")
     model.flow("change_in_effort_of_a", "responsiveness * gain_per_effort * effort_of_a",
                units="effort/time", label="change in A's effort",
-               doc="R1: A's gain encourages more of A's effort.")
+               doc="A's gain encourages more of A's effort: the loop \"A's gain\", "
+                   "reinforcing while effort pays.")
     model.flow("change_in_effort_of_b", "responsiveness * gain_per_effort * effort_of_b",
                units="effort/time", label="change in B's effort",
-               doc="R2: B's gain encourages more of B's effort.")
+               doc="B's gain encourages more of B's effort: the loop \"B's gain\", "
+                   "reinforcing while effort pays.")
+    _name_loops(model, (
+        ("R1", ("change_in_effort_of_a", "effort_of_a"),
+         "A's gain"),
+        ("R2", ("change_in_effort_of_b", "effort_of_b"),
+         "B's gain"),
+        ("B1", ("change_in_effort_of_a", "effort_of_a", "total_effort", "harvest", "resource",
+                "gain_per_effort"),
+         "the commons limits A"),
+        ("B2", ("change_in_effort_of_b", "effort_of_b", "total_effort", "harvest", "resource",
+                "gain_per_effort"),
+         "the commons limits B"),
+        ("R3", ("regrowth", "resource"),
+         "the resource regrows"),
+        ("B3", ("harvest", "resource"),
+         "harvest thins the resource"),
+    ))
     return model
 
 
@@ -260,16 +294,29 @@ def growth_and_underinvestment(firm_standard: bool = False) -> StockFlowModel:
                "growth_rate * demand * (reputation - acceptable_performance) "
                "/ (1 - acceptable_performance)",
                units="units/time", label="demand growth",
-               doc="R1: good performance attracts more demand; B2: poor performance drives "
-                   "it away.")
+               doc="Good performance attracts more demand (the growth loop); B1: poor "
+                   "performance drives it away.")
     model.auxiliary("performance_shortfall", "max(performance_standard - performance, 0)",
                     units="dimensionless", label="shortfall against the standard")
     model.flow("investment", "performance_shortfall * demand / capacity_building_time",
                units="units/time", label="investment in capacity",
-               doc="B3: a shortfall calls for investment, which takes time to pay off.")
+               doc="B2: a shortfall calls for investment, which takes time to pay off.")
     model.flow("standard_erosion",
                "standard_flexibility * performance_shortfall / standard_adjustment_time",
                units="1/time", label="standard slipping")
+    _name_loops(model, (
+        ("R1", ("demand", "demand_growth"),
+         "growth"),
+        ("B1", ("demand", "performance", "reputation_change", "reputation", "demand_growth"),
+         "overload"),
+        ("B2", ("capacity", "performance", "performance_shortfall", "investment"),
+         "building capacity"),
+        ("B3", ("performance_shortfall", "standard_erosion", "performance_standard"),
+         "the standard slips"),
+        ("R3", ("capacity", "performance", "reputation_change", "reputation", "demand_growth",
+                "demand", "investment"),
+         "demand calls for capacity"),
+    ))
     return model
 
 
@@ -350,4 +397,23 @@ def accidental_adversaries(harm_to_partner: float = 0.6) -> StockFlowModel:
                    doc="Fading success, and harm from the partner's self-help.")
     model.flow("setback_to_a", "pulse(shock_size, shock_time)", units="units/time",
                label="setback to A")
+    _name_loops(model, (
+        ("R1", ("gains_of_a", "success_of_a", "gains_of_b", "success_of_b"),
+         "partnership"),
+        ("R4", ("losses_of_a", "success_of_a", "self_help_of_a", "losses_of_b", "success_of_b",
+                "self_help_of_b"),
+         "mutual damage"),
+        ("R5", ("gains_of_a", "success_of_a", "self_help_of_a", "losses_of_b", "success_of_b"),
+         "A's self-help costs B, and so A"),
+        ("R6", ("gains_of_b", "success_of_b", "self_help_of_b", "losses_of_a", "success_of_a"),
+         "B's self-help costs A, and so B"),
+        ("B3", ("gains_of_a", "success_of_a", "self_help_of_a"),
+         "A makes up its shortfall"),
+        ("B4", ("gains_of_b", "success_of_b", "self_help_of_b"),
+         "B makes up its shortfall"),
+        ("B5", ("losses_of_a", "success_of_a"),
+         "A's success fades"),
+        ("B6", ("losses_of_b", "success_of_b"),
+         "B's success fades"),
+    ))
     return model

@@ -8,6 +8,7 @@ integrated by Euler with a quarter time step.
 from __future__ import annotations
 
 from csframework.sd.library._catalogue import Scenario, Variant, register
+from csframework.sd.library._catalogue import name_loops as _name_loops
 from csframework.sd.model import StockFlowModel
 
 __all__ = [
@@ -57,6 +58,12 @@ def balancing_process_with_delay() -> StockFlowModel:
     model.flow("updating_perception", "(state - perceived_state) / perception_delay",
                units="units/time", label="updating perception",
                doc="The perception catches up with the state, slowly: the delay.")
+    _name_loops(model, (
+        ("B1", ("corrective_action", "state", "updating_perception", "perceived_state",
+                "perceived_gap"),
+         "correcting towards the goal"),
+        ("B2", ("perceived_state", "updating_perception"), "updating the perception"),
+    ))
     return model
 
 
@@ -93,6 +100,12 @@ def limits_to_growth() -> StockFlowModel:
     model.flow("slowing_action", "growth_rate * performance * closeness_to_limit",
                units="units/time", label="slowing action",
                doc="B2: the nearer the limit, the more of the growth is cancelled.")
+    _name_loops(model, (
+        ("R1", ("growth", "performance"),
+         "growing engine"),
+        ("B1", ("performance", "slowing_action"),
+         "the limit bites"),
+    ))
     return model
 
 
@@ -137,7 +150,7 @@ def fixes_that_fail() -> StockFlowModel:
                label="problem arising")
     model.flow("side_effect_on_problem", "consequence_strength * unintended_consequence",
                units="units/time", label="side effect on the problem",
-               doc="R2: the fix's consequence makes the problem worse.")
+               doc="R1: the fix's consequence makes the problem worse.")
     model.flow("natural_resolution", "problem_symptom / resolution_time", units="units/time",
                label="natural resolution")
     model.flow("fix", "step(fix_strength, fix_start) * problem_symptom", units="units/time",
@@ -146,6 +159,13 @@ def fixes_that_fail() -> StockFlowModel:
                units="units/time", label="consequence building up")
     model.flow("consequence_fading", "unintended_consequence / consequence_delay",
                units="units/time", label="consequence fading")
+    _name_loops(model, (
+        ("B1", ("fix", "problem_symptom"),
+         "quick relief"),
+        ("R1", ("consequence_building", "unintended_consequence", "side_effect_on_problem",
+                "problem_symptom", "fix"),
+         "the fix bites back"),
+    ))
     return model
 
 
@@ -239,7 +259,16 @@ def shifting_the_burden(withdraw_fix: bool = False) -> StockFlowModel:
                "(min(1, dependency_per_fix * symptomatic_solution) - dependency) "
                "/ dependency_time",
                units="1/time", label="dependency change",
-               doc="R3: the side effect: using the fix builds dependence on it.")
+               doc="R1: the side effect: using the fix builds dependence on it.")
+    _name_loops(model, (
+        ("B1", ("problem_symptom", "symptomatic_solution"),
+         "the quick way"),
+        ("B2", ("fundamental_solution", "problem_symptom"),
+         "the slow way"),
+        ("R1", ("capability_building", "fundamental_capability", "fundamental_solution",
+                "problem_symptom", "symptomatic_solution", "dependency_change", "dependency"),
+         "growing dependence"),
+    ))
     return model
 
 
@@ -300,4 +329,10 @@ def eroding_goals(firm_goal: bool = False) -> StockFlowModel:
     model.flow("goal_erosion", "goal_flexibility * max(gap, 0) / goal_adjustment_time",
                units="units/time", label="pressure to lower the goal",
                doc="B2: close the gap by lowering the goal.")
+    _name_loops(model, (
+        ("B1", ("actual_performance", "gap", "corrective_action"),
+         "closing the gap"),
+        ("B2", ("gap", "goal_erosion", "goal"),
+         "lowering the bar"),
+    ))
     return model
