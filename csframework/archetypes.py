@@ -112,6 +112,9 @@ class Archetype:
     delay_required : bool
         Whether :func:`find` needs a marked delay to recognise it; other
         delays in :attr:`cld` are typical, and only reported when missing.
+    layout : tuple of (str, float, float)
+        Where each role is drawn, as the standard references draw the
+        archetype; :attr:`cld` carries these positions (see :attr:`positions`).
 
     Examples
     --------
@@ -136,6 +139,19 @@ class Archetype:
     questions: tuple[str, ...]
     optional: tuple[tuple[str, str], ...] = ()
     delay_required: bool = False
+    layout: tuple[tuple[str, float, float], ...] = ()
+
+    @property
+    def positions(self) -> dict[str, tuple[float, float]]:
+        """The canonical drawing's position of every role (x to the right, y up).
+
+        Examples
+        --------
+        >>> from csframework import archetypes
+        >>> archetypes.get("limits to growth").positions["performance"]
+        (0.0, 0.0)
+        """
+        return {name: (x, y) for name, x, y in self.layout}
 
     @property
     def cld(self) -> CausalLoopDiagram:
@@ -149,6 +165,10 @@ class Archetype:
             story = stories.get(loop.variables)
             if story:
                 cld.name_loop(loop, story)
+        if self.layout:
+            from csframework.cld.draw import store_positions
+
+            store_positions(cld, self.positions)
         return cld
 
     @property
