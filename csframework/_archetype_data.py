@@ -492,12 +492,12 @@ ACCIDENTAL_ADVERSARIES = Definition(
         "What does your partner need from you that they may never have said?",
     ),
     layout=(
-        ("A's success", -1.2, 0.0),
-        ("A's activity toward B", 0.0, 1.2),
-        ("B's success", 1.2, 0.0),
-        ("B's activity toward A", 0.0, -1.2),
-        ("A's activity for itself", -2.5, -1.6),
-        ("B's activity for itself", 2.5, 1.6),
+        ("A's success", -2.2, 0.0),
+        ("A's activity toward B", 0.0, 1.6),
+        ("B's success", 2.2, 0.0),
+        ("B's activity toward A", 0.0, -1.6),
+        ("A's activity for itself", -0.8, 0.55),
+        ("B's activity for itself", 0.8, -0.55),
     ),
 )
 

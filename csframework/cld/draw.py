@@ -298,6 +298,8 @@ def to_png(cld: CausalLoopDiagram, **draw_kwargs: Any) -> bytes:
 _LAYOUT_LOOPS = 400
 #: Up to this many variables, several starts are laid out and the fewest crossings wins.
 _MULTI_START = 40
+#: How many of those starts are random (seeded) rather than circles along loops.
+_RANDOM_STARTS = 3
 
 
 def _layout_loops(cld: CausalLoopDiagram) -> list[Loop]:
@@ -373,13 +375,13 @@ def _loop_layout(names: Sequence[str], edges: Sequence[tuple[str, str]], loops: 
         for loop in _distinct_rings(loops, ring, 3):
             other = _circle(_ring_order(names, edges, loop))
             starts.append(np.array([other[name] for name in names]) * radius)
-        starts.append(rng.normal(size=(n, 2)) * radius)
+        starts += [rng.normal(size=(n, 2)) * radius for _ in range(_RANDOM_STARTS)]
     best, best_score = None, math.inf
     for start in starts:
         start = start + rng.normal(scale=0.05, size=start.shape)
         start[pinned] = anchor[pinned]
         points = _stress(start, target, weight, pinned, iterations=60 if n > 150 else 150)
-        score = _straight_crossings(points, pairs) if len(starts) > 1 else 0
+        score = _curved_crossings(points, pairs) if len(starts) > 1 else 0
         score += _stress_value(points, target, weight) * 1e-3
         if score < best_score:
             best, best_score = points, score
@@ -467,6 +469,37 @@ def _stress(points: np.ndarray, target: np.ndarray, weight: np.ndarray, pinned: 
 def _stress_value(points: np.ndarray, target: np.ndarray, weight: np.ndarray) -> float:
     distance = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
     return float((weight * (distance - target) ** 2).sum() / 2)
+
+
+def _curved_crossings(points: np.ndarray, pairs: np.ndarray) -> int:
+    """Crossings of the links drawn as they will be: each link as 8 pieces of its curve."""
+    if len(pairs) < 2:
+        return 0
+    present = {(int(a), int(b)) for a, b in pairs}
+    starts, stops = points[pairs[:, 0]], points[pairs[:, 1]]
+    d = stops - starts
+    centre = points.mean(axis=0)
+    r = centre - starts
+    cross = d[:, 0] * r[:, 1] - d[:, 1] * r[:, 0]
+    pair = np.array([(int(b), int(a)) in present for a, b in pairs])
+    bend = np.where(pair, PAIR_BEND, np.where(cross >= 0, LINK_BEND, -LINK_BEND))[:, None]
+    controls = (starts + stops) / 2 + bend * np.column_stack([d[:, 1], -d[:, 0]])
+    t = np.linspace(0.1, 0.9, 9)[None, :, None]
+    curve = ((1 - t) ** 2 * starts[:, None] + 2 * t * (1 - t) * controls[:, None]
+             + t ** 2 * stops[:, None])                                  # (links, 9, 2)
+    a, b = curve[:, :-1].reshape(-1, 2), curve[:, 1:].reshape(-1, 2)
+    owner = np.repeat(np.arange(len(pairs)), 8)
+    r, s = b - a, b - a
+    qp = a[None, :, :] - a[:, None, :]
+    denom = r[:, None, 0] * s[None, :, 1] - r[:, None, 1] * s[None, :, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = (qp[..., 0] * s[None, :, 1] - qp[..., 1] * s[None, :, 0]) / denom
+        v = (qp[..., 0] * r[:, None, 1] - qp[..., 1] * r[:, None, 0]) / denom
+    ends = pairs[owner]
+    shared = ((ends[:, None, 0] == ends[None, :, 0]) | (ends[:, None, 0] == ends[None, :, 1])
+              | (ends[:, None, 1] == ends[None, :, 0]) | (ends[:, None, 1] == ends[None, :, 1]))
+    hit = (np.abs(denom) > 1e-12) & (u >= 0) & (u < 1) & (v >= 0) & (v < 1) & ~shared
+    return int(np.triu(hit, k=1).sum())
 
 
 def _straight_crossings(points: np.ndarray, pairs: np.ndarray) -> int:
@@ -668,7 +701,15 @@ def _shorten(text: str, limit: int | None = None) -> str:
 
 
 def _wrap(name: str) -> str:
-    return textwrap.fill(name, WRAP_WIDTH, break_long_words=True, break_on_hyphens=False)
+    # a word longer than two lines' width is cut in pieces; shorter words stay whole
+    words = []
+    for word in name.split(" "):
+        if len(word) > 2 * WRAP_WIDTH:
+            words += [word[i:i + WRAP_WIDTH] for i in range(0, len(word), WRAP_WIDTH)]
+        else:
+            words.append(word)
+    return textwrap.fill(" ".join(words), WRAP_WIDTH, break_long_words=False,
+                         break_on_hyphens=False)
 
 
 def _wrap_story(story: str) -> str:
@@ -782,6 +823,118 @@ def _bend_array(plan: tuple[np.ndarray, np.ndarray], points: np.ndarray,
     r = inner - points[ends[:, 0]]
     cross = d[:, 0] * r[:, 1] - d[:, 1] * r[:, 0]
     return np.where(pair, PAIR_BEND, np.where(cross >= 0, LINK_BEND, -LINK_BEND))
+
+
+#: Two arrow heads reaching a name closer than this (degrees) are told apart by a re-bend.
+_ARRIVAL_ANGLE = 24.0
+
+
+def _choose_bends(edges: Sequence[tuple[str, str]], centres: Mapping[str, np.ndarray],
+                  halves: Mapping[str, np.ndarray], preferred: Mapping[tuple[str, str], float]
+                  ) -> dict[tuple[str, str], float]:
+    """Bend each link the way that crosses fewest others and no name.
+
+    Each link may bend its preferred way (away from its loop's centre), the
+    other way, or less; the choice that passes through no name it does not
+    join, reaches its effect from a direction no other head uses, and crosses
+    fewest other links wins (two passes, in a fixed order).
+    """
+    bends = dict(preferred)
+    present = set(edges)
+    names = list(centres)
+    index = {n: i for i, n in enumerate(names)}
+    box_c = np.array([centres[n] for n in names])
+    box_h = np.array([halves[n] for n in names])
+    t = np.linspace(0.0, 1.0, 13)[:, None]
+
+    def curve(edge: tuple[str, str], bend: float) -> np.ndarray:
+        start, end = centres[edge[0]], centres[edge[1]]
+        control = _control_point(start, end, bend)
+        return (1 - t) ** 2 * start + 2 * t * (1 - t) * control + t ** 2 * end
+
+    def arrival(edge: tuple[str, str], bend: float) -> float:
+        start, end = centres[edge[0]], centres[edge[1]]
+        v = end - _control_point(start, end, bend)
+        return math.degrees(math.atan2(v[1], v[0]))
+
+    curves = {e: curve(e, bends[e]) for e in edges}
+    for _ in range(2):
+        for edge in edges:
+            if (edge[1], edge[0]) in present:
+                continue
+            others = [e for e in edges if e != edge and not set(e) & set(edge)]
+            segments = (np.concatenate([curves[e][:-1] for e in others]),
+                        np.concatenate([curves[e][1:] for e in others])) if others else None
+            heads = [arrival(e, bends[e]) for e in edges if e[1] == edge[1] and e != edge]
+            best, best_cost = bends[edge], math.inf
+            for rank, bend in enumerate((preferred[edge], -preferred[edge],
+                                         preferred[edge] * 0.35, -preferred[edge] * 0.35)):
+                points = curve(edge, bend)
+                inside = (np.abs(points[1:-1, None, :] - box_c[None]) < box_h[None]
+                          ).all(axis=2).any(axis=0)
+                inside[[index[edge[0]], index[edge[1]]]] = False
+                cost = 50.0 * int(inside.sum()) + 0.3 * rank
+                if segments is not None:
+                    cost += 4.0 * _segments_crossing(points[:-1], points[1:], *segments)
+                angle = arrival(edge, bend)
+                if any(abs((angle - h + 180.0) % 360.0 - 180.0) < _ARRIVAL_ANGLE for h in heads):
+                    cost += 6.0
+                if cost < best_cost:
+                    best, best_cost = bend, cost
+            bends[edge] = best
+            curves[edge] = curve(edge, best)
+    return bends
+
+
+def _segments_crossing(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray) -> int:
+    """How many of the segments a0-a1 cross how many of b0-b1 (proper crossings)."""
+    r, s = a1 - a0, b1 - b0
+    qp = b0[None, :, :] - a0[:, None, :]
+    denom = r[:, None, 0] * s[None, :, 1] - r[:, None, 1] * s[None, :, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = (qp[..., 0] * s[None, :, 1] - qp[..., 1] * s[None, :, 0]) / denom
+        v = (qp[..., 0] * r[:, None, 1] - qp[..., 1] * r[:, None, 0]) / denom
+    return int(((np.abs(denom) > 1e-12) & (u > 0) & (u < 1) & (v > 0) & (v < 1)).sum())
+
+
+def _separate_arrivals(edges: Sequence[tuple[str, str]], centres: Mapping[str, np.ndarray],
+                       bends: Mapping[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+    """Re-bend links whose heads would reach a name from almost the same direction.
+
+    Two heads side by side leave no place for a sign that is clearly nearer to
+    its own head; a link bent the other way (or less) arrives from elsewhere.
+    Links of a pair a->b, b->a keep their bend.
+    """
+    bends = dict(bends)
+    present = set(edges)
+
+    def arrival(edge: tuple[str, str], bend: float) -> float:
+        start, end = centres[edge[0]], centres[edge[1]]
+        v = end - _control_point(start, end, bend)
+        return math.degrees(math.atan2(v[1], v[0]))
+
+    def apart(a: float, b: float) -> float:
+        return abs((a - b + 180.0) % 360.0 - 180.0)
+
+    incoming: dict[str, list[tuple[str, str]]] = {}
+    for edge in edges:
+        incoming.setdefault(edge[1], []).append(edge)
+    for name in sorted(incoming):
+        group = incoming[name]
+        if len(group) < 2:
+            continue
+        for edge in group:
+            if (edge[1], edge[0]) in present:
+                continue
+            others = [arrival(e, bends[e]) for e in group if e != edge]
+            if min(apart(arrival(edge, bends[edge]), o) for o in others) >= _ARRIVAL_ANGLE:
+                continue
+            choices = [bends[edge], bends[edge] * 0.35, -bends[edge] * 0.35, -bends[edge],
+                       bends[edge] * 1.8]
+            bends[edge] = max(choices, key=lambda b: (
+                min(min(apart(arrival(edge, b), o) for o in others), 3 * _ARRIVAL_ANGLE),
+                -choices.index(b)))
+    return bends
 
 
 def _box_distance(points: np.ndarray, centres: np.ndarray, half: np.ndarray) -> np.ndarray:
@@ -956,8 +1109,11 @@ class _Scene:
         """
         attempts = _SPREAD_ATTEMPTS if len(self.positions) <= _MULTI_START else 1
         for attempt in range(attempts):
+            self.crowded = False
             self.labels = self._labels()
             self.arrows = self._arrows()
+            if attempts > 1:
+                self.crowded = self._links_through_names()
             self.delays = {a.key: self._delay_mark(a) for a in self.arrows if a.link.delay}
             self.signs = self._signs()
             self.markers = self._markers()
@@ -981,6 +1137,11 @@ class _Scene:
         edges = sorted((link.cause, link.effect) for link in self.cld.links)
         centres = {name: label.centre for name, label in self.labels.items()}
         bends = _bends(edges, centres, _loop_refs(_layout_loops(self.cld)))
+        if len(centres) <= _MULTI_START:
+            halves = {name: label.half for name, label in self.labels.items()}
+            bends = _choose_bends(edges, centres, halves, bends)
+        else:
+            bends = _separate_arrivals(edges, centres, bends)
         lit = set()
         if self.highlighted is not None:
             v = self.highlighted.variables
@@ -1038,8 +1199,10 @@ class _Scene:
                 point = arrow.points(t)
                 outside = arrow.bulge_side(t)
                 for side in (1.0, -1.0):
-                    spots.append(point + side * outside * self.points(_SIGN_OFFSET))
-                    penalty.append(back * 0.02 + (0.5 if side < 0 else 0.0))
+                    for offset in (_SIGN_OFFSET, _SIGN_OFFSET * 1.5):
+                        spots.append(point + side * outside * self.points(offset))
+                        penalty.append(back * 0.02 + (0.5 if side < 0 else 0.0)
+                                       + (offset - _SIGN_OFFSET) * 0.05)
             spots = np.array(spots)
             to_labels = _box_distance(spots, centres, halves).min(axis=1) - sign_half
             score = np.minimum(to_labels / sign_half, 1.0) * 4
@@ -1059,9 +1222,12 @@ class _Scene:
             valid = which < len(head_owner)
             foreign = valid & (head_owner[np.minimum(which, len(head_owner) - 1)] != number)
             nearest_other = np.where(foreign, distance, np.inf).min(axis=1)
-            score -= np.where(nearest_other < own + self.points(2.0), 6.0, 0.0)
+            astray = nearest_other < own + self.points(2.0)
+            score -= np.where(astray, 6.0, 0.0)
             score -= np.array(penalty)
-            best = spots[int(np.argmax(score))]
+            choice = int(np.argmax(score))
+            best = spots[choice]
+            self.crowded |= bool(astray[choice]) or bool(to_labels[choice] < 0)
             placed.append(best)
             signs[arrow.key] = best
         return signs
@@ -1082,8 +1248,20 @@ class _Scene:
         return np.array([middle - step - half, middle - step + half, nan,
                          middle + step - half, middle + step + half])
 
+    def _links_through_names(self) -> bool:
+        """Whether any drawn link passes through a name it does not join."""
+        centres = np.array([lb.centre for lb in self.labels.values()])
+        halves = np.array([lb.half for lb in self.labels.values()])
+        index = {name: i for i, name in enumerate(self.labels)}
+        for arrow in self.arrows:
+            inside = (np.abs(arrow.visible(40)[:, None, :] - centres[None]) < halves[None]
+                      ).all(axis=2).any(axis=0)
+            inside[[index[arrow.link.cause], index[arrow.link.effect]]] = False
+            if inside.any():
+                return True
+        return False
+
     def _markers(self) -> list[_Marker]:
-        self.crowded = False
         markers: list[_Marker] = []
         arrows = {(a.link.cause, a.link.effect): a for a in self.arrows}
         boxes = [np.concatenate([lb.centre, lb.half]) for lb in self.labels.values()]
