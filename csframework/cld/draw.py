@@ -868,7 +868,8 @@ def _choose_bends(edges: Sequence[tuple[str, str]], centres: Mapping[str, np.nda
             heads = [arrival(e, bends[e]) for e in edges if e[1] == edge[1] and e != edge]
             best, best_cost = bends[edge], math.inf
             for rank, bend in enumerate((preferred[edge], -preferred[edge],
-                                         preferred[edge] * 0.35, -preferred[edge] * 0.35)):
+                                         preferred[edge] * 0.35, -preferred[edge] * 0.35,
+                                         preferred[edge] * 2.2, -preferred[edge] * 2.2)):
                 points = curve(edge, bend)
                 inside = (np.abs(points[1:-1, None, :] - box_c[None]) < box_h[None]
                           ).all(axis=2).any(axis=0)
@@ -1184,7 +1185,7 @@ class _Scene:
         curves += [d[~np.isnan(d).any(axis=1)] for d in self.delays.values()]
         owner = np.concatenate([np.full(len(c), i) for i, c in enumerate(curves)])
         curve_tree = cKDTree(np.concatenate(curves))
-        reach = self.points(_HEAD_LENGTH + 12.0)
+        reach = self.points(_HEAD_LENGTH)
         heads = [a.points(np.linspace(a.t_before_end(reach), a.t1, 12)) for a in self.arrows]
         head_owner = np.concatenate([np.full(len(h), i) for i, h in enumerate(heads)])
         head_tree = cKDTree(np.concatenate(heads))
@@ -1212,10 +1213,12 @@ class _Scene:
             other = valid & (owner[np.minimum(which, len(owner) - 1)] != number)
             to_curves = np.where(other, distance, np.inf).min(axis=1) - sign_half
             score += np.minimum(to_curves / sign_half, 1.0) * 2
+            to_signs = np.full(len(spots), np.inf)
             if placed:
-                to_signs = (np.linalg.norm(spots[:, None, :] - np.array(placed)[None], axis=2)
+                to_signs = (np.abs(spots[:, None, :] - np.array(placed)[None]).max(axis=2)
                             .min(axis=1) - 2 * sign_half)
                 score += np.minimum(to_signs / sign_half, 1.0) * 2
+                score -= np.where(to_signs < 0, 6.0, 0.0)
             own = np.linalg.norm(spots[:, None, :] - heads[number][None], axis=2).min(axis=1)
             distance, which = head_tree.query(spots, k=k_heads)
             distance, which = np.atleast_2d(distance), np.atleast_2d(which)
@@ -1227,7 +1230,7 @@ class _Scene:
             score -= np.array(penalty)
             choice = int(np.argmax(score))
             best = spots[choice]
-            self.crowded |= bool(astray[choice]) or bool(to_labels[choice] < 0)
+            self.crowded |= bool(astray[choice] or to_labels[choice] < 0 or to_signs[choice] < 0)
             placed.append(best)
             signs[arrow.key] = best
         return signs

@@ -146,7 +146,7 @@ def check(figure: Figure) -> Legibility:
             inside = ((points > low + TOLERANCE) & (points < high - TOLERANCE)).all(axis=1)
             if inside.any():
                 through.append((key, gid))
-    misplaced = _misplaced_signs(texts, links)
+    misplaced = _misplaced_signs(texts, _heads(figure, links))
     pairs, crossings = _crossings(links)
     return Legibility(tuple(overlapping), tuple(covered), tuple(through), tuple(misplaced),
                       crossings, tuple(pairs))
@@ -207,6 +207,36 @@ def _links(figure: Figure) -> dict[str, np.ndarray]:
             if (p.get_gid() or "").startswith("link:")}
 
 
+def _heads(figure: Figure, links: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The outline of each link's arrow head, in display coordinates.
+
+    The head is the filled part of the arrow patch; when matplotlib does not
+    say which part that is, the last stretch of the link stands in for it.
+    """
+    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.path import Path
+
+    heads = {}
+    for patch in figure.findobj(FancyArrowPatch):
+        gid = patch.get_gid() or ""
+        if not gid.startswith("link:"):
+            continue
+        try:
+            paths, fillable = patch._get_path_in_displaycoord()
+            filled = [p.vertices if p.codes is None else p.vertices[p.codes != Path.CLOSEPOLY]
+                      for p, f in zip(paths, fillable, strict=True) if f]
+        except (AttributeError, TypeError, ValueError):  # pragma: no cover - other matplotlib
+            filled = []
+        if filled:
+            outline = np.concatenate(filled)
+            edges = np.linspace(0, 1, 6)[:, None, None]
+            ring = np.vstack([outline, outline[:1]])
+            heads[gid] = np.concatenate(ring[:-1] + edges * (ring[1:] - ring[:-1]), axis=0)
+        elif len(links.get(gid, ())):
+            heads[gid] = _head(links[gid])
+    return heads
+
+
 def _markers(figure: Figure) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     from matplotlib.patches import FancyArrowPatch
 
@@ -231,8 +261,7 @@ def _head(points: np.ndarray) -> np.ndarray:
     return points[::-1][reach <= _HEAD_REACH]
 
 
-def _misplaced_signs(texts, links) -> list[tuple[str, str]]:
-    heads = {key: _head(points) for key, points in links.items() if len(points)}
+def _misplaced_signs(texts, heads) -> list[tuple[str, str]]:
     out = []
     for gid, (low, high) in texts.items():
         if not gid.startswith("sign:"):
