@@ -1,4 +1,4 @@
-"""Loop enumeration: csframework against networkx.simple_cycles, in one process.
+"""Loop enumeration against networkx.simple_cycles, and the time to draw big diagrams.
 
 Run with ``make bench`` or ``.venv/bin/python benchmarks/cld.py``. Each figure
 is the best of several repeats; the ratio is ours / networkx (lower is better,
@@ -17,6 +17,7 @@ import time
 import networkx as nx
 
 from csframework.cld import CausalLoopDiagram
+from csframework.cld.draw import layout
 from csframework.cld.loops import canonical_rotation
 
 REPEATS = 5
@@ -95,7 +96,48 @@ def main() -> None:
     cld = random_diagram(1000, 2.5, seed=1000)
     t, loops = best_of(ours(cld, limit=10_000))
     print(f"first 10,000 loops of a 1,000-variable diagram: {t * 1e3:.0f} ms (target < 1000 ms)")
+    drawing()
+
+
+def drawing() -> None:
+    """Time to draw (layout, placement and rendering to PNG) diagrams of growing size.
+
+    Targets: 100 variables under 2 s, 300 under 10 s; beyond ``OVERVIEW_ABOVE``
+    variables the drawing is an overview (and says so in its note).
+    """
+    from csframework.cld.draw import OVERVIEW_ABOVE
+
+    print(f"\n{'drawing':<44}{'layout':>10}{'draw':>10}{'png':>10}{'target':>10}")
+    targets = {30: 1.0, 100: 2.0, 300: 10.0}
+    for n, target in targets.items():
+        cld = random_diagram(n, 2.5, seed=n)
+        cld.loops()  # the loops are the diagram's own (cached); time the drawing
+        start = time.perf_counter()
+        layout(cld)
+        t_layout = time.perf_counter() - start
+        start = time.perf_counter()
+        figure = cld.draw()
+        t_draw = time.perf_counter() - start
+        figure.clear()
+        start = time.perf_counter()
+        cld.to_png()
+        t_png = time.perf_counter() - start
+        kind = "overview" if n > OVERVIEW_ABOVE else "full"
+        label = f"{n} variables, {len(cld.links)} links ({kind})"
+        print(f"{label:<44}{t_layout:>9.2f}s{t_draw:>9.2f}s{t_png:>9.2f}s{target:>9.1f}s")
+    huge = "x" * 100_000
+    long = CausalLoopDiagram.from_text(f"{huge} -> trust : +\ntrust -> {huge} : -")
+    start = time.perf_counter()
+    long.to_png()
+    print(f"{'a 100,000-character name, to PNG':<44}{'':>20}{time.perf_counter() - start:>9.2f}s")
+    story = CausalLoopDiagram.from_text("a -> b : +\nb -> a : +")
+    story.name_loop("R1", "story " * 200_000)
+    start = time.perf_counter()
+    story.to_png()
+    print(f"{'a 1.2 MB loop story, to PNG':<44}{'':>20}{time.perf_counter() - start:>9.2f}s")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    drawing() if sys.argv[1:] == ["--drawing"] else main()

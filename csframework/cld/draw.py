@@ -577,8 +577,9 @@ def _spread(names: Sequence[str], edges: Sequence[tuple[str, str]], points: np.n
     if not free.any():
         return points
     # bigger diagrams get fewer, coarser passes: a readable result in bounded time
-    inner = 120 if len(names) <= 60 else 40 if len(names) <= OVERVIEW_ABOVE else 15
-    rounds = rounds if len(names) <= 60 else 3
+    inner = 120 if len(names) <= 20 else 60 if len(names) <= 60 else 40 if len(
+        names) <= OVERVIEW_ABOVE else 15
+    rounds = rounds if len(names) <= 20 else 4 if len(names) <= 60 else 3
     for _ in range(rounds):
         moved = False
         for _ in range(inner):
@@ -845,7 +846,7 @@ def _choose_bends(edges: Sequence[tuple[str, str]], centres: Mapping[str, np.nda
     index = {n: i for i, n in enumerate(names)}
     box_c = np.array([centres[n] for n in names])
     box_h = np.array([halves[n] for n in names])
-    t = np.linspace(0.0, 1.0, 13)[:, None]
+    t = np.linspace(0.0, 1.0, 9)[:, None]
 
     def curve(edge: tuple[str, str], bend: float) -> np.ndarray:
         start, end = centres[edge[0]], centres[edge[1]]
@@ -863,8 +864,9 @@ def _choose_bends(edges: Sequence[tuple[str, str]], centres: Mapping[str, np.nda
             if (edge[1], edge[0]) in present:
                 continue
             others = [e for e in edges if e != edge and not set(e) & set(edge)]
-            segments = (np.concatenate([curves[e][:-1] for e in others]),
-                        np.concatenate([curves[e][1:] for e in others])) if others else None
+            if others:
+                stack = np.stack([curves[e] for e in others])          # (others, 9, 2)
+                low, high = stack.min(axis=1), stack.max(axis=1)
             heads = [arrival(e, bends[e]) for e in edges if e[1] == edge[1] and e != edge]
             best, best_cost = bends[edge], math.inf
             for rank, bend in enumerate((preferred[edge], -preferred[edge],
@@ -875,8 +877,13 @@ def _choose_bends(edges: Sequence[tuple[str, str]], centres: Mapping[str, np.nda
                           ).all(axis=2).any(axis=0)
                 inside[[index[edge[0]], index[edge[1]]]] = False
                 cost = 50.0 * int(inside.sum()) + 0.3 * rank
-                if segments is not None:
-                    cost += 4.0 * _segments_crossing(points[:-1], points[1:], *segments)
+                if others:
+                    near = ((low < points.max(axis=0)) & (high > points.min(axis=0))).all(axis=1)
+                    if near.any():
+                        segments = stack[near]
+                        cost += 4.0 * _segments_crossing(
+                            points[:-1], points[1:], segments[:, :-1].reshape(-1, 2),
+                            segments[:, 1:].reshape(-1, 2))
                 angle = arrival(edge, bend)
                 if any(abs((angle - h + 180.0) % 360.0 - 180.0) < _ARRIVAL_ANGLE for h in heads):
                     cost += 6.0
@@ -1138,9 +1145,11 @@ class _Scene:
         edges = sorted((link.cause, link.effect) for link in self.cld.links)
         centres = {name: label.centre for name, label in self.labels.items()}
         bends = _bends(edges, centres, _loop_refs(_layout_loops(self.cld)))
-        if len(centres) <= _MULTI_START:
+        if getattr(self, "_chosen_bends", None) is not None:
+            bends = self._chosen_bends  # spreading out keeps the choice made at first
+        elif len(centres) <= _MULTI_START:
             halves = {name: label.half for name, label in self.labels.items()}
-            bends = _choose_bends(edges, centres, halves, bends)
+            bends = self._chosen_bends = _choose_bends(edges, centres, halves, bends)
         else:
             bends = _separate_arrivals(edges, centres, bends)
         lit = set()
