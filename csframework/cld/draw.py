@@ -364,7 +364,9 @@ def _loop_layout(names: Sequence[str], edges: Sequence[tuple[str, str]], loops: 
     n = len(names)
     index = {name: i for i, name in enumerate(names)}
     target, weight = _target_distances(names, edges, loops, index)
-    pairs = np.array([(index[a], index[b]) for a, b in edges if a != b]).reshape(-1, 2)
+    joined = [(a, b) for a, b in edges if a != b]
+    pairs = np.array([(index[a], index[b]) for a, b in joined]).reshape(-1, 2)
+    plan = _bend_plan(joined, names, _loop_refs(loops))
     pinned = np.zeros(n, dtype=bool)
     anchor = np.zeros((n, 2))
     if fixed:
@@ -389,11 +391,97 @@ def _loop_layout(names: Sequence[str], edges: Sequence[tuple[str, str]], loops: 
         start = start + rng.normal(scale=0.05, size=start.shape)
         start[pinned] = anchor[pinned]
         points = _stress(start, target, weight, pinned, iterations=60 if n > 150 else 150)
-        score = _curved_crossings(points, pairs) if len(starts) > 1 else 0
+        score = _curved_crossings(points, pairs, plan) if len(starts) > 1 else 0
         score += _stress_value(points, target, weight) * 1e-3
         if score < best_score:
             best, best_score = points, score
+    if len(starts) > 1:
+        best = _untangle(best, pairs, pinned, plan)
     return {name: best[i] for i, name in enumerate(names)}
+
+
+#: A tangled variable may swap places with this many of its nearest neighbours.
+_SWAP_NEIGHBOURS = 8
+
+
+def _untangle(points: np.ndarray, pairs: np.ndarray, pinned: np.ndarray,
+              plan: tuple[np.ndarray, np.ndarray], passes: int = 2) -> np.ndarray:
+    """Swap the places of two variables while that makes fewer links cross.
+
+    Only the links at the two variables are redrawn to judge a swap, so a pass
+    over all pairs costs about as much as a few full crossing counts.
+    """
+    points = points.copy()
+    if len(pairs) < 2:
+        return points
+    pair_flags, members = plan
+    incident = [np.nonzero((pairs[:, 0] == k) | (pairs[:, 1] == k))[0]
+                for k in range(len(points))]
+    curves = _link_curves(points, pairs, plan)
+    free = [i for i in range(len(points)) if not pinned[i]]
+
+    def cost(moved: np.ndarray, shapes: np.ndarray) -> int:
+        rest = np.setdiff1d(np.arange(len(pairs)), moved)
+        between = _pair_crossings(shapes, pairs[moved], curves[rest], pairs[rest]).sum()
+        within = np.triu(_pair_crossings(shapes, pairs[moved], shapes, pairs[moved]), 1).sum()
+        return int(between + within)
+
+    for _ in range(passes):
+        improved = False
+        matrix = _pair_crossings(curves, pairs, curves, pairs)
+        crossing = matrix.sum(axis=1) > 0
+        tangled = [k for k in free if crossing[incident[k]].any()]
+        distance = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=2)
+        candidates = sorted({(min(i, j), max(i, j)) for i in tangled
+                             for j in np.argsort(distance[i])[1:_SWAP_NEIGHBOURS + 1]
+                             if not pinned[j]})
+        for i, j in candidates:
+            moved = np.union1d(incident[i], incident[j])
+            before = cost(moved, curves[moved])
+            if before == 0:
+                continue
+            points[[i, j]] = points[[j, i]]
+            shapes = _link_curves(points, pairs[moved], (pair_flags[moved], members[moved]))
+            if cost(moved, shapes) < before:
+                curves[moved] = shapes
+                improved = True
+            else:
+                points[[i, j]] = points[[j, i]]
+        if not improved:
+            break
+    return points
+
+
+def _link_curves(points: np.ndarray, pairs: np.ndarray,
+                 plan: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Each link as 9 points along the curve it will be drawn as, (links, 9, 2)."""
+    starts, stops = points[pairs[:, 0]], points[pairs[:, 1]]
+    d = stops - starts
+    bend = _bend_array(plan, points, pairs)[:, None]
+    controls = (starts + stops) / 2 + bend * np.column_stack([d[:, 1], -d[:, 0]])
+    t = np.linspace(0.1, 0.9, 9)[None, :, None]
+    return ((1 - t) ** 2 * starts[:, None] + 2 * t * (1 - t) * controls[:, None]
+            + t ** 2 * stops[:, None])
+
+
+def _pair_crossings(ca: np.ndarray, ea: np.ndarray, cb: np.ndarray, eb: np.ndarray
+                    ) -> np.ndarray:
+    """How often each link of A crosses each link of B (none for links sharing a variable)."""
+    if not len(ca) or not len(cb):
+        return np.zeros((len(ca), len(cb)), dtype=int)
+    a0, a1 = ca[:, :-1].reshape(-1, 2), ca[:, 1:].reshape(-1, 2)
+    b0, b1 = cb[:, :-1].reshape(-1, 2), cb[:, 1:].reshape(-1, 2)
+    r, s = a1 - a0, b1 - b0
+    qp = b0[None, :, :] - a0[:, None, :]
+    denom = r[:, None, 0] * s[None, :, 1] - r[:, None, 1] * s[None, :, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = (qp[..., 0] * s[None, :, 1] - qp[..., 1] * s[None, :, 0]) / denom
+        v = (qp[..., 0] * r[:, None, 1] - qp[..., 1] * r[:, None, 0]) / denom
+    hit = (np.abs(denom) > 1e-12) & (u >= 0) & (u < 1) & (v >= 0) & (v < 1)
+    per_link = hit.reshape(len(ca), ca.shape[1] - 1, len(cb), cb.shape[1] - 1).sum(axis=(1, 3))
+    shared = ((ea[:, None, 0] == eb[None, :, 0]) | (ea[:, None, 0] == eb[None, :, 1])
+              | (ea[:, None, 1] == eb[None, :, 0]) | (ea[:, None, 1] == eb[None, :, 1]))
+    return np.where(shared, 0, per_link)
 
 
 def _distinct_rings(loops: Sequence[Loop], ring: Sequence[str], count: int
@@ -479,35 +567,13 @@ def _stress_value(points: np.ndarray, target: np.ndarray, weight: np.ndarray) ->
     return float((weight * (distance - target) ** 2).sum() / 2)
 
 
-def _curved_crossings(points: np.ndarray, pairs: np.ndarray) -> int:
+def _curved_crossings(points: np.ndarray, pairs: np.ndarray,
+                      plan: tuple[np.ndarray, np.ndarray]) -> int:
     """Crossings of the links drawn as they will be: each link as 8 pieces of its curve."""
     if len(pairs) < 2:
         return 0
-    present = {(int(a), int(b)) for a, b in pairs}
-    starts, stops = points[pairs[:, 0]], points[pairs[:, 1]]
-    d = stops - starts
-    centre = points.mean(axis=0)
-    r = centre - starts
-    cross = d[:, 0] * r[:, 1] - d[:, 1] * r[:, 0]
-    pair = np.array([(int(b), int(a)) in present for a, b in pairs])
-    bend = np.where(pair, PAIR_BEND, np.where(cross >= 0, LINK_BEND, -LINK_BEND))[:, None]
-    controls = (starts + stops) / 2 + bend * np.column_stack([d[:, 1], -d[:, 0]])
-    t = np.linspace(0.1, 0.9, 9)[None, :, None]
-    curve = ((1 - t) ** 2 * starts[:, None] + 2 * t * (1 - t) * controls[:, None]
-             + t ** 2 * stops[:, None])                                  # (links, 9, 2)
-    a, b = curve[:, :-1].reshape(-1, 2), curve[:, 1:].reshape(-1, 2)
-    owner = np.repeat(np.arange(len(pairs)), 8)
-    r, s = b - a, b - a
-    qp = a[None, :, :] - a[:, None, :]
-    denom = r[:, None, 0] * s[None, :, 1] - r[:, None, 1] * s[None, :, 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u = (qp[..., 0] * s[None, :, 1] - qp[..., 1] * s[None, :, 0]) / denom
-        v = (qp[..., 0] * r[:, None, 1] - qp[..., 1] * r[:, None, 0]) / denom
-    ends = pairs[owner]
-    shared = ((ends[:, None, 0] == ends[None, :, 0]) | (ends[:, None, 0] == ends[None, :, 1])
-              | (ends[:, None, 1] == ends[None, :, 0]) | (ends[:, None, 1] == ends[None, :, 1]))
-    hit = (np.abs(denom) > 1e-12) & (u >= 0) & (u < 1) & (v >= 0) & (v < 1) & ~shared
-    return int(np.triu(hit, k=1).sum())
+    curves = _link_curves(points, pairs, plan)
+    return int(np.triu(_pair_crossings(curves, pairs, curves, pairs), 1).sum())
 
 
 def _straight_crossings(points: np.ndarray, pairs: np.ndarray) -> int:
