@@ -8,6 +8,25 @@ loop runs, with its name (R1, B2, ...) and its story name if it has one.
 Reinforcing loops are always drawn in the warm colour of
 :data:`csframework.style.PALETTE`, balancing loops in the cool one.
 
+Positions stored with a diagram (an archetype's canonical drawing, or what a
+participant placed) are kept; the rest are laid out automatically, loop by
+loop: stress majorization (our own, on numpy) towards distances that make
+each short loop a ring, from a few starting circles, keeping the start whose
+curved links cross least, then letting tangled variables swap places with near
+neighbours. Graphviz is not used: it would need a system package or a
+compiled binding on every participant's machine, and its overlap removal
+knows nothing of loops, signs or markers. After the layout an explicit
+placement step pushes names off each other and off links, bends each link the
+way that crosses fewest others and no name, puts each sign where it is
+nearest its own arrow head, and each loop marker where it covers nothing;
+when something finds no room the drawing is spread out and placed again, and
+a marker that still has no room is left out and counted in the note. Names
+and loop stories longer than a few dozen characters are shortened in the
+drawing only. Diagrams of more than :data:`OVERVIEW_ABOVE` variables are
+drawn as an overview (no loop markers unless asked for, coarser placement,
+smaller names), and the note says so. :mod:`csframework.cld.legibility`
+measures the result on the rendered figure.
+
 Everything is deterministic: the same diagram gives the same positions (and
 the same PNG bytes), whatever order its links were added in. matplotlib is
 imported only when something is drawn, and never through pyplot, so drawing
@@ -17,7 +36,7 @@ Every artist carries a ``gid`` naming what it shows, for tests and for tools
 that describe a figure: ``"label:trust"``, ``"link:trust->participation"``,
 ``"sign:trust->participation"``, ``"delay:trust->participation"``,
 ``"loop-marker:R1"``, ``"loop-label:R1"``, ``"loop-story:R1"``, ``"title"``,
-``"legend:facets"``.
+``"legend:facets"``, ``"loops-note"``.
 
 Examples
 --------
@@ -202,13 +221,17 @@ def draw(cld: CausalLoopDiagram, ax: Axes | None = None, highlight: str | Loop |
         A loop's name (``"R1"``), its story name, or the loop itself: its links
         are drawn thick in the loop's colour and everything else is muted.
     layout : mapping of str to (float, float), optional
-        Positions of the variables, e.g. from :func:`layout` adjusted by hand.
-        By default :func:`layout` places them.
+        Positions of some or all variables (x to the right, y up, any units),
+        e.g. from :func:`layout` adjusted by hand; they win over positions
+        stored with the diagram, and the variables given no position are
+        placed around them by :func:`layout`.
     seed : int, default 0
         Passed to :func:`layout` when no positions are given.
     show_loops : bool or int, default True
         Whether to mark the loops; a number marks at most that many (shortest
-        first). True marks at most 16; a note counts the loops left unmarked.
+        first). True marks at most 16 (none in an overview of more than
+        :data:`OVERVIEW_ABOVE` variables); a note counts the loops left
+        unmarked, also those whose marker found no free room.
     title : str, optional
         Shown above the diagram; by default the diagram's own title.
 
@@ -220,7 +243,9 @@ def draw(cld: CausalLoopDiagram, ax: Axes | None = None, highlight: str | Loop |
     Raises
     ------
     UnknownNameError
-        If `highlight` names no loop of the diagram, or `layout` misses a variable.
+        If `highlight` names no loop of the diagram, or `layout` names no variable.
+    DiagramError
+        If `layout` gives a position that is not two finite numbers.
 
     Examples
     --------
