@@ -1385,11 +1385,23 @@ class _Scene:
         points = np.concatenate(obstacles) if obstacles else np.zeros((0, 2))
         radius = self.points(_MARKER_RADIUS)
         stories = self._story_half_sizes()
+        from matplotlib.path import Path
+
+        regions = {}
+        for loop in self.marked:  # the area each loop encloses, to tell them apart
+            v = tuple(loop.variables)
+            if len(v) < 3:
+                area = np.concatenate([arrows[pair].points(np.linspace(0, 1, 16)[:-1])
+                                       for pair in zip(v, v[1:] + v[:1], strict=True)])
+            else:
+                area = np.array([self.labels[name].centre for name in v])
+            regions[loop.name] = Path(np.vstack([area, area[:1]]), closed=True)
         for loop in self.marked:
             v = tuple(loop.variables)
             outline = np.concatenate([arrows[pair].points(np.linspace(0, 1, 16)[:-1])
                                       for pair in zip(v, v[1:] + v[:1], strict=True)])
             nodes = np.array([self.labels[name].centre for name in v])
+            others = [r for name, r in regions.items() if name != loop.name]
             circle = [0.0, 0.0, radius * 1.15, radius * 1.15]
             footprints = [np.array([circle])]
             if loop.story:
@@ -1406,7 +1418,8 @@ class _Scene:
             near = near[((near[:, :2] + near[:, 2:] > low) & (near[:, :2] - near[:, 2:] < high))
                         .all(axis=1)]
             around = points[((points > low) & (points < high)).all(axis=1)]
-            centre, choice, fits = _marker_spot(nodes, outline, near, around, footprints, margin)
+            centre, choice, fits = _marker_spot(nodes, outline, near, around, footprints, margin,
+                                                others)
             self.crowded |= not fits
             chosen = footprints[choice]
             boxes.extend(np.concatenate([centre + part[:2], part[2:]]) for part in chosen)
@@ -1703,8 +1716,8 @@ def _exit_parameter(start: np.ndarray, control: np.ndarray, end: np.ndarray,
 
 
 def _marker_spot(nodes: np.ndarray, outline: np.ndarray, boxes: np.ndarray,
-                 obstacles: np.ndarray, footprints: Sequence[np.ndarray], margin: float
-                 ) -> tuple[np.ndarray, int]:
+                 obstacles: np.ndarray, footprints: Sequence[np.ndarray], margin: float,
+                 others: Sequence[Any] = ()) -> tuple[np.ndarray, int, bool]:
     """A point inside the loop, near its centre, where the marker's footprint fits.
 
     Parameters
@@ -1721,6 +1734,9 @@ def _marker_spot(nodes: np.ndarray, outline: np.ndarray, boxes: np.ndarray,
         order of preference: the first that fits near the centre wins.
     margin : float
         The room wanted around the footprint.
+    others : sequence of matplotlib.path.Path
+        The areas of the other marked loops: a spot that lies in fewer of them
+        is preferred, so each marker sits where only its own loop runs.
 
     Returns
     -------
@@ -1747,9 +1763,11 @@ def _marker_spot(nodes: np.ndarray, outline: np.ndarray, boxes: np.ndarray,
         inside = region.contains_points(grid)
         candidates = grid[inside] if inside.any() else centroid[None, :]
         spread = np.linalg.norm(candidates - centroid, axis=1) / max(margin, 1e-12)
+        shared = sum((other.contains_points(candidates) for other in others),
+                     np.zeros(len(candidates)))
         for choice, footprint in enumerate(footprints):
             room = _footprint_room(candidates, footprint, boxes, obstacles, 4 * margin)
-            score = np.where(room >= margin, 1000.0 - spread - 40.0 * choice,
+            score = np.where(room >= margin, 1000.0 - spread - 40.0 * choice - 25.0 * shared,
                              room / margin - spread * 0.001 - 0.05 * choice)
             i = int(np.argmax(score))
             if score[i] > best[0]:
