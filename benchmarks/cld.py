@@ -1,4 +1,4 @@
-"""Loop enumeration: csframework against networkx.simple_cycles, in one process.
+"""Loop enumeration against networkx.simple_cycles, and the time to draw big diagrams.
 
 Times are CPU times of this process, measured alternately. Run with
 ``make bench`` or ``.venv/bin/python benchmarks/cld.py`` (add ``--all`` to also
@@ -21,6 +21,7 @@ from pathlib import Path
 import networkx as nx
 
 from csframework.cld import CausalLoopDiagram
+from csframework.cld.draw import layout
 from csframework.cld.loops import canonical_rotation
 
 REPEATS = 5
@@ -152,7 +153,52 @@ def main() -> None:
     cld = random_diagram(1000, 2.5, seed=1000)
     t, loops = best_of(ours(cld, limit=10_000))
     print(f"first 10,000 loops of a 1,000-variable diagram: {t * 1e3:.0f} ms (target < 1000 ms)")
+    drawing()
+
+
+def drawing() -> None:
+    """Time to draw (layout, placement and rendering to PNG) diagrams of growing size.
+
+    Targets: 100 variables under 2 s, 300 under 10 s; beyond ``OVERVIEW_ABOVE``
+    variables the drawing is an overview (and says so in its note).
+    """
+    from csframework.cld.draw import OVERVIEW_ABOVE
+
+    print("\nwall-clock seconds (CPU seconds of this process in brackets; on a busy machine the")
+    print("CPU figure is the one to compare with the target)")
+    print(f"{'drawing':<44}{'layout':>10}{'draw':>10}{'to PNG':>18}{'target':>8}")
+    targets = {30: None, 100: 2.0, 300: 10.0}
+    random_diagram(5, 2.0, seed=5).to_png()  # imports (matplotlib, scipy) are not drawing
+    for n, target in targets.items():
+        cld = random_diagram(n, 2.5, seed=n)
+        cld.loops()  # the loops are the diagram's own (cached); time the drawing
+        start = time.perf_counter()
+        layout(cld)
+        t_layout = time.perf_counter() - start
+        start = time.perf_counter()
+        figure = cld.draw()
+        t_draw = time.perf_counter() - start
+        figure.clear()
+        start, cpu = time.perf_counter(), time.process_time()
+        cld.to_png()
+        t_png, cpu_png = time.perf_counter() - start, time.process_time() - cpu
+        kind = "overview" if n > OVERVIEW_ABOVE else "full"
+        label = f"{n} variables, {len(cld.links)} links ({kind})"
+        goal = f"{target:>7.1f}s" if target else f"{'-':>8}"
+        print(f"{label:<44}{t_layout:>9.2f}s{t_draw:>9.2f}s{t_png:>9.2f}s ({cpu_png:4.2f}s){goal}")
+    huge = "x" * 100_000
+    long = CausalLoopDiagram.from_text(f"{huge} -> trust : +\ntrust -> {huge} : -")
+    start = time.perf_counter()
+    long.to_png()
+    print(f"{'a 100,000-character name, to PNG':<44}{'':>20}{time.perf_counter() - start:>9.2f}s")
+    story = CausalLoopDiagram.from_text("a -> b : +\nb -> a : +")
+    story.name_loop("R1", "story " * 200_000)
+    start = time.perf_counter()
+    story.to_png()
+    print(f"{'a 1.2 MB loop story, to PNG':<44}{'':>20}{time.perf_counter() - start:>9.2f}s")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    drawing() if sys.argv[1:] == ["--drawing"] else main()

@@ -8,6 +8,11 @@ says they are missing. A ``delay`` marked in the text is *typical*: a match
 without it is still reported, with the missing delay named. Only
 ``delay_required`` archetypes need a marked delay to be recognised at all.
 
+Each ``layout`` places the roles the way the standard references draw the
+archetype (Senge's appendix, Kim's *Systems Archetype Basics*): two loops side
+by side sharing their common variable, escalation and accidental adversaries as
+a figure eight. Coordinates are in arbitrary units, y pointing up.
+
 Facts follow Senge's *The Fifth Discipline*, Kim's *Systems Archetypes at a
 Glance*, Braun (2002) and Meadows' system traps; the stories are our own.
 """
@@ -35,6 +40,7 @@ class Definition:
     optional: tuple[tuple[str, str], ...] = ()
     delay_required: bool = False
     loop_names: tuple[tuple[str, str], ...] = ()
+    layout: tuple[tuple[str, float, float], ...] = ()
 
 
 BALANCING_WITH_DELAY = Definition(
@@ -69,6 +75,12 @@ BALANCING_WITH_DELAY = Definition(
     ),
     delay_required=True,
     optional=(("goal", "gap"),),
+    layout=(
+        ("goal", -1.9, 1.0),
+        ("gap", 0.0, 1.0),
+        ("corrective action", 1.5, 0.0),
+        ("state", 0.0, -1.0),
+    ),
 )
 
 LIMITS_TO_GROWTH = Definition(
@@ -103,6 +115,12 @@ LIMITS_TO_GROWTH = Definition(
         "What would it take to work on the limit rather than on the growth?",
     ),
     optional=(("constraint", "slowing action"),),
+    layout=(
+        ("efforts", -2.0, 0.0),
+        ("performance", 0.0, 0.0),
+        ("slowing action", 2.0, 0.0),
+        ("constraint", 2.0, -1.4),
+    ),
 )
 
 FIXES_THAT_FAIL = Definition(
@@ -134,6 +152,11 @@ FIXES_THAT_FAIL = Definition(
         "Which of your solutions is needed more and more often?",
         "What happens later, and to whom, because of the fix?",
         "What might the symptom be trying to tell you?",
+    ),
+    layout=(
+        ("problem symptom", -1.3, 0.7),
+        ("fix", 1.3, 0.7),
+        ("unintended consequence", 0.0, -1.1),
     ),
 )
 
@@ -179,6 +202,12 @@ SHIFTING_THE_BURDEN = Definition(
     ),
     # Senge's numbering: B1 the symptomatic solution, B2 the fundamental one, R1 the side effect.
     loop_names=(("the quick way", "B1"), ("the slow way", "B2"), ("growing dependence", "R1")),
+    layout=(
+        ("symptomatic solution", 0.0, 1.4),
+        ("problem symptom", -1.5, 0.0),
+        ("fundamental solution", 0.0, -1.4),
+        ("side effect", 1.7, 0.0),
+    ),
 )
 
 ERODING_GOALS = Definition(
@@ -212,6 +241,13 @@ ERODING_GOALS = Definition(
         "Which of your standards has moved, and did anyone decide that it should?",
         "What is the goal anchored to: your purpose, or last year's results?",
         "What creative tension could you hold instead of letting the goal slide?",
+    ),
+    layout=(
+        ("gap", 0.0, 0.0),
+        ("corrective action", 1.6, 1.0),
+        ("actual performance", 1.6, -1.0),
+        ("pressure to lower goal", -1.6, -1.0),
+        ("goal", -1.6, 1.0),
     ),
 )
 
@@ -252,6 +288,14 @@ ESCALATION = Definition(
         "What would 'enough' look like, for you and for the other side?",
         "What could you say or do first that would let both sides slow down?",
     ),
+    layout=(
+        ("A's activity", -0.7, 1.0),
+        ("A's result relative to B", -0.7, -1.0),
+        ("threat to A", -2.4, 0.0),
+        ("B's result relative to A", 0.7, 1.0),
+        ("B's activity", 0.7, -1.0),
+        ("threat to B", 2.4, 0.0),
+    ),
 )
 
 SUCCESS_TO_THE_SUCCESSFUL = Definition(
@@ -287,6 +331,13 @@ SUCCESS_TO_THE_SUCCESSFUL = Definition(
         "Who gets more of your time, attention or trust because they already have more?",
         "Which differences in your setting were grown rather than given?",
         "How could resources be shared so that both sides can succeed?",
+    ),
+    layout=(
+        ("allocation to A instead of B", 0.0, 0.0),
+        ("resources to A", -1.5, 1.2),
+        ("success of A", -1.5, -1.2),
+        ("resources to B", 1.5, 1.2),
+        ("success of B", 1.5, -1.2),
     ),
 )
 
@@ -331,6 +382,14 @@ TRAGEDY_OF_THE_COMMONS = Definition(
         "What do you share with others that no one looks after?",
         "How soon do users of the resource feel the cost of their own use?",
         "Who could you gather to agree on how the commons is used and renewed?",
+    ),
+    layout=(
+        ("A's net gain", -0.3, 1.8),
+        ("A's activity", -1.7, 0.8),
+        ("B's net gain", -0.3, -1.8),
+        ("B's activity", -1.7, -0.8),
+        ("total activity", 0.0, 0.0),
+        ("gain per individual activity", 1.8, 0.0),
     ),
 )
 
@@ -377,6 +436,15 @@ GROWTH_AND_UNDERINVESTMENT = Definition(
     ),
     optional=(("performance standard", "perceived need to invest"),
               ("performance", "performance standard")),
+    layout=(
+        ("growing action", -3.0, 0.0),
+        ("demand", -1.5, 0.0),
+        ("performance", 0.0, 0.0),
+        ("capacity", 1.5, 1.2),
+        ("investment", 3.0, 0.0),
+        ("perceived need to invest", 1.5, -1.2),
+        ("performance standard", 0.0, -2.2),
+    ),
 )
 
 ACCIDENTAL_ADVERSARIES = Definition(
@@ -431,6 +499,14 @@ ACCIDENTAL_ADVERSARIES = Definition(
     loop_names=(("partnership", "R1"), ("A looks after itself", "R2"),
                 ("B looks after itself", "R3"), ("mutual damage", "R4"),
                 ("A's self-help hurts B", "B1"), ("B's self-help hurts A", "B2")),
+    layout=(
+        ("A's success", -2.2, 0.0),
+        ("A's activity toward B", 0.0, 1.6),
+        ("B's success", 2.2, 0.0),
+        ("B's activity toward A", 0.0, -1.6),
+        ("A's activity for itself", -0.8, 0.55),
+        ("B's activity for itself", 0.8, -0.55),
+    ),
 )
 
 #: The ten definitions, in the reference's order.

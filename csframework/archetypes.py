@@ -117,6 +117,9 @@ class Archetype:
         otherwise than the automatic order would (Senge's B1 for the
         symptomatic loop of shifting the burden). The card, :attr:`cld` and the
         library model all use these names.
+    layout : tuple of (str, float, float)
+        Where each role is drawn, as the standard references draw the
+        archetype; :attr:`cld` carries these positions (see :attr:`positions`).
 
     Examples
     --------
@@ -142,6 +145,19 @@ class Archetype:
     optional: tuple[tuple[str, str], ...] = ()
     delay_required: bool = False
     loop_names: tuple[tuple[str, str], ...] = ()
+    layout: tuple[tuple[str, float, float], ...] = ()
+
+    @property
+    def positions(self) -> dict[str, tuple[float, float]]:
+        """The canonical drawing's position of every role (x to the right, y up).
+
+        Examples
+        --------
+        >>> from csframework import archetypes
+        >>> archetypes.get("limits to growth").positions["performance"]
+        (0.0, 0.0)
+        """
+        return {name: (x, y) for name, x, y in self.layout}
 
     @property
     def cld(self) -> CausalLoopDiagram:
@@ -158,6 +174,10 @@ class Archetype:
                 cld.name_loop(loop, story)
                 if story in numbers:
                     cld.number_loop(cld.loop(story), numbers[story])
+        if self.layout:
+            from csframework.cld.draw import store_positions
+
+            store_positions(cld, self.positions)
         return cld
 
     @property

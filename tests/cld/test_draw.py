@@ -314,13 +314,19 @@ def test_a_single_loop_is_drawn_as_a_circle():
     assert np.allclose(radii, radii[0], rtol=0.02)
 
 
-def test_given_positions_are_used_and_must_be_complete():
-    cld = CausalLoopDiagram.from_text("a -> b : +")
-    figure = draw(cld, layout={"a": (0, 0), "b": (3, 1)})
+def test_given_positions_are_used_and_the_rest_placed_around_them():
+    cld = CausalLoopDiagram.from_text("a -> b : +\nb -> c : +\nc -> a : -")
+    figure = draw(cld, layout={"a": (0, 0), "b": (3, 1), "c": (1, -2)})
     labels = by_gid(figure, "label:")
     assert labels["a"].get_position() == (0, 0)
-    with pytest.raises(DiagramError, match="'b'"):
-        draw(cld, layout={"a": (0, 0)})
+    partial = by_gid(draw(cld, layout={"a": (0, 0), "b": (3, 0)}), "label:")
+    (ax, ay), (bx, by) = partial["a"].get_position(), partial["b"].get_position()
+    assert ay == pytest.approx(by) and bx > ax        # kept level, in the given order
+    assert set(partial) == {"a", "b", "c"}
+    with pytest.raises(UnknownNameError, match="'d'"):
+        draw(cld, layout={"d": (0, 0)})
+    with pytest.raises(DiagramError, match="'a'"):
+        draw(cld, layout={"a": (0, float("nan"))})
 
 
 @pytest.mark.parametrize("make", [burden, classroom,
