@@ -81,6 +81,10 @@ def _translate(source: bytes, suffix: str, where: str) -> Path:
     if target.is_file():
         return target
     reader = pysd.read_vensim if suffix == ".mdl" else pysd.read_xmile
+    if suffix == ".mdl":
+        from csframework.sd.vensim import _guard_pysd
+
+        _guard_pysd()  # PySD's Vensim parser would eval() text from the file
     with tempfile.TemporaryDirectory(dir=folder, prefix="translating-") as tmp:
         src = Path(tmp) / f"m_{digest}{suffix}"
         src.write_bytes(source)
@@ -349,9 +353,11 @@ def load_model(path: str | Path) -> Any:
     Returns
     -------
     StockFlowModel or PySDModel
-        XMILE the native reader understands is a `StockFlowModel`; Vensim
-        files and XMILE with features outside the native subset (modules,
-        macros, multi-dimensional arrays, other functions) are a `PySDModel`.
+        XMILE the native reader understands, and Vensim files the native
+        Vensim reader understands (`csframework.sd.vensim`), are a
+        `StockFlowModel`; files with features outside the native subset
+        (subscripts, modules, macros, multi-dimensional arrays, other
+        functions) are a `PySDModel`.
         Both have ``run(params=, stop=, dt=, return_columns=)``.
 
     Raises
@@ -368,7 +374,15 @@ def load_model(path: str | Path) -> Any:
         raise FileNotFoundError(f"model file {str(path)!r} does not exist")
     suffix = path.suffix.lower()
     if suffix == ".mdl":
-        return PySDModel(path)
+        from csframework.sd import vensim
+
+        try:
+            return vensim.read_vensim(path)
+        except vensim.UnsupportedVensimError as native_error:
+            try:
+                return PySDModel(path)
+            except FormatError as exc:
+                raise FormatError(f"{native_error}; PySD could not read it either: {exc}") from exc
     if suffix not in (".xmile", ".stmx", ".xml"):
         raise FormatError(f"{path.name!r}: unknown model file type {suffix!r}; expected .xmile, "
                           ".stmx, .xml (XMILE) or .mdl (Vensim)")

@@ -211,6 +211,10 @@ class _Evaluator:
 
             interval = 0.0 if args[2] is None else args[2]
             return VECTOR_NAMESPACE["_f_pulse"](self.time, self.dt, args[0], args[1], interval)
+        from csframework.sd.engine import VECTOR_NAMESPACE
+
+        if f"_f_{function}" in VECTOR_NAMESPACE:  # xidz, zidz, integer: the engine's meaning
+            return VECTOR_NAMESPACE[f"_f_{function}"](*args)
         raise EquationError(  # pragma: no cover
             f"{function}() keeps state and should have been expanded when the model was compiled")
 
