@@ -145,6 +145,8 @@ class ModelInfo:
         Settings worth comparing, with the behaviour each shows.
     aliases : tuple of str
         Other names ``load`` and ``info`` accept.
+    levers : tuple of str
+        For a large model, the few constants worth a slider (empty: every constant).
     """
 
     name: str
@@ -157,6 +159,7 @@ class ModelInfo:
     archetype: str | None = None
     scenarios: tuple[Scenario, ...] = ()
     aliases: tuple[str, ...] = ()
+    levers: tuple[str, ...] = ()
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -187,7 +190,8 @@ def _story(doc: str | None) -> str:
 def register(name: str, *, title: str, behaviour: str, key_variable: str, summary: str = "",
              variants: tuple[Variant, ...] = (), archetype: str | None = None,
              scenarios: tuple[Scenario, ...] = (),
-             aliases: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
+             aliases: tuple[str, ...] = (),
+             levers: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
     """Add the decorated builder to the catalogue under `name`.
 
     The builder's docstring (up to its Parameters section) becomes the story.
@@ -197,7 +201,8 @@ def register(name: str, *, title: str, behaviour: str, key_variable: str, summar
 
     def decorate(build: Callable[..., StockFlowModel]) -> Callable[..., StockFlowModel]:
         info = ModelInfo(name, title, _story(build.__doc__), behaviour, key_variable, summary,
-                         tuple(variants), archetype, tuple(scenarios), tuple(aliases))
+                         tuple(variants), archetype, tuple(scenarios), tuple(aliases),
+                         tuple(levers))
         _REGISTRY[name] = _Entry(info, build)
         for alias in (name, *aliases):
             _ALIASES[_key(alias)] = name
