@@ -353,7 +353,8 @@ def _pipeline_length(delay, dt, steps, owner) -> int:
     if not math.isfinite(delay) or delay < 0.5 * dt:
         raise SimulationError(f"the delay of delay_fixed() in the equation of {owner!r} is "
                               f"{delay:g}; it must be at least dt ({dt:g})")
-    return min(round(delay / dt), steps + 1)
+    # as PySD: at least one step, and half a step rounds up (Python would round 0.5 to 0)
+    return min(round(max(delay / dt, 1.0) + 1e-6), steps + 1)
 
 
 # ------------------------------------------------------------------- plan
