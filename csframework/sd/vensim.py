@@ -216,6 +216,33 @@ def _vensim_word(reference: str) -> str:
     return reference.replace("_", " ").upper()
 
 
+class _Component:
+    """One scalar definition: a whole element, or one element of a subscripted one."""
+
+    __slots__ = ("ast", "data", "subscripts", "type")
+
+    def __init__(self, tree: Any, data: bool = False):
+        self.ast, self.data, self.subscripts = tree, data, ([], [])
+
+
+class _Variable:
+    """A scalar variable of the native model: a Vensim element, or one of its subscripts.
+
+    ``x[north]`` becomes the variable ``x north`` (label ``x[north]``).
+    """
+
+    def __init__(self, element: Any, tree: Any, subscript: str | None = None,
+                 binding: dict[str, str] | None = None):
+        base = _label(element.name)
+        self.name = base if subscript is None else f"{base}[{subscript}]"
+        self.ident_name = base if subscript is None else f"{base} {subscript}"
+        self.components = [_Component(tree, type(element.components[0]).__name__ ==
+                                      "AbstractData")]
+        self.units, self.limits = element.units, element.limits
+        self.documentation = element.documentation
+        self.binding = binding or {}     # range key -> the element this variable is at
+
+
 class _Builder:
     """Builds one StockFlowModel from PySD's abstract model of a Vensim file."""
 
@@ -224,25 +251,165 @@ class _Builder:
         sections = abstract.sections
         self.main = sections[0]
         self.macros = {_key(s.name): s.name for s in sections[1:]}
+        self.ranges = self.subscript_ranges(self.main.subscripts)
         self.elements: dict[str, Any] = {}
+        self.arrays: dict[str, list[str]] = {}   # subscripted element key -> its subscripts
         self.controls: dict[str, Any] = {}
+        self.current: Any = None      # the variable being converted (for messages)
+        self.binding: dict[str, str] = {}
+        self.bang: dict[str, str] = {}
         for element in self.main.elements:
             key = _key(element.name)
             if key in _CONTROLS:
                 self.controls[key] = element
-            else:
-                self.elements.setdefault(key, element)
+            elif key not in self.elements and key not in self.arrays:
+                self.add_variables(key, element)
         taken: set[str] = set()
         from csframework.sd.xmile import python_identifier
 
         self.ident: dict[str, str] = {}
-        for key, element in self.elements.items():
-            self.ident[key] = python_identifier(_label(element.name), taken)
+        for key, variable in self.elements.items():
+            self.ident[key] = python_identifier(variable.ident_name, taken)
             taken.add(self.ident[key])
         self.taken = taken
-        self.current: Any = None      # the element being converted (for messages)
         self.extra_lookups: list[tuple[str, str, Any]] = []
         self.model_name = name
+        self.current_key: str | None = None
+
+    # ------------------------------------------------------------ subscripts
+    def subscript_ranges(self, ranges: Any) -> dict[str, list[str]]:
+        found: dict[str, Any] = {_key(r.name): r.subscripts for r in ranges}
+        resolved: dict[str, list[str]] = {}
+        for key, subscripts in found.items():
+            seen = {key}
+            while isinstance(subscripts, str) and _key(subscripts) in found and \
+                    _key(subscripts) not in seen:
+                seen.add(_key(subscripts))
+                subscripts = found[_key(subscripts)]
+            if isinstance(subscripts, list | tuple) and all(isinstance(x, str)
+                                                            for x in subscripts):
+                resolved[key] = list(subscripts)
+        return resolved
+
+    def add_variables(self, key: str, element: Any) -> None:
+        components = element.components
+        if all(not c.subscripts[0] for c in components):
+            if len(components) != 1:
+                raise self.unsupported("several definitions of one variable", element)
+            self.elements[key] = _Variable(element, components[0].ast)
+            return
+        subscripts: list[str] = []
+        for component in components:
+            dims, excepted = component.subscripts
+            if len(dims) != 1:
+                raise self.unsupported("subscripts in more than one dimension", element)
+            if excepted:
+                raise self.unsupported("subscripts with EXCEPT", element)
+            dim = dims[0]
+            if _key(dim) in self.ranges:
+                names = self.ranges[_key(dim)]
+                tree = component.ast
+                if hasattr(tree, "shape") and getattr(tree, "ndim", 0) >= 1:
+                    if tree.ndim != 1 or len(tree) != len(names):
+                        raise self.unsupported("subscripts in more than one dimension",
+                                               element)
+                    trees = list(tree)
+                else:
+                    trees = [tree] * len(names)
+                for name, tree in zip(names, trees, strict=True):
+                    self.add_one(key, element, name, tree, {_key(dim): name})
+            else:
+                name = self.element_name(dim, element)
+                self.add_one(key, element, name, component.ast, {
+                    r: name for r, names in self.ranges.items() if name in names})
+            subscripts = self.arrays.setdefault(key, subscripts)
+
+    def add_one(self, key: str, element: Any, name: str, tree: Any,
+                binding: dict[str, str]) -> None:
+        flat = f"{key}[{_key(name)}]"
+        if flat in self.elements:
+            raise self.unsupported(f"two definitions of {_label(element.name)}[{name}]",
+                                   element)
+        self.elements[flat] = _Variable(element, tree, name, binding)
+        self.arrays.setdefault(key, []).append(name)
+
+    def element_name(self, text: str, element: Any = None) -> str:
+        key = _key(text)
+        for names in self.ranges.values():
+            for name in names:
+                if _key(name) == key:
+                    return name
+        raise self.unsupported(f"the subscript {text!r}, which no subscript range lists",
+                               element)
+
+    def resolve(self, subscript: str) -> str:
+        """The subscript (element) a reference's subscript means where it is used."""
+        text = subscript.strip()
+        bang = text.endswith("!")
+        key = _key(text.rstrip("!"))
+        if bang and key in self.bang:
+            return self.bang[key]
+        if key in self.ranges:
+            if key in self.binding:
+                return self.binding[key]
+            for name in self.binding.values():  # a subrange of the range it is defined on
+                if name in self.ranges[key]:
+                    return name
+            raise self.unsupported(f"the subscript range {text!r} where it has no element "
+                                   "(a subscript mapping or a range without '!')")
+        return self.element_name(text)
+
+    def flat(self, reference: str, subscripts: Any) -> str:
+        key = _key(reference)
+        if subscripts is None:
+            if key in self.arrays:
+                raise self.unsupported(f"the subscripted variable {reference!r} without "
+                                       "subscripts")
+            return key
+        names = subscripts.subscripts
+        if len(names) != 1:
+            raise self.unsupported("subscripts in more than one dimension")
+        return f"{key}[{_key(self.resolve(names[0]))}]"
+
+    def over(self, function: str, node: Any) -> ast.expr:
+        """SUM, PROD, VMIN and VMAX over the one range marked with '!'."""
+        from pysd.translators.structures import abstract_expressions as ae
+
+        marked: set[str] = set()
+
+        def walk(item: Any) -> None:
+            if isinstance(item, ae.ReferenceStructure):
+                for name in (item.subscripts.subscripts if item.subscripts else ()):
+                    if name.strip().endswith("!"):
+                        marked.add(_key(name.strip().rstrip("!")))
+                return
+            if isinstance(item, ae.AbstractSyntax):
+                for value in vars(item).values():
+                    for part in (value if isinstance(value, list | tuple) else (value,)):
+                        walk(part)
+
+        walk(node)
+        if len(marked) != 1 or next(iter(marked)) not in self.ranges:
+            raise self.unsupported(f"{_vensim_word(function)} over {len(marked)} ranges")
+        dim = next(iter(marked))
+        terms = []
+        for name in self.ranges[dim]:
+            self.bang[dim] = name
+            try:
+                terms.append(self.expr(node))
+            finally:
+                del self.bang[dim]
+        if function in ("vmin", "vmax"):
+            return _call("min" if function == "vmin" else "max", *terms)
+        op = ast.Add if function == "sum" else ast.Mult
+        result = terms[0]
+        for term in terms[1:]:
+            result = _bin(result, op(), term)
+        return result
+
+    def at(self, variable: Any) -> None:
+        self.current = variable
+        self.binding = getattr(variable, "binding", {})
 
     # ------------------------------------------------------------- messages
     def unsupported(self, construct: str, element: Any = None) -> UnsupportedVensimError:
@@ -381,9 +548,10 @@ class _Builder:
         return _call(function, *args)
 
     def reference(self, node: Any) -> ast.expr:
-        if node.subscripts:
-            raise self.unsupported("subscripts")
         key = _key(node.reference)
+        if key in self.ranges and not node.subscripts:
+            raise self.unsupported(f"the subscript range {node.reference!r} as a value")
+        key = self.flat(node.reference, node.subscripts)
         if key == "time":
             return _name("time")
         if key == "time_step":
@@ -443,13 +611,24 @@ class _Builder:
         function = _key(node.function.reference)
         raw = node.function.reference
         arguments = node.arguments
-        if function in self.elements and self.kind(self.elements[function]) == "lookup":
+        table = self.flat(raw, node.function.subscripts) if function in self.elements or \
+            function in self.arrays else None
+        if table in self.elements and self.kind(self.elements[table]) == "lookup":
             if len(arguments) != 1:
                 raise self.unsupported(f"the lookup {raw!r} called with {len(arguments)} "
                                        "arguments")
-            return _call(self.ident[function], self.expr(arguments[0]))
+            return _call(self.ident[table], self.expr(arguments[0]))
         if function in self.macros:
             raise self.unsupported(f"the macro {self.macros[function]!r}")
+        if function in ("sum", "prod", "vmin", "vmax") and len(arguments) == 1:
+            return self.over(function, arguments[0])
+        if function == "elmcount" and len(arguments) == 1:
+            from pysd.translators.structures import abstract_expressions as ae
+
+            target = arguments[0]
+            if isinstance(target, ae.ReferenceStructure) and _key(target.reference) in \
+                    self.ranges:
+                return _num(len(self.ranges[_key(target.reference)]))
         if function in _SUBSCRIPT_FUNCTIONS:
             raise self.unsupported(f"subscripts (the function {_vensim_word(raw)})")
         args = [self.expr(a) for a in arguments]
@@ -521,7 +700,7 @@ class _Builder:
                                comparators=[_name("time"), high]), _num(1), _num(0))
 
     def inline_lookup(self, node: Any) -> ast.expr:
-        owner = self.ident[_key(self.current.name)]
+        owner = self.ident[self.current_key]
         from csframework.sd.xmile import python_identifier
 
         ident = python_identifier(f"{owner} lookup", self.taken)
@@ -535,7 +714,7 @@ class _Builder:
         from pysd.translators.structures import abstract_expressions as ae
 
         component = element.components[0]
-        if type(component).__name__ == "AbstractData":
+        if getattr(component, "data", False):
             return "data"
         tree = component.ast
         if isinstance(tree, ae.LookupsStructure):
@@ -554,8 +733,8 @@ class _Builder:
         from pysd.translators.structures import abstract_expressions as ae
 
         def term(node: Any, sign: int) -> list[tuple[str, int]] | None:
-            if isinstance(node, ae.ReferenceStructure) and not node.subscripts:
-                key = _key(node.reference)
+            if isinstance(node, ae.ReferenceStructure):
+                key = self.flat(node.reference, node.subscripts)
                 element = self.elements.get(key)
                 if element is None or len(element.components) != 1 or \
                         self.kind(element) != "auxiliary":
@@ -606,7 +785,8 @@ class _Builder:
         outflow_of: dict[str, str] = {}
         stock_flows: dict[str, tuple[list[str], list[str]] | None] = {}
         for key, element in self.elements.items():
-            self.current = element
+            self.at(element)
+            self.current_key = key
             self.check_element(element)
             if self.kind(element) != "stock":
                 continue
@@ -623,8 +803,9 @@ class _Builder:
         flows = set(inflow_of) | set(outflow_of)
 
         for key, element in self.elements.items():
-            self.current = element
-            ident, label = self.ident[key], _label(element.name)
+            self.at(element)
+            self.current_key = key
+            ident, label = self.ident[key], element.name
             units = str(element.units).strip() or None if element.units else None
             doc = str(element.documentation).strip() or None if element.documentation else None
             component = element.components[0]
@@ -669,8 +850,6 @@ class _Builder:
         return model
 
     def check_element(self, element: Any) -> None:
-        if len(element.components) != 1 or any(c.subscripts[0] for c in element.components):
-            raise self.unsupported("subscripts", element)
         kind = self.kind(element)
         if kind == "data":
             raise self.unsupported("a data variable (values read from outside the model)",

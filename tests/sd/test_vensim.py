@@ -4,7 +4,7 @@
   tests/data/vensim/world3_pysd.csv: relative difference <= 1e-6 on eight key
   variables at every saved time;
 - every SDXorg Vensim case that loads natively (tests/data/vensim, see its
-  README: 59 of the 149 cases PySD runs) against its canonical output
+  README: 73 of the 149 cases PySD runs) against its canonical output
   (rtol 1e-3, as the XMILE conformance tests) and against PySD's run
   (``<model>.pysd.csv``, rtol 1e-6);
 - one live PySD comparison, and PySD's integer-state defect proved live;
@@ -119,8 +119,8 @@ def test_load_model_reads_vensim_natively(tmp_path):
 
 
 # ------------------------------------------------------------ SDXorg cases
-def test_the_59_cases_are_present():
-    assert len(CASES) == 59
+def test_the_73_cases_are_present():
+    assert len(CASES) == 73
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -255,7 +255,7 @@ def _model(tmp_path, body: str, name: str = "m.mdl"):
 
 
 @pytest.mark.parametrize(("body", "construct"), [
-    ("region : north, south ~ ~ |\npop[region] = 1, 2 ~ ~ |\nx = 1 ~ ~ |", "subscripts"),
+    ("region : north, south ~ ~ |\nage : young, old ~ ~ |\npop[region, age] = 1, 2; 3, 4; ~ ~ |", "subscripts in more than one dimension"),
     ("noise = RANDOM UNIFORM(0, 1, 3) ~ ~ |", "RANDOM UNIFORM"),
     ("late = GET TIME VALUE(0, 0, 0) ~ ~ |", "GET TIME VALUE"),
     ("missing = :NA: ~ ~ |", ":NA:"),
@@ -264,13 +264,34 @@ def test_unsupported_constructs_name_the_variable(tmp_path, body, construct):
     with pytest.raises(UnsupportedVensimError, match=construct) as caught:
         read_vensim(_model(tmp_path, body))
     assert caught.value.variable in ("pop", "noise", "late", "missing")
+    assert construct in caught.value.construct
 
 
 def test_unsupported_models_still_load_through_pysd(tmp_path):
     from csframework.sd.pysd_backend import PySDModel
 
-    path = _model(tmp_path, "region : north, south ~ ~ |\npop[region] = 1, 2 ~ ~ |")
+    path = _model(tmp_path, "region : north, south ~ ~ |\nage : young, old ~ ~ |\npop[region, age] = 1, 2; 3, 4; ~ ~ |")
     assert isinstance(csf.load_model(path), PySDModel)
+
+
+def test_one_dimensional_subscripts_become_one_variable_per_element(tmp_path):
+    body = """region : north, south ~ ~ |
+    pop[region] = INTEG(births[region], start[region]) ~ people ~ |
+    births[region] = pop[region] * rate ~ people/year ~ |
+    start[region] = 10, 30 ~ people ~ |
+    rate = 0.5 ~ 1/year ~ |
+    total = SUM(pop[region!]) ~ people ~ |
+    largest = VMAX(pop[region!]) ~ people ~ |
+    regions = ELMCOUNT(region) ~ ~ |
+    north share = pop[north] / total ~ ~ |"""
+    model = read_vensim(_model(tmp_path, body))
+    assert model.stocks["pop_north"].label == "pop[north]"
+    assert model.stocks["pop_south"].inflows == ("births_south",)
+    assert model.auxiliaries["total"].equation == "pop_north + pop_south"
+    res = model.run()
+    assert res["total"].tolist() == [40, 60, 90, 135, 202.5]
+    assert res["largest"].iloc[-1] == 30 * 1.5 ** 4 and res["regions"].iloc[0] == 2
+    assert res["north_share"].iloc[-1] == 0.25
 
 
 def test_missing_time_settings(tmp_path):
