@@ -254,8 +254,12 @@ def _model(tmp_path, body: str, name: str = "m.mdl"):
     return path
 
 
+TWO_DIMENSIONS = ("region : north, south ~ ~ |\nage : young, old ~ ~ |\n"
+                  "pop[region, age] = 1, 2; 3, 4; ~ ~ |")
+
+
 @pytest.mark.parametrize(("body", "construct"), [
-    ("region : north, south ~ ~ |\nage : young, old ~ ~ |\npop[region, age] = 1, 2; 3, 4; ~ ~ |", "subscripts in more than one dimension"),
+    (TWO_DIMENSIONS, "subscripts in more than one dimension"),
     ("noise = RANDOM UNIFORM(0, 1, 3) ~ ~ |", "RANDOM UNIFORM"),
     ("late = GET TIME VALUE(0, 0, 0) ~ ~ |", "GET TIME VALUE"),
     ("missing = :NA: ~ ~ |", ":NA:"),
@@ -270,7 +274,7 @@ def test_unsupported_constructs_name_the_variable(tmp_path, body, construct):
 def test_unsupported_models_still_load_through_pysd(tmp_path):
     from csframework.sd.pysd_backend import PySDModel
 
-    path = _model(tmp_path, "region : north, south ~ ~ |\nage : young, old ~ ~ |\npop[region, age] = 1, 2; 3, 4; ~ ~ |")
+    path = _model(tmp_path, TWO_DIMENSIONS)
     assert isinstance(csf.load_model(path), PySDModel)
 
 
