@@ -23,13 +23,18 @@ What is read:
   ``LN``, ``LOG`` and the other arithmetic functions, with the meaning PySD
   gives them (``STEP`` switches half a time step early, as in Vensim);
 - units, ranges (as slider ranges of constants) and comments (as each
-  element's documentation: text, never code).
+  element's documentation: text, never code);
+- one-dimensional subscripts: ``pop[region]`` becomes one variable per
+  element (``pop_north``, labelled ``pop[north]``); ``SUM``, ``PROD``,
+  ``VMIN`` and ``VMAX`` over a range marked ``!``, ``ELMCOUNT``, subranges;
+- macros: each call becomes a copy of the macro's variables, named after the
+  macro and the call's number (``expression_macro_1_intermediate``).
 
 Names become Python identifiers (``"Absorption Land (GHA)"`` ->
 ``absorption_land_gha``); the original name is each element's label.
-Anything else (subscripts, macros, data and external files, random
-functions, ...) raises :class:`UnsupportedVensimError` naming the variable and
-the construct.
+Anything else (subscripts in two or more dimensions, subscript mappings,
+data and external files, random functions, ...) raises
+:class:`UnsupportedVensimError` naming the variable and the construct.
 
 Model files are untrusted: PySD's translator calls Python's ``eval`` on some
 pieces of the file (numbers, lookup ranges); while it parses, that ``eval`` is
@@ -251,6 +256,9 @@ class _Builder:
         sections = abstract.sections
         self.main = sections[0]
         self.macros = {_key(s.name): s.name for s in sections[1:]}
+        self.macro_sections = {_key(s.name): s for s in sections[1:]}
+        self.instances: dict[str, int] = {}
+        self.scope: dict[str, Any] | None = None   # inside a macro: its arguments and names
         self.ranges = self.subscript_ranges(self.main.subscripts)
         self.elements: dict[str, Any] = {}
         self.arrays: dict[str, list[str]] = {}   # subscripted element key -> its subscripts
@@ -410,6 +418,39 @@ class _Builder:
     def at(self, variable: Any) -> None:
         self.current = variable
         self.binding = getattr(variable, "binding", {})
+        self.scope = getattr(variable, "scope", None)
+
+    def inline_macro(self, key: str, arguments: tuple) -> ast.expr:
+        """A macro call becomes a copy of the macro's variables, named after the call."""
+        from csframework.sd.xmile import python_identifier
+
+        section = self.macro_sections[key]
+        params = [_key(p) for p in section.params]
+        if len(arguments) != len(params):
+            raise self.unsupported(f"the macro {section.name!r} called with "
+                                   f"{len(arguments)} arguments instead of {len(params)}")
+        if len(self.instances) > 10_000:
+            raise self.unsupported("more than 10,000 macro calls")
+        number = self.instances[key] = self.instances.get(key, 0) + 1
+        scope: dict[str, Any] = {"params": dict(zip(params, [self.expr(a) for a in arguments],
+                                                    strict=True)), "locals": {}}
+        prefix = f"{_label(section.name).replace('_', ' ')} {number}"
+        for element in section.elements:
+            if len(element.components) != 1 or element.components[0].subscripts[0]:
+                raise self.unsupported(f"subscripts inside the macro {section.name!r}")
+            flat = f"{key}#{number}#{_key(element.name)}"
+            variable = _Variable(element, element.components[0].ast)
+            variable.name = f"{prefix}: {_label(element.name)}"
+            variable.scope = scope
+            scope["locals"][_key(element.name)] = flat
+            self.elements[flat] = variable
+            self.ident[flat] = python_identifier(f"{prefix} {_label(element.name)}", self.taken)
+            self.taken.add(self.ident[flat])
+            self.pending.append(flat)
+        if key not in scope["locals"]:
+            raise self.unsupported(f"the macro {section.name!r}, which defines no variable "
+                                   "of its own name")
+        return _name(self.ident[scope["locals"][key]])
 
     # ------------------------------------------------------------- messages
     def unsupported(self, construct: str, element: Any = None) -> UnsupportedVensimError:
@@ -549,6 +590,13 @@ class _Builder:
 
     def reference(self, node: Any) -> ast.expr:
         key = _key(node.reference)
+        if self.scope is not None and not node.subscripts:
+            if key in self.scope["params"]:
+                import copy
+
+                return copy.deepcopy(self.scope["params"][key])
+            if key in self.scope["locals"]:
+                return _name(self.ident[self.scope["locals"][key]])
         if key in self.ranges and not node.subscripts:
             raise self.unsupported(f"the subscript range {node.reference!r} as a value")
         key = self.flat(node.reference, node.subscripts)
@@ -618,8 +666,8 @@ class _Builder:
                 raise self.unsupported(f"the lookup {raw!r} called with {len(arguments)} "
                                        "arguments")
             return _call(self.ident[table], self.expr(arguments[0]))
-        if function in self.macros:
-            raise self.unsupported(f"the macro {self.macros[function]!r}")
+        if function in self.macro_sections:
+            return self.inline_macro(function, arguments)
         if function in ("sum", "prod", "vmin", "vmax") and len(arguments) == 1:
             return self.over(function, arguments[0])
         if function == "elmcount" and len(arguments) == 1:
@@ -802,9 +850,13 @@ class _Builder:
                                 [self.ident[k] for k, s in terms if s < 0])
         flows = set(inflow_of) | set(outflow_of)
 
-        for key, element in self.elements.items():
+        self.pending = list(self.elements)
+        while self.pending:
+            key = self.pending.pop(0)
+            element = self.elements[key]
             self.at(element)
             self.current_key = key
+            self.check_element(element)
             ident, label = self.ident[key], element.name
             units = str(element.units).strip() or None if element.units else None
             doc = str(element.documentation).strip() or None if element.documentation else None
@@ -825,7 +877,7 @@ class _Builder:
             elif kind == "stock":
                 integ = component.ast
                 initial = ast.unparse(self.expr(integ.initial))
-                planned = stock_flows[key]
+                planned = stock_flows.get(key)
                 if planned is None:
                     from csframework.sd.xmile import python_identifier
 

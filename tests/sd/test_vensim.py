@@ -4,7 +4,7 @@
   tests/data/vensim/world3_pysd.csv: relative difference <= 1e-6 on eight key
   variables at every saved time;
 - every SDXorg Vensim case that loads natively (tests/data/vensim, see its
-  README: 73 of the 149 cases PySD runs) against its canonical output
+  README: 79 of the 149 cases PySD runs) against its canonical output
   (rtol 1e-3, as the XMILE conformance tests) and against PySD's run
   (``<model>.pysd.csv``, rtol 1e-6);
 - one live PySD comparison, and PySD's integer-state defect proved live;
@@ -119,8 +119,8 @@ def test_load_model_reads_vensim_natively(tmp_path):
 
 
 # ------------------------------------------------------------ SDXorg cases
-def test_the_73_cases_are_present():
-    assert len(CASES) == 73
+def test_the_79_cases_are_present():
+    assert len(CASES) == 79
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -296,6 +296,19 @@ def test_one_dimensional_subscripts_become_one_variable_per_element(tmp_path):
     assert res["total"].tolist() == [40, 60, 90, 135, 202.5]
     assert res["largest"].iloc[-1] == 30 * 1.5 ** 4 and res["regions"].iloc[0] == 2
     assert res["north_share"].iloc[-1] == 0.25
+
+
+def test_each_macro_call_becomes_its_own_copy(tmp_path):
+    body = """:MACRO: GROW(input, rate)
+    GROW = INTEG(input * rate, input) ~ ~ |
+    :END OF MACRO:
+    a = GROW(1, 0.5) ~ ~ |
+    b = GROW(2, 1) ~ ~ |"""
+    model = read_vensim(_model(tmp_path, body))
+    assert model.auxiliaries["a"].equation == "grow_1_grow"
+    assert model.stocks["grow_2_grow"].initial == 2
+    res = model.run()
+    assert res["a"].tolist() == [1, 1.5, 2, 2.5, 3] and res["b"].iloc[-1] == 10
 
 
 def test_missing_time_settings(tmp_path):
