@@ -24,16 +24,17 @@ What is read:
   gives them (``STEP`` switches half a time step early, as in Vensim);
 - units, ranges (as slider ranges of constants) and comments (as each
   element's documentation: text, never code);
-- one-dimensional subscripts: ``pop[region]`` becomes one variable per
-  element (``pop_north``, labelled ``pop[north]``); ``SUM``, ``PROD``,
-  ``VMIN`` and ``VMAX`` over a range marked ``!``, ``ELMCOUNT``, subranges;
+- subscripts in up to three dimensions: ``pop[region]`` becomes one variable
+  per element (``pop_north``, labelled ``pop[north]``; ``pop[north,young]``
+  for two); ``SUM``, ``PROD``, ``VMIN`` and ``VMAX`` over ranges marked ``!``,
+  ``ELMCOUNT``, subranges, elements defined one by one;
 - macros: each call becomes a copy of the macro's variables, named after the
   macro and the call's number (``expression_macro_1_intermediate``).
 
 Names become Python identifiers (``"Absorption Land (GHA)"`` ->
 ``absorption_land_gha``); the original name is each element's label.
-Anything else (subscripts in two or more dimensions, subscript mappings,
-data and external files, random functions, ...) raises
+Anything else (subscript mappings, EXCEPT, data and external files, random
+functions, vector functions, ...) raises
 :class:`UnsupportedVensimError` naming the variable and the construct.
 
 Model files are untrusted: PySD's translator calls Python's ``eval`` on some
@@ -306,40 +307,61 @@ class _Builder:
                 raise self.unsupported("several definitions of one variable", element)
             self.elements[key] = _Variable(element, components[0].ast)
             return
-        subscripts: list[str] = []
         for component in components:
             dims, excepted = component.subscripts
-            if len(dims) != 1:
-                raise self.unsupported("subscripts in more than one dimension", element)
             if excepted:
                 raise self.unsupported("subscripts with EXCEPT", element)
-            dim = dims[0]
-            if _key(dim) in self.ranges:
-                names = self.ranges[_key(dim)]
-                tree = component.ast
-                if hasattr(tree, "shape") and getattr(tree, "ndim", 0) >= 1:
-                    if tree.ndim != 1 or len(tree) != len(names):
-                        raise self.unsupported("subscripts in more than one dimension",
-                                               element)
-                    trees = list(tree)
+            if len(dims) > 3:
+                raise self.unsupported("subscripts in more than three dimensions", element)
+            options, ranged = [], []
+            for dim in dims:
+                if _key(dim) in self.ranges:
+                    options.append(self.ranges[_key(dim)])
+                    ranged.append(True)
                 else:
-                    trees = [tree] * len(names)
-                for name, tree in zip(names, trees, strict=True):
-                    self.add_one(key, element, name, tree, {_key(dim): name})
-            else:
-                name = self.element_name(dim, element)
-                self.add_one(key, element, name, component.ast, {
-                    r: name for r, names in self.ranges.items() if name in names})
-            subscripts = self.arrays.setdefault(key, subscripts)
+                    options.append([self.element_name(dim, element)])
+                    ranged.append(False)
+            tree = component.ast
+            shape = tuple(len(o) for o, r in zip(options, ranged, strict=True) if r)
+            table = None
+            if hasattr(tree, "shape") and getattr(tree, "ndim", 0) >= 1:
+                import numpy as np
 
-    def add_one(self, key: str, element: Any, name: str, tree: Any,
+                table = np.asarray(tree)
+                if table.shape != shape:
+                    squeezed = tuple(n for n in shape if n != 1)
+                    if table.size != int(np.prod(shape)) or \
+                            tuple(n for n in table.shape if n != 1) != squeezed:
+                        raise self.unsupported(f"an array of shape {table.shape} for "
+                                               f"subscripts of shape {shape}", element)
+                    table = table.reshape(shape)
+            for combo in itertools.product(*[range(len(o)) for o in options]):
+                names = [o[i] for o, i in zip(options, combo, strict=True)]
+                binding: dict[str, str] = {}
+                for dim, name, is_range in zip(dims, names, ranged, strict=True):
+                    if is_range:
+                        binding[_key(dim)] = name
+                for name, is_range in zip(names, ranged, strict=True):
+                    if not is_range:
+                        for r, members in self.ranges.items():
+                            if name in members:
+                                binding.setdefault(r, name)
+                value = tree
+                if table is not None:
+                    value = table[tuple(i for i, r in zip(combo, ranged, strict=True) if r)]
+                    value = value.item() if hasattr(value, "item") else value
+                self.add_one(key, element, names, value, binding)
+
+    def add_one(self, key: str, element: Any, names: list[str], tree: Any,
                 binding: dict[str, str]) -> None:
-        flat = f"{key}[{_key(name)}]"
+        flat = f"{key}[{','.join(_key(n) for n in names)}]"
         if flat in self.elements:
-            raise self.unsupported(f"two definitions of {_label(element.name)}[{name}]",
-                                   element)
-        self.elements[flat] = _Variable(element, tree, name, binding)
-        self.arrays.setdefault(key, []).append(name)
+            raise self.unsupported(f"two definitions of {_label(element.name)}"
+                                   f"[{','.join(names)}]", element)
+        variable = _Variable(element, tree, ",".join(names), binding)
+        variable.ident_name = f"{_label(element.name)} {' '.join(names)}"
+        self.elements[flat] = variable
+        self.arrays.setdefault(key, []).append(",".join(names))
 
     def element_name(self, text: str, element: Any = None) -> str:
         key = _key(text)
@@ -375,9 +397,7 @@ class _Builder:
                                        "subscripts")
             return key
         names = subscripts.subscripts
-        if len(names) != 1:
-            raise self.unsupported("subscripts in more than one dimension")
-        return f"{key}[{_key(self.resolve(names[0]))}]"
+        return f"{key}[{','.join(_key(self.resolve(n)) for n in names)}]"
 
     def over(self, function: str, node: Any) -> ast.expr:
         """SUM, PROD, VMIN and VMAX over the one range marked with '!'."""
@@ -397,16 +417,17 @@ class _Builder:
                         walk(part)
 
         walk(node)
-        if len(marked) != 1 or next(iter(marked)) not in self.ranges:
-            raise self.unsupported(f"{_vensim_word(function)} over {len(marked)} ranges")
-        dim = next(iter(marked))
+        dims = sorted(marked)
+        if not dims or any(d not in self.ranges for d in dims):
+            raise self.unsupported(f"{_vensim_word(function)} without a range marked '!'")
         terms = []
-        for name in self.ranges[dim]:
-            self.bang[dim] = name
+        for names in itertools.product(*[self.ranges[d] for d in dims]):
+            self.bang.update(zip(dims, names, strict=True))
             try:
                 terms.append(self.expr(node))
             finally:
-                del self.bang[dim]
+                for d in dims:
+                    del self.bang[d]
         if function in ("vmin", "vmax"):
             return _call("min" if function == "vmin" else "max", *terms)
         op = ast.Add if function == "sum" else ast.Mult
