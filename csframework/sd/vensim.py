@@ -483,35 +483,42 @@ class _Builder:
             "support; csf.load_model runs such files through PySD instead", variable, construct)
 
     # ---------------------------------------------------------------- values
-    def number(self, node: Any, what: str) -> float:
+    def number(self, node: Any, what: str, seen: frozenset = frozenset()) -> float:
         """A control value or a DELAY N order: a number, or names of constants."""
         if isinstance(node, bool):
             raise self.unsupported(f"{node!r} as {what}")
         if isinstance(node, int | float) and not hasattr(node, "shape"):
             return float(node)
-        try:
-            import numpy as np
+        import numpy as np
 
-            if isinstance(node, np.number):
-                return float(node)
-        except ImportError:  # pragma: no cover
-            pass
+        if isinstance(node, np.number):
+            return float(node)
         from pysd.translators.structures import abstract_expressions as ae
 
         if isinstance(node, ae.ReferenceStructure) and not node.subscripts:
             key = _key(node.reference)
             element = self.controls.get(key) or self.elements.get(key)
-            if element is not None and len(element.components) == 1:
-                return self.number(element.components[0].ast, what)
+            if element is not None and len(element.components) == 1 and key not in seen:
+                return self.number(element.components[0].ast, what, seen | {key})
         if isinstance(node, ae.ArithmeticStructure):
-            values = [self.number(a, what) for a in node.arguments]
+            values = [self.number(a, what, seen) for a in node.arguments]
             if node.operators == ["negative"]:
                 return -values[0]
             result = values[0]
-            for op, value in zip(node.operators, values[1:], strict=True):
-                result = {"+": result + value, "-": result - value, "*": result * value,
-                          "/": result / value if value else math.inf,
-                          "^": result ** value if result > 0 else math.nan}[op]
+            try:
+                for op, value in zip(node.operators, values[1:], strict=True):
+                    if op == "+":
+                        result += value
+                    elif op == "-":
+                        result -= value
+                    elif op == "*":
+                        result *= value
+                    elif op == "/":
+                        result = result / value if value else math.inf
+                    else:
+                        result = result ** value if result > 0 else math.nan
+            except OverflowError:
+                result = math.inf
             return result
         raise self.unsupported(f"an expression that is not a number as {what}")
 

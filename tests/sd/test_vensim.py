@@ -326,6 +326,14 @@ def test_each_macro_call_becomes_its_own_copy(tmp_path):
     assert res["a"].tolist() == [1, 1.5, 2, 2.5, 3] and res["b"].iloc[-1] == 10
 
 
+def test_time_settings_that_refer_to_each_other_in_a_loop(tmp_path):
+    path = tmp_path / "m.mdl"
+    path.write_text("INITIAL TIME = FINAL TIME ~ ~ | FINAL TIME = INITIAL TIME ~ ~ |\n"
+                    "TIME STEP = 1 ~ ~ |\n")
+    with pytest.raises(UnsupportedVensimError, match="not a number as INITIAL_TIME"):
+        read_vensim(path)
+
+
 def test_missing_time_settings(tmp_path):
     path = tmp_path / "m.mdl"
     path.write_text("x = 1 ~ ~ |\nINITIAL TIME = 0 ~ ~ |\n")
