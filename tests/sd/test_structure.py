@@ -462,11 +462,11 @@ TIME STEP  = 0.125
 
 @pytest.mark.pysd
 def test_a_vensim_model_through_pysd_gives_its_diagram(pysd_cache, tmp_path):
-    from csframework.sd.pysd_backend import load_model
+    from csframework.sd.pysd_backend import PySDModel
 
     path = tmp_path / "teacup.mdl"
     path.write_text(TEACUP_MDL, encoding="utf-8")
-    model = load_model(path)
+    model = PySDModel(path)  # load_model reads it natively (tests/sd/test_vensim.py)
     cld = to_cld(model)
     assert model.to_cld() == cld
     assert cld.title == "teacup"
