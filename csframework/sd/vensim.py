@@ -27,13 +27,13 @@ What is read:
 - subscripts in up to three dimensions: ``pop[region]`` becomes one variable
   per element (``pop_north``, labelled ``pop[north]``; ``pop[north,young]``
   for two); ``SUM``, ``PROD``, ``VMIN`` and ``VMAX`` over ranges marked ``!``,
-  ``ELMCOUNT``, subranges, elements defined one by one;
+  ``ELMCOUNT``, subranges, ``:EXCEPT:``, elements defined one by one;
 - macros: each call becomes a copy of the macro's variables, named after the
   macro and the call's number (``expression_macro_1_intermediate``).
 
 Names become Python identifiers (``"Absorption Land (GHA)"`` ->
 ``absorption_land_gha``); the original name is each element's label.
-Anything else (subscript mappings, EXCEPT, data and external files, random
+Anything else (subscript mappings, data and external files, random
 functions, vector functions, ...) raises
 :class:`UnsupportedVensimError` naming the variable and the construct.
 
@@ -309,8 +309,6 @@ class _Builder:
             return
         for component in components:
             dims, excepted = component.subscripts
-            if excepted:
-                raise self.unsupported("subscripts with EXCEPT", element)
             if len(dims) > 3:
                 raise self.unsupported("subscripts in more than three dimensions", element)
             options, ranged = [], []
@@ -335,8 +333,11 @@ class _Builder:
                         raise self.unsupported(f"an array of shape {table.shape} for "
                                                f"subscripts of shape {shape}", element)
                     table = table.reshape(shape)
+            left_out = self.excepted(excepted, len(dims), element)
             for combo in itertools.product(*[range(len(o)) for o in options]):
                 names = [o[i] for o, i in zip(options, combo, strict=True)]
+                if tuple(names) in left_out:
+                    continue
                 binding: dict[str, str] = {}
                 for dim, name, is_range in zip(dims, names, ranged, strict=True):
                     if is_range:
@@ -351,6 +352,18 @@ class _Builder:
                     value = table[tuple(i for i, r in zip(combo, ranged, strict=True) if r)]
                     value = value.item() if hasattr(value, "item") else value
                 self.add_one(key, element, names, value, binding)
+
+    def excepted(self, groups: list, size: int, element: Any) -> set[tuple[str, ...]]:
+        """The element combinations a definition's :EXCEPT: leaves out."""
+        left_out: set[tuple[str, ...]] = set()
+        for group in groups:
+            if len(group) != size:
+                raise self.unsupported("an :EXCEPT: with another number of subscripts",
+                                       element)
+            options = [self.ranges[_key(s)] if _key(s) in self.ranges else
+                       [self.element_name(s, element)] for s in group]
+            left_out.update(itertools.product(*options))
+        return left_out
 
     def add_one(self, key: str, element: Any, names: list[str], tree: Any,
                 binding: dict[str, str]) -> None:

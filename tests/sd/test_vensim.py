@@ -4,7 +4,7 @@
   tests/data/vensim/world3_pysd.csv: relative difference <= 1e-6 on eight key
   variables at every saved time;
 - every SDXorg Vensim case that loads natively (tests/data/vensim, see its
-  README: 113 of the 149 cases PySD runs) against its canonical output
+  README: 115 of the 149 cases PySD runs) against its canonical output
   (rtol 1e-3, as the XMILE conformance tests) and against PySD's run
   (``<model>.pysd.csv``, rtol 1e-6);
 - one live PySD comparison, and PySD's integer-state defect proved live;
@@ -121,8 +121,8 @@ def test_load_model_reads_vensim_natively(tmp_path):
 
 
 # ------------------------------------------------------------ SDXorg cases
-def test_the_113_cases_are_present():
-    assert len(CASES) == 113
+def test_the_115_cases_are_present():
+    assert len(CASES) == 115
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -256,12 +256,12 @@ def _model(tmp_path, body: str, name: str = "m.mdl"):
     return path
 
 
-EXCEPT = ("region : north, south, east ~ ~ |\npop[region] :EXCEPT: [north] = 1 ~ ~ |\n"
-          "pop[north] = 2 ~ ~ |")
+MAPPING = ("age : young, old ~ ~ |\ncohort : a, b -> age ~ ~ |\nx[age] = 1, 2 ~ ~ |\n"
+           "y[cohort] = x[age] ~ ~ |")
 
 
 @pytest.mark.parametrize(("body", "construct"), [
-    (EXCEPT, "subscripts with EXCEPT"),
+    (MAPPING, "subscript mapping"),
     ("noise = RANDOM UNIFORM(0, 1, 3) ~ ~ |", "RANDOM UNIFORM"),
     ("late = GET TIME VALUE(0, 0, 0) ~ ~ |", "GET TIME VALUE"),
     ("missing = :NA: ~ ~ |", ":NA:"),
@@ -269,14 +269,14 @@ EXCEPT = ("region : north, south, east ~ ~ |\npop[region] :EXCEPT: [north] = 1 ~
 def test_unsupported_constructs_name_the_variable(tmp_path, body, construct):
     with pytest.raises(UnsupportedVensimError, match=construct) as caught:
         read_vensim(_model(tmp_path, body))
-    assert caught.value.variable in ("pop", "noise", "late", "missing")
+    assert caught.value.variable in ("y[a]", "noise", "late", "missing")
     assert construct in caught.value.construct
 
 
 def test_unsupported_models_still_load_through_pysd(tmp_path):
     from csframework.sd.pysd_backend import PySDModel
 
-    path = _model(tmp_path, EXCEPT)
+    path = _model(tmp_path, MAPPING)
     assert isinstance(csf.load_model(path), PySDModel)
 
 
@@ -298,6 +298,14 @@ def test_one_dimensional_subscripts_become_one_variable_per_element(tmp_path):
     assert res["total"].tolist() == [40, 60, 90, 135, 202.5]
     assert res["largest"].iloc[-1] == 30 * 1.5 ** 4 and res["regions"].iloc[0] == 2
     assert res["north_share"].iloc[-1] == 0.25
+
+
+def test_except_leaves_elements_to_other_definitions(tmp_path):
+    body = ("region : north, south, east ~ ~ |\npop[region] :EXCEPT: [north] = 1 ~ ~ |\n"
+            "pop[north] = 2 ~ ~ |\ntotal = SUM(pop[region!]) ~ ~ |")
+    model = read_vensim(_model(tmp_path, body))
+    assert model.constants["pop_north"].value == 2 and model.constants["pop_east"].value == 1
+    assert model.run()["total"].iloc[0] == 4
 
 
 def test_two_dimensional_subscripts(tmp_path):
