@@ -51,7 +51,7 @@ from typing import Any
 from csframework.sd.library._catalogue import Scenario, Variant, register
 from csframework.sd.model import Constant, StockFlowModel
 
-__all__ = ["LEVERS", "SCENARIOS", "world3", "world3_path"]
+__all__ = ["KEY_VARIABLES", "LEVERS", "SCENARIOS", "scenario_settings", "world3", "world3_path"]
 
 #: The variables a participant reads first.
 KEY_VARIABLES = ("population", "industrial_output", "food", "persistent_pollution",
@@ -133,10 +133,9 @@ def _published() -> StockFlowModel:
     return read_vensim(world3_path(), name="World3-03")
 
 
-def _with_levers(base: StockFlowModel) -> StockFlowModel:
+def _with_levers(base: StockFlowModel, name: str) -> StockFlowModel:
     """The published model with the technology tables written as rate * clipped gap."""
-    model = StockFlowModel(base.name, base.start, base.stop, base.dt, base.time_unit,
-                           base.method)
+    model = StockFlowModel(name, base.start, base.stop, base.dt, base.time_unit, base.method)
     replaced = {multiplier: (rate, gap, low, high, doc)
                 for multiplier, rate, gap, low, high, doc in _TECHNOLOGIES}
     for name in base.names():
@@ -220,10 +219,9 @@ def world3(scenario: str = "standard run") -> StockFlowModel:
         One of the book's scenarios (see ``SCENARIOS``): "standard run",
         "doubled resources", ..., "stabilized world".
     """
-    model = _with_levers(_published())
+    model = _with_levers(_published(), f"World3-03 ({scenario})")
     _set(model, SCENARIOS[scenario])
     _ranges(model)
-    model._name = f"World3-03 ({scenario})"
     return model
 
 
