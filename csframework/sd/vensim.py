@@ -496,8 +496,13 @@ class _Builder:
             "support; csf.load_model runs such files through PySD instead", variable, construct)
 
     # ---------------------------------------------------------------- values
-    def number(self, node: Any, what: str, seen: frozenset = frozenset()) -> float:
-        """A control value or a DELAY N order: a number, or names of constants."""
+    def number(self, node: Any, what: str, seen: frozenset = frozenset(),
+               at_start: bool = False) -> float:
+        """A control value or a DELAY N order: a number, or names of constants.
+
+        `at_start`: the value when the run starts (an order is fixed then, as in
+        PySD and Vensim), so ``Time`` and ``STEP`` count too.
+        """
         if isinstance(node, bool):
             raise self.unsupported(f"{node!r} as {what}")
         if isinstance(node, int | float) and not hasattr(node, "shape"):
@@ -508,13 +513,21 @@ class _Builder:
             return float(node)
         from pysd.translators.structures import abstract_expressions as ae
 
-        if isinstance(node, ae.ReferenceStructure) and not node.subscripts:
-            key = _key(node.reference)
+        if isinstance(node, ae.ReferenceStructure):
+            key = self.flat(node.reference, node.subscripts)
             element = self.controls.get(key) or self.elements.get(key)
             if element is not None and len(element.components) == 1 and key not in seen:
-                return self.number(element.components[0].ast, what, seen | {key})
+                return self.number(element.components[0].ast, what, seen | {key}, at_start)
+        start = getattr(self, "start", None) if at_start else None
+        if start is not None and isinstance(node, ae.ReferenceStructure) and \
+                _key(node.reference) == "time":
+            return start
+        if start is not None and isinstance(node, ae.CallStructure) and \
+                _key(node.function.reference) == "step" and len(node.arguments) == 2:
+            height, when = (self.number(a, what, seen, at_start) for a in node.arguments)
+            return height if start + self.dt / 2 > when else 0.0
         if isinstance(node, ae.ArithmeticStructure):
-            values = [self.number(a, what, seen) for a in node.arguments]
+            values = [self.number(a, what, seen, at_start) for a in node.arguments]
             if node.operators == ["negative"]:
                 return -values[0]
             result = values[0]
@@ -607,7 +620,8 @@ class _Builder:
                  order: Any = None) -> ast.Call:
         args = [self.expr(source), self.expr(delay)]
         if order is not None:
-            value = self.number(order, f"the order of {function.upper().replace('_', ' ')}")
+            value = self.number(order, f"the order of {function.upper().replace('_', ' ')}",
+                                at_start=True)
             order = int(value) if float(value).is_integer() else value
         if function == "delay_n":
             # as PySD and Vensim: fewer stages when each would last less than a time step
@@ -616,8 +630,10 @@ class _Builder:
             try:
                 time = self.number(delay, "a delay time")
             except UnsupportedVensimError:
-                time = None
-            if time is not None and isinstance(stages, int):
+                # Vensim (and PySD) let each stage keep the delay time it was entered with
+                raise self.unsupported("DELAY N with a delay time that is not a constant"
+                                       ) from None
+            if isinstance(stages, int):
                 reduced = stages
                 while reduced > 1 and reduced * self.dt > time:
                     reduced -= 1
@@ -865,7 +881,7 @@ class _Builder:
             if element is not None and str(element.units or "").strip():
                 unit = str(element.units).strip()
                 break
-        self.dt = controls["dt"]
+        self.dt, self.start = controls["dt"], controls["start"]
         model = StockFlowModel(self.model_name, start=controls["start"], stop=controls["stop"],
                                dt=controls["dt"], time_unit=unit or "time")
 

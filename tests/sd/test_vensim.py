@@ -4,7 +4,7 @@
   tests/data/vensim/world3_pysd.csv: relative difference <= 1e-6 on eight key
   variables at every saved time;
 - every SDXorg Vensim case that loads natively (tests/data/vensim, see its
-  README: 115 of the 149 cases PySD runs) against its canonical output
+  README: 117 of the 149 cases PySD runs) against its canonical output
   (rtol 1e-3, as the XMILE conformance tests) and against PySD's run
   (``<model>.pysd.csv``, rtol 1e-6);
 - one live PySD comparison, and PySD's integer-state defect proved live;
@@ -121,8 +121,8 @@ def test_load_model_reads_vensim_natively(tmp_path):
 
 
 # ------------------------------------------------------------ SDXorg cases
-def test_the_115_cases_are_present():
-    assert len(CASES) == 115
+def test_the_117_cases_are_present():
+    assert len(CASES) == 117
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -369,9 +369,18 @@ def test_step_switches_half_a_step_early_as_vensim(tmp_path):
 
 
 def test_delay_n_order_must_be_known(tmp_path):
-    body = "y = DELAY N(x, 2, 0, n) ~ ~ |\nn = 2 + STEP(1, 2) ~ ~ |\nx = 1 ~ ~ |"
+    body = "y = DELAY N(x, 2, 0, n) ~ ~ |\nn = INTEG(1, 2) ~ ~ |\nx = 1 ~ ~ |"
     with pytest.raises(UnsupportedVensimError, match="order of DELAY N"):
         read_vensim(_model(tmp_path, body))
+    body = "y = DELAY N(x, d, 0, 3) ~ ~ |\nd = 2 + STEP(1, 2) ~ ~ |\nx = 1 ~ ~ |"
+    with pytest.raises(UnsupportedVensimError, match="delay time that is not a constant"):
+        read_vensim(_model(tmp_path, body))
+
+
+def test_an_order_is_fixed_when_the_run_starts(tmp_path):
+    body = "y = SMOOTH N(x, 2, 0, n) ~ ~ |\nn = 2 + STEP(1, 2) ~ ~ |\nx = 1 ~ ~ |"
+    assert read_vensim(_model(tmp_path, body)).auxiliaries["y"].equation == \
+        "smooth_n(x, 2, 2, 0)"
 
 
 # ------------------------------------------------- the new equation functions
