@@ -8,7 +8,10 @@ ratio against the target:
 - a 1,000-member teacup ensemble vs 1,000 PySD runs (extrapolated from 50):
   at least 500x faster;
 - compiling a model: under 20 ms;
-- ``import csframework`` in a fresh subprocess: under 0.3 s.
+- ``import csframework`` in a fresh subprocess: under 0.3 s;
+- World3-03 (the shipped Vensim file): load time native vs PySD; one native
+  run under 50 ms and over 300x faster than PySD; a 200-member ensemble over
+  5x faster than 200 single native runs.
 """
 
 from __future__ import annotations

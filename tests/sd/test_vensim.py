@@ -234,7 +234,22 @@ def test_file_text_is_never_evaluated(tmp_path):
     with pytest.raises(FormatError, match="lookup range"):
         read_vensim(path)
     with pytest.raises(FormatError):
-        csf.load_model(path)          # the PySD fallback is guarded too
+        csf.load_model(path)
+    assert not marker.exists()
+
+
+@pytest.mark.pysd
+def test_pysd_never_evaluates_vensim_file_text(tmp_path, pysd_cache):
+    from pysd.translators.vensim import vensim_element
+
+    from csframework.sd.pysd_backend import PySDModel
+
+    marker = tmp_path / "PWNED"
+    path = tmp_path / "evil.mdl"
+    path.write_text(EVIL % marker)
+    vensim_element.__dict__.pop("eval", None)   # as in a fresh process
+    with pytest.raises(FormatError, match="PySD could not translate"):
+        PySDModel(path)
     assert not marker.exists()
 
 
