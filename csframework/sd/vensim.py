@@ -27,14 +27,15 @@ What is read:
 - subscripts in up to three dimensions: ``pop[region]`` becomes one variable
   per element (``pop_north``, labelled ``pop[north]``; ``pop[north,young]``
   for two); ``SUM``, ``PROD``, ``VMIN`` and ``VMAX`` over ranges marked ``!``,
-  ``ELMCOUNT``, subranges, ``:EXCEPT:``, elements defined one by one;
+  ``ELMCOUNT``, subranges, ``:EXCEPT:``, mappings (``-> other range``),
+  elements defined one by one;
 - macros: each call becomes a copy of the macro's variables, named after the
   macro and the call's number (``expression_macro_1_intermediate``).
 
 Names become Python identifiers (``"Absorption Land (GHA)"`` ->
 ``absorption_land_gha``); the original name is each element's label.
-Anything else (subscript mappings, data and external files, random
-functions, vector functions, ...) raises
+Anything else (data and external files, random functions, vector
+functions, ...) raises
 :class:`UnsupportedVensimError` naming the variable and the construct.
 
 Model files are untrusted: PySD's translator calls Python's ``eval`` on some
@@ -261,6 +262,13 @@ class _Builder:
         self.instances: dict[str, int] = {}
         self.scope: dict[str, Any] | None = None   # inside a macro: its arguments and names
         self.ranges = self.subscript_ranges(self.main.subscripts)
+        # range -> the ranges it maps onto, element by element (Vensim's "-> other range")
+        self.mappings: dict[str, set[str]] = {}
+        for item in self.main.subscripts:
+            for target in getattr(item, "mapping", None) or ():
+                if isinstance(target, str):
+                    self.mappings.setdefault(_key(item.name), set()).add(_key(target))
+                    self.mappings.setdefault(_key(target), set()).add(_key(item.name))
         self.elements: dict[str, Any] = {}
         self.arrays: dict[str, list[str]] = {}   # subscripted element key -> its subscripts
         self.controls: dict[str, Any] = {}
@@ -395,11 +403,16 @@ class _Builder:
         if key in self.ranges:
             if key in self.binding:
                 return self.binding[key]
+            for bound, name in self.binding.items():  # a mapped range: the same position
+                if bound in self.mappings.get(key, ()) and \
+                        len(self.ranges[bound]) == len(self.ranges[key]):
+                    return self.ranges[key][self.ranges[bound].index(name)]
             for name in self.binding.values():  # a subrange of the range it is defined on
                 if name in self.ranges[key]:
                     return name
             raise self.unsupported(f"the subscript range {text!r} where it has no element "
-                                   "(a subscript mapping or a range without '!')")
+                                   "(a subscript mapping Vensim does not declare, or a range "
+                                   "without '!')")
         return self.element_name(text)
 
     def flat(self, reference: str, subscripts: Any) -> str:

@@ -4,7 +4,7 @@
   tests/data/vensim/world3_pysd.csv: relative difference <= 1e-6 on eight key
   variables at every saved time;
 - every SDXorg Vensim case that loads natively (tests/data/vensim, see its
-  README: 117 of the 149 cases PySD runs) against its canonical output
+  README: 119 of the 149 cases PySD runs) against its canonical output
   (rtol 1e-3, as the XMILE conformance tests) and against PySD's run
   (``<model>.pysd.csv``, rtol 1e-6);
 - one live PySD comparison, and PySD's integer-state defect proved live;
@@ -121,8 +121,8 @@ def test_load_model_reads_vensim_natively(tmp_path):
 
 
 # ------------------------------------------------------------ SDXorg cases
-def test_the_117_cases_are_present():
-    assert len(CASES) == 117
+def test_the_119_cases_are_present():
+    assert len(CASES) == 119
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -271,8 +271,9 @@ def _model(tmp_path, body: str, name: str = "m.mdl"):
     return path
 
 
-MAPPING = ("age : young, old ~ ~ |\ncohort : a, b -> age ~ ~ |\nx[age] = 1, 2 ~ ~ |\n"
+MAPPING = ("age : young, old ~ ~ |\ncohort : a, b ~ ~ |\nx[age] = 1, 2 ~ ~ |\n"
            "y[cohort] = x[age] ~ ~ |")
+VARYING_DELAY = "y = DELAY N(x, d, 0, 2) ~ ~ |\nd = 2 + STEP(1, 2) ~ ~ |\nx = 1 ~ ~ |"
 
 
 @pytest.mark.parametrize(("body", "construct"), [
@@ -291,7 +292,7 @@ def test_unsupported_constructs_name_the_variable(tmp_path, body, construct):
 def test_unsupported_models_still_load_through_pysd(tmp_path):
     from csframework.sd.pysd_backend import PySDModel
 
-    path = _model(tmp_path, MAPPING)
+    path = _model(tmp_path, VARYING_DELAY)
     assert isinstance(csf.load_model(path), PySDModel)
 
 
@@ -313,6 +314,13 @@ def test_one_dimensional_subscripts_become_one_variable_per_element(tmp_path):
     assert res["total"].tolist() == [40, 60, 90, 135, 202.5]
     assert res["largest"].iloc[-1] == 30 * 1.5 ** 4 and res["regions"].iloc[0] == 2
     assert res["north_share"].iloc[-1] == 0.25
+
+
+def test_a_declared_mapping_reads_the_element_in_the_same_position(tmp_path):
+    body = ("age : young, old ~ ~ |\ncohort : a, b -> age ~ ~ |\nx[age] = 1, 2 ~ ~ |\n"
+            "y[cohort] = x[age] * 10 ~ ~ |")
+    model = read_vensim(_model(tmp_path, body))
+    assert model.auxiliaries["y_b"].equation == "x_old * 10"
 
 
 def test_except_leaves_elements_to_other_definitions(tmp_path):
