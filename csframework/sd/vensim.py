@@ -226,7 +226,7 @@ def _vensim_word(reference: str) -> str:
 class _Component:
     """One scalar definition: a whole element, or one element of a subscripted one."""
 
-    __slots__ = ("ast", "data", "subscripts", "type")
+    __slots__ = ("ast", "data", "subscripts")
 
     def __init__(self, tree: Any, data: bool = False):
         self.ast, self.data, self.subscripts = tree, data, ([], [])
