@@ -455,6 +455,10 @@ def build(source: Path, suffix: str, folder: Path, stem: str, where: str
             if suffix == ".mdl":
                 from pysd.translators.vensim.vensim_file import VensimFile
 
+                from csframework.sd._pysd_guard import guard
+
+                guard()  # PySD's Vensim parser would eval() text from the file
+
                 parsed = VensimFile(source)
             else:
                 from pysd.translators.xmile.xmile_file import XmileFile

@@ -142,6 +142,21 @@ def _f_safediv(a, b, default):
     return a / b if b != 0 else default
 
 
+_VENSIM_ZERO = 1e-6  # what Vensim (and PySD) count as a zero divisor in XIDZ and ZIDZ
+
+
+def _f_xidz(a, b, x):
+    return x if abs(b) < _VENSIM_ZERO else a / b
+
+
+def _f_zidz(a, b):
+    return 0.0 if abs(b) < _VENSIM_ZERO else a / b
+
+
+def _f_integer(x):
+    return float(math.trunc(x))
+
+
 SCALAR_NAMESPACE: dict[str, Any] = {
     "_pow": math.pow, "_bool": bool, "_min": min, "_max": max, "_range": range,
     "_round": round,
@@ -150,6 +165,7 @@ SCALAR_NAMESPACE: dict[str, Any] = {
     "_f_asin": math.asin, "_f_acos": math.acos, "_f_atan": math.atan,
     "_f_floor": math.floor, "_f_int": math.floor, "_f_modulo": _f_modulo,
     "_f_step": _f_step, "_f_pulse": _f_pulse, "_f_ramp": _f_ramp, "_f_safediv": _f_safediv,
+    "_f_xidz": _f_xidz, "_f_zidz": _f_zidz, "_f_integer": _f_integer,
 }
 
 
@@ -183,6 +199,15 @@ def _v_safediv(a, b, default):
     return np.where(nonzero, np.true_divide(a, np.where(nonzero, b, 1.0)), default)
 
 
+def _v_xidz(a, b, x):
+    zero = np.less(np.abs(b), _VENSIM_ZERO)
+    return np.where(zero, x, np.true_divide(a, np.where(zero, 1.0, b)))
+
+
+def _v_zidz(a, b):
+    return _v_xidz(a, b, 0.0)
+
+
 VECTOR_NAMESPACE: dict[str, Any] = {
     "_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_div": np.true_divide,
     "_pow": np.float_power, "_neg": np.negative, "_not": np.logical_not,
@@ -195,6 +220,7 @@ VECTOR_NAMESPACE: dict[str, Any] = {
     "_f_asin": np.arcsin, "_f_acos": np.arccos, "_f_atan": np.arctan,
     "_f_floor": np.floor, "_f_int": np.floor, "_f_modulo": _v_modulo,
     "_f_step": _v_step, "_f_pulse": _v_pulse, "_f_ramp": _v_ramp, "_f_safediv": _v_safediv,
+    "_f_xidz": _v_xidz, "_f_zidz": _v_zidz, "_f_integer": np.trunc,
 }
 
 _SCALAR_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
@@ -385,7 +411,8 @@ def _pipeline_length(delay, dt, steps, owner) -> int:
     if not math.isfinite(delay) or delay < 0.5 * dt:
         raise SimulationError(f"the delay of delay_fixed() in the equation of {owner!r} is "
                               f"{delay:g}; it must be at least dt ({dt:g})")
-    return min(round(delay / dt), steps + 1)
+    # as PySD: at least one step, and half a step rounds up (Python would round 0.5 to 0)
+    return min(round(max(delay / dt, 1.0) + 1e-6), steps + 1)
 
 
 # ------------------------------------------------------------------- plan
@@ -420,6 +447,7 @@ class _Algebraic:
     non_negative: bool = False
     owner: str | None = None              # for hidden auxiliaries
     deps: list[str] = field(default_factory=list)
+    init_tree: ast.AST | None = None      # active_initial: the value while initialising
 
 
 def _num(value: float) -> ast.Constant:
@@ -463,12 +491,29 @@ class _Expander(ast.NodeTransformer):
             source = self.operand(args[0], f"{base}_input")
             plan.pipes.append(_Pipe(base, source, args[1], args[2], owner))
             return _load(base)
+        if function == "active_initial":
+            plan._add_algebraic(_Algebraic(base, args[0], owner=owner, init_tree=args[1]))
+            return _load(base)
+        if function == "sample_if_true":
+            # a hidden stock that takes the sampled value at each step: s + dt * (v - s) / dt
+            state = f"{base}_sample"
+            plan.states.append(_State(state, args[2], derivative=_bin(
+                _bin(_load(base), ast.Sub(), _load(state)), ast.Div(), _load("dt")),
+                owner=owner))
+            plan._add_algebraic(_Algebraic(base, ast.IfExp(test=args[0], body=args[1],
+                                                           orelse=_load(state)), owner=owner))
+            return _load(base)
         source = self.operand(args[0], f"{base}_input")
         delay = self.operand(args[1], f"{base}_delay")
+        if function in ("trend", "forecast"):
+            return self.trend(function, base, source, delay, args[2:])
+        order = {"smooth": 1, "smooth3": 3, "delay1": 1, "delay3": 3}.get(function)
+        if order is None:  # delay_n, smooth_n: the order is a whole number known now
+            order = self.order(args[2], function)
+            args = [args[0], args[1], args[3]]
         initial = args[2] if args[2] is not None else source
-        if function in ("smooth", "smooth3"):
-            order = 1 if function == "smooth" else 3
-            stage_delay = delay if order == 1 else _bin(delay, ast.Div(), _num(3))
+        stage_delay = delay if order == 1 else _bin(delay, ast.Div(), _num(order))
+        if function.startswith("smooth"):
             names = [f"{base}_{i}" for i in range(1, order)] + [base]
             previous = source
             for name in names:
@@ -476,9 +521,7 @@ class _Expander(ast.NodeTransformer):
                 plan.states.append(_State(name, initial, derivative=derivative, owner=owner))
                 previous = _load(name)
             return _load(base)
-        # delay1 / delay3: material in transit, output = level / stage delay
-        order = 1 if function == "delay1" else 3
-        stage_delay = delay if order == 1 else _bin(delay, ast.Div(), _num(3))
+        # delays: material in transit, output = level / stage delay
         outputs = [f"{base}_out{i}" for i in range(1, order)] + [base]
         previous = source
         for i, output in enumerate(outputs, start=1):
@@ -490,6 +533,42 @@ class _Expander(ast.NodeTransformer):
                                            owner=owner))
             previous = _load(output)
         return _load(base)
+
+    def order(self, node: ast.AST | None, function: str) -> int:
+        value = None if node is None else _literal(node)
+        if value is None or value != int(value) or not 1 <= value <= 1000:
+            text = "nothing" if node is None else repr(ast.unparse(node))
+            raise ModelError(f"the order of {function}() in the equation of {self.owner!r} "
+                             f"must be a whole number from 1 to 1000 written as a number, "
+                             f"not {text}")
+        return int(value)
+
+    def trend(self, function: str, base: str, source: ast.AST, average: ast.AST,
+              rest: list) -> ast.AST:
+        """TREND and FORECAST as PySD computes them: one hidden stock, the average."""
+        plan, owner = self.plan, self.owner
+        state = f"{base}_average"
+        if function == "trend":
+            initial_trend = rest[0] if rest[0] is not None else _num(0)
+            initial = _bin(source, ast.Div(), _bin(_num(1), ast.Add(), _bin(
+                initial_trend, ast.Mult(), average)))
+            output = _call("zidz", _bin(source, ast.Sub(), _load(state)),
+                           _bin(average, ast.Mult(), _call("abs", _load(state))))
+        else:
+            horizon = rest[0]
+            initial_trend = rest[1] if rest[1] is not None else _num(0)
+            initial = _bin(source, ast.Div(), _bin(_num(1), ast.Add(), initial_trend))
+            output = _bin(source, ast.Mult(), _bin(_num(1), ast.Add(), _bin(
+                _call("zidz", _bin(source, ast.Sub(), _load(state)),
+                      _bin(average, ast.Mult(), _load(state))), ast.Mult(), horizon)))
+        plan.states.append(_State(state, initial, derivative=_bin(
+            _bin(source, ast.Sub(), _load(state)), ast.Div(), average), owner=owner))
+        plan._add_algebraic(_Algebraic(base, output, owner=owner))
+        return _load(base)
+
+
+def _call(function: str, *args: ast.AST) -> ast.Call:
+    return ast.Call(func=_load(function), args=list(args), keywords=[])
 
 
 def _toposort(nodes: Iterable[str], deps: Mapping[str, Iterable[str]]) -> list[str]:
@@ -693,7 +772,7 @@ class CompiledModel:
         for pipe in self.pipes:
             deps[pipe.name] = _names_in(pipe.delay) + _names_in(pipe.initial)
         for name, item in self.algebraic.items():
-            deps[name] = _names_in(item.tree)
+            deps[name] = _names_in(item.tree if item.init_tree is None else item.init_tree)
         deps = {n: [d for d in ds if d in deps] for n, ds in deps.items()}
         roots = [s.name for s in self.states] + [p.name for p in self.pipes]
         try:
@@ -763,7 +842,7 @@ class CompiledModel:
                             f"_n, {members}{pipe.owner!r})")
                 body.append(f"{name} = _pipe{name}.read(0)")
             else:
-                body.extend(self._assign(name, e))
+                body.extend(self._assign(name, e, initial=True))
         body += [line for name in self.order if name in invariant
                  for line in self._assign(name, e)]
         # a single run saves the state only (the rest is computed afterwards, see
@@ -868,7 +947,7 @@ class CompiledModel:
             return f"_add({state.name}, _mul(_dt, {derivative}))"
         return f"({state.name} + (_dt * {derivative}))"
 
-    def _assign(self, name: str, e: _Emitter) -> list[str]:
+    def _assign(self, name: str, e: _Emitter, initial: bool = False) -> list[str]:
         if name.startswith(_LIMIT):
             return self._limit(name[len(_LIMIT):], e)
         if name.startswith(_AGAIN):
@@ -876,10 +955,11 @@ class CompiledModel:
         if name.startswith(_LAST):
             return self._limit(name[len(_LAST):], e, cautious=True)
         item = self.algebraic[name]
-        lines = [f"{name} = {e(item.tree)}"]
+        tree = item.init_tree if initial and item.init_tree is not None else item.tree
+        lines = [f"{name} = {e(tree)}"]
         if item.non_negative:
             if e.vector:
-                lines = [f"{name} = _maximum({e(item.tree)}, 0.0)"]
+                lines = [f"{name} = _maximum({e(tree)}, 0.0)"]
             else:
                 lines.append(f"if {name} < 0.0: {name} = 0.0")
         return lines

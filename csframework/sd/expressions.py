@@ -169,6 +169,10 @@ FUNCTIONS: Mapping[str, FunctionSpec] = {s.name: s for s in (
     _spec("ramp", "slope start end", 2, (None,),
           summary="0 before start, rising by slope per time unit until end"),
     _spec("safediv", "a b default", 2, (0,), summary="a / b, or default when b is 0"),
+    _spec("xidz", "a b x", summary="a / b, or x when |b| < 1e-6 (Vensim XIDZ)"),
+    _spec("zidz", "a b", summary="a / b, or 0 when |b| < 1e-6 (Vensim ZIDZ)"),
+    _spec("integer", "x", summary="x without its fraction, rounded towards zero "
+                                  "(Vensim INTEGER)"),
     _spec("smooth", "input delay initial", 2, (None,), stateful=True,
           summary="first-order exponential smooth of input"),
     _spec("smooth3", "input delay initial", 2, (None,), stateful=True,
@@ -180,6 +184,21 @@ FUNCTIONS: Mapping[str, FunctionSpec] = {s.name: s for s in (
     _spec("delay_fixed", "input delay initial", stateful=True,
           summary="input as it was delay time units ago (a pipeline); initial before that"),
     _spec("init", "x", stateful=True, summary="the value x had at the start time"),
+    _spec("delay_n", "input delay order initial", 3, (None,), stateful=True,
+          summary="material delay of input in `order` stages (order: a whole number)"),
+    _spec("smooth_n", "input delay order initial", 3, (None,), stateful=True,
+          summary="exponential smooth of input in `order` stages (order: a whole number)"),
+    _spec("trend", "input average_time initial_trend", 2, (0,), stateful=True,
+          summary="fractional growth rate of input per time unit (Vensim TREND)"),
+    _spec("forecast", "input average_time horizon initial_trend", 3, (0,), stateful=True,
+          summary="input extrapolated `horizon` time units ahead from its trend "
+                  "(Vensim FORECAST)"),
+    _spec("sample_if_true", "condition input initial", stateful=True,
+          summary="input while condition holds, else the last value sampled (initial "
+                  "before the first)"),
+    _spec("active_initial", "x initial", stateful=True,
+          summary="x during the run; initial while the initial values are computed "
+                  "(Vensim ACTIVE INITIAL)"),
 )}
 
 #: The functions that keep state between time steps.

@@ -5,9 +5,10 @@ file (not a folder, device or pipe) no larger than
 `csframework.sd.xmile.MAX_FILE_BYTES`; XMILE is parsed with the hardened
 parser (no DTD or entities, the element and depth limits, the XMILE
 namespace) and refused when it holds no variables, so an old-format or empty
-file is never returned as an empty model. Then
-`csframework.sd.pysd_backend.load_model` reads it (natively where it can,
-through PySD otherwise).
+file is never returned as an empty model. Then a Vensim file goes to the native
+Vensim reader (`csframework.sd.vensim`), and XMILE to
+`csframework.sd.pysd_backend.load_model`; each falls back to PySD (made safe,
+see `csframework.sd._pysd_safe`) for what the native readers do not support.
 
 Examples
 --------
@@ -63,7 +64,18 @@ def load_model(path: str | Path) -> Any:
         where = f"XMILE file {path.name!r}"
         root = xmile._parse_xml(path.read_bytes(), where)
         xmile._check_layout(root, where)
-    model = pysd_backend.load_model(path)
+    if suffix == ".mdl":
+        from csframework.sd import vensim
+
+        try:
+            return vensim.read_vensim(path)
+        except vensim.UnsupportedVensimError as native_error:
+            try:
+                model = pysd_backend.PySDModel(path)
+            except FormatError as exc:
+                raise FormatError(f"{native_error}; PySD could not read it either: {exc}") from exc
+    else:
+        model = pysd_backend.load_model(path)
     if isinstance(model, pysd_backend.PySDModel) and not model.names():
         raise FormatError(f"model file {path.name!r}: PySD read it but found no variables; "
                           "it is empty or in a format PySD does not know")

@@ -82,6 +82,10 @@ def _translate(source: bytes, suffix: str, where: str
     folder = cache_dir()
     info = _pysd_cache.verified(folder, stem)
     if info is None:
+        if suffix == ".mdl":
+            from csframework.sd._pysd_guard import guard
+
+            guard()  # PySD's Vensim parser would eval() text from the file
         with tempfile.TemporaryDirectory(dir=folder, prefix="translating-") as tmp:
             src = Path(tmp) / f"source{suffix}"
             src.write_bytes(source)
@@ -394,9 +398,11 @@ def load_model(path: str | Path) -> Any:
     Returns
     -------
     StockFlowModel or PySDModel
-        XMILE the native reader understands is a `StockFlowModel`; Vensim
-        files and XMILE with features outside the native subset (modules,
-        macros, multi-dimensional arrays, other functions) are a `PySDModel`.
+        XMILE the native reader understands, and Vensim files the native
+        Vensim reader understands (`csframework.sd.vensim`), are a
+        `StockFlowModel`; files with features outside the native subset
+        (subscripts, modules, macros, multi-dimensional arrays, other
+        functions) are a `PySDModel`.
         Both have ``run(params=, stop=, dt=, return_columns=)``.
 
     Raises
@@ -412,7 +418,7 @@ def load_model(path: str | Path) -> Any:
     if not path.is_file():
         raise FileNotFoundError(f"model file {str(path)!r} does not exist")
     suffix = path.suffix.lower()
-    if suffix == ".mdl":
+    if suffix == ".mdl":  # the native Vensim reader comes first (csframework.sd.loading)
         return PySDModel(path)
     if suffix not in (".xmile", ".stmx", ".xml"):
         raise FormatError(f"{path.name!r}: unknown model file type {suffix!r}; expected .xmile, "

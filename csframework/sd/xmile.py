@@ -878,6 +878,8 @@ _SIMPLE_FUNCTIONS: dict[str, tuple[str, tuple[int, ...]]] = {
     "step": ("step", (2,)), "pulse": ("pulse", (2, 3)), "ramp": ("ramp", (2, 3)),
     "init": ("init", (1,)), "smth1": ("smooth", (2, 3)), "smth3": ("smooth3", (2, 3)),
     "delay1": ("delay1", (2, 3)), "delay3": ("delay3", (2, 3)),
+    "delayn": ("delay_n", (3, 4)), "smthn": ("smooth_n", (3, 4)), "trend": ("trend", (2, 3)),
+    "forcst": ("forecast", (3, 4)),
 }
 _BIN_OPS: dict[str, ast.operator] = {"+": ast.Add(), "-": ast.Sub(), "*": ast.Mult(),
                                      "/": ast.Div(), "^": ast.Pow()}
@@ -1867,8 +1869,12 @@ _XMILE_FUNCTIONS = {
     "cos": "COS", "tan": "TAN", "asin": "ARCSIN", "acos": "ARCCOS", "atan": "ARCTAN",
     "step": "STEP", "pulse": "PULSE", "ramp": "RAMP", "safediv": "SAFEDIV", "smooth": "SMTH1",
     "smooth3": "SMTH3", "delay1": "DELAY1", "delay3": "DELAY3", "delay_fixed": "DELAY",
-    "init": "INIT",
+    "init": "INIT", "xidz": "SAFEDIV", "zidz": "SAFEDIV", "integer": "INT", "trend": "TREND",
+    "forecast": "FORCST", "delay_n": "DELAYN", "smooth_n": "SMTHN",
 }
+# functions whose omitted initial value is their input: an ACTIVE INITIAL input gives its own
+_INITIAL_IS_INPUT = {"smooth": 2, "smooth3": 2, "delay1": 2, "delay3": 2, "delay_n": 3,
+                     "smooth_n": 3}
 # XMILE precedence, lowest first; every operand of lower precedence gets parentheses
 _P_IF, _P_OR, _P_AND, _P_EQ, _P_REL, _P_ADD, _P_MUL, _P_UNARY, _P_POW, _P_ATOM = range(10)
 _PY_CMP = {ast.Eq: ("=", _P_EQ), ast.NotEq: ("<>", _P_EQ), ast.Lt: ("<", _P_REL),
@@ -1895,16 +1901,24 @@ class _Writer:
     def __init__(self, names: Mapping[str, str], where: str, dialect: str = "standard"):
         self.names = names            # identifier -> XMILE name
         self.where = where
+        # variables defined as active_initial(x, initial): name -> the initial value's tree
+        self.active: dict[str, ast.expr] = {}
         # PySD's XMILE reader knows the time step only as its control variable
         self.dt_name = "TIME_STEP" if dialect == "pysd" else "DT"
 
     def ref(self, ident: str) -> str:
         return self.names.get(ident, ident).replace(" ", "_")
 
-    def text(self, equation: str | float) -> str:
+    def text(self, equation: str | float, initial: bool = False) -> str:
+        """XMILE text of an equation; `initial`: it is computed while initialising."""
         if isinstance(equation, int | float):
             return _xmile_number(equation)
         tree = _expressions.parse(str(equation)).tree.body  # long chains come balanced
+        if initial:
+            tree = self.initialising(tree)
+        elif isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and \
+                tree.func.id == "active_initial":
+            tree = tree.args[0]  # the variable itself; its initial value goes where it is used
         return self.checked(self.emit(tree)[0])
 
     def checked(self, text: str) -> str:
@@ -1914,6 +1928,23 @@ class _Writer:
                               f"{_MAX_WRITTEN:,} characters (nested int, floor or modulo "
                               "repeat their argument); split it into auxiliaries")
         return text
+
+    def initialising(self, tree: ast.expr) -> ast.expr:
+        """`tree` with ACTIVE INITIAL variables replaced by their initial values.
+
+        XMILE has no ACTIVE INITIAL: where the initial value of a stock or of a
+        smooth or delay uses such a variable directly, its initial value is
+        written there instead.
+        """
+        import copy
+
+        active = self.active
+
+        class Swap(ast.NodeTransformer):
+            def visit_Name(self, node: ast.Name) -> ast.AST:
+                return copy.deepcopy(active[node.id]) if node.id in active else node
+
+        return Swap().visit(copy.deepcopy(tree)) if active else tree
 
     def wrap(self, node: ast.AST, least: int) -> str:
         text, prec = self.emit(node)
@@ -1978,6 +2009,16 @@ class _Writer:
         if name not in FUNCTIONS:  # a lookup called like a function
             return f"{self.ref(name)}({self.emit(node.args[0])[0]})", _P_ATOM
         args = bind_arguments(node, FUNCTIONS[name])
+        if name in ("sample_if_true", "active_initial"):
+            raise FormatError(f"{self.where}: {name}() has no XMILE equivalent, so "
+                              f"{ast.unparse(node)!r} cannot be written as XMILE")
+        if name in _INITIAL_IS_INPUT and self.active:
+            at = _INITIAL_IS_INPUT[name]
+            if args[at] is None and isinstance(args[0], ast.Name) and \
+                    args[0].id in self.active:
+                args[at] = self.active[args[0].id]
+            elif args[at] is not None:
+                args[at] = self.initialising(args[at])
         if name in ("min", "max"):
             if len(args) == 1:
                 return self.emit(args[0])
@@ -2069,6 +2110,11 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
     if dialect not in ("standard", "pysd"):
         raise FormatError(f"unknown XMILE dialect {dialect!r}; expected 'standard' or 'pysd'")
     writer = _Writer(names, f"model {model.name!r}", dialect)
+    for element in (*model.flows.values(), *model.auxiliaries.values()):
+        body = element.expression.tree.body
+        if isinstance(body, ast.Call) and isinstance(body.func, ast.Name) and \
+                body.func.id == "active_initial":
+            writer.active[element.name] = body.args[1]
     root = Element("xmile", {"version": "1.0", "xmlns": XMILE_NAMESPACE})
     header = SubElement(root, "header")
     SubElement(header, "name").text = model.name
@@ -2120,7 +2166,7 @@ def _write_element(parent: Element, el: Any, name: str, writer: _Writer) -> None
         node = SubElement(parent, tag, {"name": name})
         writer.where = f"{kind} {el.name!r}"
         if kind == "stock":
-            SubElement(node, "eqn").text = writer.text(el.initial)
+            SubElement(node, "eqn").text = writer.text(el.initial, initial=True)
             for flow in el.inflows:
                 SubElement(node, "inflow").text = writer.ref(flow)
             for flow in el.outflows:
@@ -2131,7 +2177,8 @@ def _write_element(parent: Element, el: Any, name: str, writer: _Writer) -> None
             SubElement(node, "eqn").text = writer.text(el.equation)
         if getattr(el, "non_negative", False):
             SubElement(node, "non_negative")
-        if kind == "constant" and (el.min is not None or el.max is not None):
+        # PySD reads a <range> only with both bounds
+        if kind == "constant" and el.min is not None and el.max is not None:
             limits = {k: _xmile_number(v) for k, v in (("min", el.min), ("max", el.max))
                       if v is not None}
             SubElement(node, "range", limits)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -91,7 +91,7 @@ class SimulationDashboard(Root):
 
     def __init__(self, model: Any, params: Mapping[str, float] | None = None, *,
                  variable: str | None = None, show_dominance: bool = False,
-                 theme: style.Theme | None = None):
+                 theme: style.Theme | None = None, levers: Sequence[str] | None = None):
         if isinstance(model, str):
             from csframework.sd import library
 
@@ -101,8 +101,13 @@ class SimulationDashboard(Root):
         self._syncing = False
         theme = theme or style.current()
         exp = self.experiment
-        self.sliders = {name: _slider(spec, theme, exp.params[name])
-                        for name, spec in exp.specs.items()}
+        if levers is None:
+            levers = _library_levers(model)
+        for name in levers or ():
+            exp._check_name(name)
+        shown = list(levers) if levers else list(exp.specs)
+        self.sliders = {name: _slider(exp.specs[name], theme, exp.params[name])
+                        for name in shown}
         for slider in self.sliders.values():
             slider.observe(self._on_slider, names="value")
         self.variable_dropdown = with_class(
@@ -299,9 +304,18 @@ class SimulationDashboard(Root):
         self.refresh()
 
 
+def _library_levers(model: Any) -> tuple[str, ...]:
+    """The levers the library names for a large model (World3), else () for every constant."""
+    from csframework.sd import library
+    from csframework.widgets.simulation import library_name
+
+    name = library_name(model)
+    return library.info(name).levers if name is not None else ()
+
+
 def simulation_dashboard(model: Any, params: Mapping[str, float] | None = None, *,
-                         variable: str | None = None, show_dominance: bool = False
-                         ) -> SimulationDashboard:
+                         variable: str | None = None, show_dominance: bool = False,
+                         levers: Sequence[str] | None = None) -> SimulationDashboard:
     """Explore a model with a slider per constant; the graph follows every change.
 
     Parameters
@@ -315,6 +329,10 @@ def simulation_dashboard(model: Any, params: Mapping[str, float] | None = None, 
         first stock. A dropdown changes it.
     show_dominance : bool, default False
         Draw a band under the graph coloured by the dominant loop (Loops that Matter).
+    levers : sequence of str, optional
+        The constants to put on sliders. By default every constant, except for
+        a large library model, which names its few levers (World3: initial
+        nonrenewable resources, desired family size, the technologies, ...).
 
     Returns
     -------
@@ -331,4 +349,5 @@ def simulation_dashboard(model: Any, params: Mapping[str, float] | None = None, 
     >>> [name for _, _, name, _ in board.dominance.periods()]
     ['R1']
     """
-    return SimulationDashboard(model, params, variable=variable, show_dominance=show_dominance)
+    return SimulationDashboard(model, params, variable=variable, show_dominance=show_dominance,
+                               levers=levers)

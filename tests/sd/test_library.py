@@ -24,6 +24,7 @@ ARCHETYPES = (
     "shifting the burden", "eroding goals", "escalation", "success to the successful",
     "tragedy of the commons", "growth and underinvestment", "accidental adversaries",
 )
+WORLD = ("world3",)  # read from the shipped Vensim file (tests/sd/test_vensim.py)
 
 
 def run(name, column, **variant):
@@ -143,7 +144,7 @@ def _cases():
 
 # ------------------------------------------------------------------ registry
 def test_names_are_stable_and_complete():
-    assert library.names() == CLASSICS + ARCHETYPES
+    assert library.names() == CLASSICS + ARCHETYPES + WORLD
     assert library.names() == library.names()
     assert all(n == n.lower() and n.strip() == n for n in library.names())
 

@@ -34,13 +34,28 @@ from csframework.sd.library._catalogue import (
 from csframework.sd.library._catalogue import names as _names
 from csframework.sd.model import StockFlowModel
 
-__all__ = ["BEHAVIOURS", "ModelInfo", "Scenario", "Variant", "info", "load", "names"]
+__all__ = ["BEHAVIOURS", "ModelInfo", "Scenario", "Variant", "info", "load", "names",
+           "world3_path"]
 
 # Importing a module registers its models; this order is the order of names().
 _MODULES = ("everyday", "growth", "inventory", "resources", "archetypes_correcting",
-            "archetypes_competing")
+            "archetypes_competing", "world3")
 for _module in _MODULES:
     importlib.import_module(f"{__name__}.{_module}")
+
+
+def world3_path():
+    """The path of the World3-03 Vensim file shipped with csframework (see ``load("world3")``).
+
+    Examples
+    --------
+    >>> from csframework.sd import library
+    >>> library.world3_path().suffix
+    '.mdl'
+    """
+    from csframework.sd.library.world3 import world3_path as path
+
+    return path()
 
 
 def names() -> tuple[str, ...]:

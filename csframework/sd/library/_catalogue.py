@@ -152,6 +152,8 @@ class ModelInfo:
         Which way is better for `key_variable` ("down" for a problem symptom), when it
         matters: it tells "better before worse" from "worse before better"
         (:func:`csframework.behaviour.classify`).
+    levers : tuple of str
+        For a large model, the few constants worth a slider (empty: every constant).
     """
 
     name: str
@@ -165,6 +167,7 @@ class ModelInfo:
     scenarios: tuple[Scenario, ...] = ()
     aliases: tuple[str, ...] = ()
     better: str | None = None
+    levers: tuple[str, ...] = ()
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -196,7 +199,8 @@ def register(name: str, *, title: str, behaviour: str, key_variable: str, summar
              variants: tuple[Variant, ...] = (), archetype: str | None = None,
              scenarios: tuple[Scenario, ...] = (),
              aliases: tuple[str, ...] = (),
-             better: str | None = None) -> Callable[[Callable], Callable]:
+             better: str | None = None,
+             levers: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
     """Add the decorated builder to the catalogue under `name`.
 
     The builder's docstring (up to its Parameters section) becomes the story.
@@ -206,7 +210,8 @@ def register(name: str, *, title: str, behaviour: str, key_variable: str, summar
 
     def decorate(build: Callable[..., StockFlowModel]) -> Callable[..., StockFlowModel]:
         info = ModelInfo(name, title, _story(build.__doc__), behaviour, key_variable, summary,
-                         tuple(variants), archetype, tuple(scenarios), tuple(aliases), better)
+                         tuple(variants), archetype, tuple(scenarios), tuple(aliases), better,
+                         tuple(levers))
         _REGISTRY[name] = _Entry(info, build)
         for alias in (name, *aliases):
             _ALIASES[_key(alias)] = name
