@@ -293,3 +293,32 @@ def test_every_reading_is_cited_in_full():
 def test_the_course_carries_the_glossary_and_reading_list():
     files = {p.as_posix() for p in course_files(ROOT)}
     assert curriculum.GLOSSARY in files and curriculum.FURTHER_READING in files
+
+
+def test_the_site_renders_the_glossary_and_points_notebook_links_at_pages(tmp_path):
+    import nbformat
+
+    from csframework.site import build_site
+
+    course = tmp_path / "course"
+    (course / "notebooks").mkdir(parents=True)
+    (course / "exercises").mkdir()
+    cell = nbformat.v4.new_markdown_cell(
+        "# Start\n\nA [stock](glossary.md#stock), the [exercises](../exercises/07-x.ipynb) "
+        "and [the web](https://example.org/a.md).")
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]),
+                   course / "notebooks" / "00-start-here.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# X")]),
+                   course / "exercises" / "07-x.ipynb")
+    (course / "notebooks" / "glossary.md").write_text(
+        "# Glossary\n\n## stock\n\nWhat has piled up. See [reading](further-reading.md).\n")
+    (course / "notebooks" / "further-reading.md").write_text("# Further reading\n")
+    built = build_site(tmp_path / "site", source=course)
+    assert {"notebooks/glossary.html", "notebooks/further-reading.html"} <= set(built.files)
+    glossary = (built.root / "notebooks" / "glossary.html").read_text()
+    assert 'id="stock"' in glossary and 'href="further-reading.html"' in glossary
+    page = (built.root / "notebooks" / "00-start-here.html").read_text()
+    assert 'href="glossary.html#stock"' in page
+    assert 'href="../exercises/07-x.html"' in page
+    assert 'href="https://example.org/a.md"' in page
+    assert 'href="notebooks/glossary.html"' in (built.root / "index.html").read_text()
