@@ -336,19 +336,14 @@ def handout_bytes(session: int | str | curriculum.Session) -> bytes:
     s = session if isinstance(session, curriculum.Session) else curriculum.session(session)
     buffer = io.BytesIO()
     metadata = dict(_METADATA, Title=f"{s.label}: {s.title}")
-    # the bytes must not depend on the clock, nor on a caller's SOURCE_DATE_EPOCH
-    saved = os.environ.pop("SOURCE_DATE_EPOCH", None)
-    try:
-        with PdfPages(buffer, metadata=metadata) as pdf:
-            for draw in (_card_page, *(_DRAW[t] for t in templates_for(s))):
-                fig = draw(s)
-                if draw is not _card_page:
-                    fig.axes[0].text(195, 291, f"{s.label} · {s.title}", fontsize=8,
-                                     color=_MUTED, ha="right", va="top")
-                pdf.savefig(fig)
-    finally:
-        if saved is not None:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
+    # CreationDate None leaves the date out, so the bytes never depend on the clock
+    with PdfPages(buffer, metadata=metadata) as pdf:
+        for draw in (_card_page, *(_DRAW[t] for t in templates_for(s))):
+            fig = draw(s)
+            if draw is not _card_page:
+                fig.axes[0].text(195, 291, f"{s.label} · {s.title}", fontsize=8,
+                                 color=_MUTED, ha="right", va="top")
+            pdf.savefig(fig)
     return buffer.getvalue()
 
 

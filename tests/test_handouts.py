@@ -94,3 +94,15 @@ def test_one_session_and_bad_input(tmp_path, capsys):
     blocker.write_text("x")
     with pytest.raises(handouts.HandoutError, match="it is a file, not a folder"):
         handouts.write_handouts(blocker, [1])
+
+
+def test_the_same_bytes_in_a_fresh_process():
+    import hashlib
+    import subprocess
+    import sys
+
+    code = ("import hashlib; from csframework import handouts; "
+            "print(hashlib.sha256(handouts.handout_bytes(4)).hexdigest())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == hashlib.sha256(handouts.handout_bytes(4)).hexdigest()
