@@ -414,8 +414,10 @@ class Session:
         lines = ["### Before you begin", "",
                  f"**Comes after:** {before}.", "",
                  f"**Time to learn:** {self._time_sentence()}"]
-        if self.take_home_sections:
-            left = ", ".join(f"*{name}*" for name in self.take_home_sections)
+        left = ", ".join(f"*{name}*" for name in self.take_home_sections)
+        if left and self.number == 0:
+            lines += ["", f"**Not timed:** {left}, for facilitators to read beforehand."]
+        elif left:
             lines += ["", f"**Left for afterwards:** {left}, to work through on your own."]
         if self.exercise:
             lines += ["", f"**Then practise:** [the exercises](../{self.exercise})."]
