@@ -6,6 +6,7 @@ Usage::
     csframework course build         # a static HTML site of every notebook (_site/)
     csframework course copy          # copy new course notebooks into your folder only
     csframework course update        # take the course's new versions; your edits are kept
+    csframework course handouts      # a printable A4 PDF per session (handouts/)
     csframework journal export       # your portfolio as HTML or Markdown
     csframework journal where        # where your journal is, how big, its backups
     csframework journal backup       # a dated copy in backups/ beside the journal
@@ -357,6 +358,15 @@ def _cmd_course_build(args: argparse.Namespace, extra: Sequence[str]) -> int:
     return 0
 
 
+def _cmd_course_handouts(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    from csframework.handouts import write_handouts
+
+    written = write_handouts(args.output, args.session)
+    _say(f"Wrote {len(written)} handout{'' if len(written) == 1 else 's'} (A4 PDF) in "
+         f"{Path(args.output).expanduser()}")
+    return 0
+
+
 _FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
 
 
@@ -594,6 +604,16 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--timeout", type=_positive, default=300, metavar="SECONDS",
                        help="with --execute: how long a cell may run (default: 300)")
     build.set_defaults(run=_cmd_course_build)
+    handouts = course_commands.add_parser(
+        "handouts", help="write a printable PDF handout per session",
+        description="Write one A4 PDF per session: its card (title, month, facets, tools, "
+                    "minute plan), its key points, and blank templates of its thinking tools, "
+                    "for the retreat week and for people off-screen.")
+    handouts.add_argument("--output", metavar="DIR", default="handouts",
+                          help="the folder to write into (default: handouts)")
+    handouts.add_argument("--session", metavar="N", action="append",
+                          help="only this session (0-14); repeat for more (default: all)")
+    handouts.set_defaults(run=_cmd_course_handouts)
     copy = course_commands.add_parser(
         "copy", help="copy new course notebooks into your folder (no JupyterLab)",
         description="Copy the course notebooks that are not yet in your working folder; "

@@ -56,10 +56,15 @@ Facets: others, world
 Mandala domain: research
 Habits: identifies the circular nature of complex cause and effect; ...
 Tools: causal loop diagram, behaviour-over-time graph, simulation
+Plan (180 minutes):
+  0:00-0:05  Intentions for today (5 min)
+...
+  2:55-3:00  Exercises and next session (5 min)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import re
@@ -72,12 +77,20 @@ from types import MappingProxyType
 from csframework.errors import FormatError, UnknownNameError
 
 __all__ = [
+    "BREAK",
+    "CONVENING_MINUTES",
     "DETECTABLE_TOOLS",
     "DOMAINS",
     "FACETS",
+    "FURTHER_READING",
+    "GLOSSARY",
     "HABITS",
+    "RETREAT_DAYS",
+    "RETREAT_DAY_MINUTES",
+    "START_HERE_MINUTES",
     "TOOLS",
     "Coverage",
+    "PlanItem",
     "Session",
     "SessionCard",
     "UnknownSessionError",
@@ -219,6 +232,23 @@ class Session:
         The step the participant takes afterwards.
     slug : str
         ``"NN-name"``: the notebooks' file name without ``.ipynb``.
+    length : int
+        Minutes the session takes: :data:`CONVENING_MINUTES` for a monthly
+        convening, :data:`RETREAT_DAYS` x :data:`RETREAT_DAY_MINUTES` for the retreat,
+        :data:`START_HERE_MINUTES` for session 0.
+    days : int
+        1, or :data:`RETREAT_DAYS` for the retreat week.
+    plan : tuple of PlanItem
+        The minute plan, section by section in the notebook's order; its timed
+        minutes add up to :attr:`length` (per day for the retreat).
+    prerequisites : tuple of int
+        The sessions whose notebooks this one builds on.
+    key_points : tuple of str
+        Three to five points (Markdown) the notebook ends with.
+    terms : tuple of str
+        Glossary terms (headings of :data:`GLOSSARY`) the notebook leans on.
+    readings : tuple of str
+        Keys of :data:`FURTHER_READING` for going further.
     """
 
     number: int
@@ -235,6 +265,13 @@ class Session:
     practices: tuple[str, ...]
     take_home: str
     slug: str
+    length: int = 0
+    days: int = 1
+    plan: tuple[PlanItem, ...] = ()
+    prerequisites: tuple[int, ...] = ()
+    key_points: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    readings: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -282,6 +319,128 @@ class Session:
         """``"Session 7"``, or ``"Start here"`` for session 0."""
         return "Start here" if self.number == 0 else f"Session {self.number}"
 
+    @property
+    def day_length(self) -> int:
+        """Minutes of one day of the session (all of it, unless it is the retreat)."""
+        return self.length // self.days
+
+    @property
+    def timed(self) -> tuple[PlanItem, ...]:
+        """The plan's entries that happen in the session (the break included)."""
+        return tuple(item for item in self.plan if not item.take_home)
+
+    @property
+    def take_home_sections(self) -> tuple[str, ...]:
+        """Sections of the notebook left for participants to work through afterwards.
+
+        Examples
+        --------
+        >>> session(12).take_home_sections
+        ('Scenarios for a finite resource',)
+        >>> session(7).take_home_sections
+        ()
+        """
+        return tuple(item.section for item in self.plan if item.take_home)
+
+    def minutes(self, day: int | None = None) -> int:
+        """The minutes the plan gives, in all or on one retreat `day`.
+
+        Examples
+        --------
+        >>> session(7).minutes(), session(14).minutes(day=3)
+        (180, 330)
+        """
+        return sum(item.minutes for item in self.timed
+                   if day is None or (item.day or 1) == day)
+
+    def schedule(self) -> tuple[tuple[PlanItem, int, int], ...]:
+        """Each timed entry with its start and end minute (counted from the start of its day).
+
+        Examples
+        --------
+        >>> [(i.section, start, end) for i, start, end in session(0).schedule()][:2]
+        [('Open the toolkit', 0, 2), ('A classroom, in a few lines', 2, 9)]
+        """
+        out, clock, day = [], 0, None
+        for item in self.timed:
+            if item.day != day:
+                clock, day = 0, item.day
+            out.append((item, clock, clock + item.minutes))
+            clock += item.minutes
+        return tuple(out)
+
+    def plan_table(self) -> str:
+        """The minute plan as a Markdown table (the facilitator guide prints exactly this).
+
+        Examples
+        --------
+        >>> print(session(12).plan_table().splitlines()[0])
+        | When | Section | Minutes |
+        >>> print(session(12).plan_table().splitlines()[-1])
+        | take-home | Scenarios for a finite resource | — |
+        """
+        rows = ["| When | Section | Minutes |", "|---|---|---|"]
+        for item, start, end in self.schedule():
+            when = f"day {item.day}" if self.days > 1 else _clock(start, end)
+            rows.append(f"| {when} | {item.section} | {item.minutes} |")
+        rows += [f"| take-home | {name} | — |" for name in self.take_home_sections]
+        return "\n".join(rows)
+
+    def _time_sentence(self) -> str:
+        if self.number == 0:
+            return (f"about {self.length} minutes, alone or in a short onboarding call "
+                    "before session 1.")
+        if self.days > 1:
+            return (f"{self.days} days of {self.day_length} working minutes each (09:00-16:30, "
+                    "less a break and lunch); the plan on the card gives each day's sections.")
+        pause = sum(i.minutes for i in self.timed if i.section == BREAK)
+        return (f"{self.length} minutes together: {self.length - pause} in the sections below "
+                f"and a {pause}-minute break, as planned on the card.")
+
+    def opening_markdown(self) -> str:
+        """The notebook's opening cell: what comes before it, and the time it takes.
+
+        Examples
+        --------
+        >>> print(session(0).opening_markdown().splitlines()[0])
+        ### Before you begin
+        """
+        if self.prerequisites:
+            before = "; ".join(
+                f"[{_SESSIONS[n].label} · {_SESSIONS[n].title}]({_SESSIONS[n].slug}.ipynb)"
+                for n in self.prerequisites)
+        else:
+            before = "nothing; this is the first notebook of the course"
+        lines = ["### Before you begin", "",
+                 f"**Comes after:** {before}.", "",
+                 f"**Time to learn:** {self._time_sentence()}"]
+        left = ", ".join(f"*{name}*" for name in self.take_home_sections)
+        if left and self.number == 0:
+            lines += ["", f"**Not timed:** {left}, for facilitators to read beforehand."]
+        elif left:
+            lines += ["", f"**Left for afterwards:** {left}, to work through on your own."]
+        if self.exercise:
+            lines += ["", f"**Then practise:** [the exercises](../{self.exercise})."]
+        return "\n".join(lines)
+
+    def closing_markdown(self) -> str:
+        """The notebook's closing cell: its key points, glossary terms and reading.
+
+        Examples
+        --------
+        >>> print(session(7).closing_markdown().splitlines()[0])
+        ## Key points
+        """
+        glossary = Path(GLOSSARY).name
+        reading = Path(FURTHER_READING).name
+        points = [f"- {point}" for point in self.key_points]
+        terms = ", ".join(f"[{t}]({glossary}#{_anchor(t)})" for t in self.terms)
+        books = "; ".join(self.readings)
+        return "\n".join([
+            "## Key points", "", *points, "",
+            f"**Words used here**, defined in the [glossary]({glossary}): {terms}.", "",
+            f"**Further reading** (full citations in [further reading]({reading})): {books}."])
+
     def card(self) -> SessionCard:
         """The header card a notebook shows at its top.
 
@@ -320,6 +479,14 @@ class SessionCard:
             lines.append("Habits: " + "; ".join(s.habits))
         if s.tools:
             lines.append("Tools: " + ", ".join(s.tools))
+        if s.plan:
+            span = f"{s.days} days of {s.day_length} minutes" if s.days > 1 else \
+                f"{s.length} minutes"
+            lines.append(f"Plan ({span}):")
+            for item, start, end in s.schedule():
+                when = f"day {item.day}" if s.days > 1 else _clock(start, end)
+                lines.append(f"  {when}  {item.section} ({item.minutes} min)")
+            lines += [f"  take-home  {name}" for name in s.take_home_sections]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -349,8 +516,35 @@ class SessionCard:
             + (f'<div style="margin-top:4px"><b>Habits of a systems thinker:</b>'
                f'<ul style="margin:2px 0 0 0">{habits}</ul></div>' if habits else "")
             + (f'<div style="margin-top:4px"><b>Tools:</b> {tools}</div>' if tools else "")
+            + _plan_html(s)
             + "</div>"
         )
+
+
+def _clock(start: int, end: int) -> str:
+    return f"{start // 60}:{start % 60:02d}-{end // 60}:{end % 60:02d}"
+
+
+def _anchor(term: str) -> str:
+    """The link anchor of a glossary heading (lower case, spaces as hyphens)."""
+    return re.sub(r"[^a-z0-9 -]", "", term.lower()).replace(" ", "-")
+
+
+def _plan_html(s: Session) -> str:
+    if not s.plan:
+        return ""
+    rows = []
+    for item, start, end in s.schedule():
+        when = f"day {item.day}" if s.days > 1 else _clock(start, end)
+        rows.append(f'<tr><td style="padding:0 10px 0 0;color:#666">{when}</td>'
+                    f'<td style="padding:0 10px 0 0">{escape(item.section)}</td>'
+                    f'<td style="text-align:right">{item.minutes}</td></tr>')
+    rows += [f'<tr><td style="padding:0 10px 0 0;color:#666">take-home</td>'
+             f'<td style="padding:0 10px 0 0"><i>{escape(name)}</i></td><td></td></tr>'
+             for name in s.take_home_sections]
+    span = f"{s.days} days of {s.day_length} minutes" if s.days > 1 else f"{s.length} minutes"
+    return (f'<details style="margin-top:4px"><summary><b>Plan</b> ({span})</summary>'
+            f'<table style="font-size:0.9em;margin-top:2px">{"".join(rows)}</table></details>')
 
 
 def _s(number: int, title: str, when: str, start: datetime.date | None, facet_path: str,
@@ -367,8 +561,415 @@ def _s(number: int, title: str, when: str, start: datetime.date | None, facet_pa
                    f"{number:02d}-{slug}" if number else "00-start-here")
 
 
+# -- the minute plan of each convening ----------------------------------------------------------
+
+#: Minutes of a monthly convening (a three-hour virtual meeting).
+CONVENING_MINUTES = 180
+
+#: Minutes of the start-here notebook, alone or in a short onboarding call.
+START_HERE_MINUTES = 20
+
+#: Days of the retreat week (session 14).
+RETREAT_DAYS = 5
+
+#: Working minutes of a retreat day: 09:00-16:30 less a 30-minute break and a 90-minute lunch.
+RETREAT_DAY_MINUTES = 330
+
+#: The name of the plan entry for a pause that is not a section of the notebook.
+BREAK = "Break"
+
+#: Headings the course adds to every notebook that are not sections of the plan.
+SUMMARY_HEADINGS = ("Key points",)
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One section of a session's minute plan.
+
+    Attributes
+    ----------
+    section : str
+        The notebook's heading for it (``##`` or ``###``, without its number), or
+        :data:`BREAK`.
+    minutes : int
+        Time in the convening; 0 for a take-home section.
+    take_home : bool
+        True when the section is left for participants to work through afterwards.
+    day : int or None
+        For the retreat week: the day (1 to 5) of a timed section.
+    """
+
+    section: str
+    minutes: int
+    take_home: bool = False
+    day: int | None = None
+
+    def __repr__(self) -> str:
+        extra = " take-home" if self.take_home else f" {self.minutes} min"
+        day = f" day {self.day}" if self.day else ""
+        return f"<PlanItem {self.section!r}{extra}{day}>"
+
+
+def _plan(*items: tuple) -> tuple[PlanItem, ...]:
+    out = []
+    for item in items:
+        if item[1] == "home":
+            out.append(PlanItem(item[0], 0, True))
+        else:
+            out.append(PlanItem(item[0], item[1], False, item[2] if len(item) > 2 else None))
+    return tuple(out)
+
+
+_H = "home"
+_PLANS: Mapping[int, tuple[PlanItem, ...]] = MappingProxyType({
+    0: _plan(("Open the toolkit", 2), ("A classroom, in a few lines", 7),
+             ("Give a loop its story", 2), ("Try it in your own setting", 6),
+             ("Keep and share your diagram", 2),
+             ("For facilitators: the presentation theme", _H), ("Reflection", 1)),
+    1: _plan(("Intentions for today", 5), ("Check-in", 15),
+             ("Three systems, one awareness", 15), ("A connection circle of my work and life", 15),
+             ("My energy is a stock: the bathtub", 15), ("Beyond blame, and the mandala", 15),
+             ("For facilitators: live demonstration", 20), (BREAK, 10),
+             ("Practice: a connection circle of your own work and life", 40),
+             ("Reflection and check-out", 25), ("Exercises and next session", 5)),
+    2: _plan(("Intentions for today", 5), ("Check-in", 15), ("Creative tension", 15),
+             ("Creative and emotional tension", 25), ("Goal seeking: the cooling coffee", 15),
+             ("For facilitators: live demonstration", 20), (BREAK, 10),
+             ("Practice: your own creative tension", 45), ("Reflection and check-out", 25),
+             ("Exercises and next session", 5)),
+    3: _plan(("Intentions for today", 5), ("Check-in: a body scan", 15),
+             ("Noticing, and a vocabulary for it", 20),
+             ("The thermostat: a balancing loop that keeps us steady", 20),
+             ("Empathy and compassion", 15), ("For facilitators: live demonstration", 25),
+             (BREAK, 10), ("Practice: your own noticing log", 40),
+             ("Reflection and check-out", 25), ("Exercises and next session", 5)),
+    4: _plan(("Intentions for today", 5), ("Check-in", 15), ("The ladder of inference", 15),
+             ("Walking down the ladder", 10), ("The reflexive loop", 10),
+             ("The left-hand column", 15), ("Advocacy and inquiry", 15),
+             ("For facilitators: live demonstration", 20), (BREAK, 10),
+             ("Practice: your own ladder", 35), ("Reflection and check-out", 25),
+             ("Exercises and next session", 5)),
+    5: _plan(("Intentions for today", 5), ("Check-in: a deep check-in", 20),
+             ("Four levels of listening", 20), ("The Four Player Model", 20),
+             ("Perspective taking: a team as a connection circle", 15),
+             ("Trust and participation: from circle to causal loop diagram", 10),
+             ("For facilitators: live demonstration", 20), (BREAK, 10),
+             ("Practice: your own team", 30), ("Reflection and check-out", 25),
+             ("Exercises and next session", 5)),
+    6: _plan(("Intentions for today", 5), ("Check-in", 15), ("The four levels", 15),
+             ("The pattern level: a behaviour over time", 15),
+             ("The structures level: a causal loop diagram", 15), ("Four ways to respond", 10),
+             ("The aspirational iceberg", 10), ("For facilitators: live demonstration", 20),
+             (BREAK, 10), ("Practice: an iceberg of your own", 40),
+             ("Reflection and check-out", 20), ("Exercises and next session", 5)),
+    7: _plan(("Intentions for today", 5), ("Check-in", 15),
+             ("Causal links and their polarity", 10),
+             ("Loop polarity: reinforcing or balancing?", 10),
+             ("What a delay does to a balancing loop", 15), ("The car dealer", 20),
+             ("Which loop is in charge? Loop dominance over time", 10),
+             ("For facilitators: live demonstration", 20), (BREAK, 10),
+             ("Practice: a delayed correction of your own", 35),
+             ("Reflection and check-out", 25), ("Exercises and next session", 5)),
+    8: _plan(("Intentions for today", 5), ("Check-in", 15),
+             ("Stocks, flows and the bathtub", 25),
+             ("When the stock feeds its own inflow: a bank account", 15),
+             ("Two flows pulling against each other: population", _H),
+             ("Building up and wearing out: capital", _H),
+             ("For facilitators: live demonstration", 35), (BREAK, 10),
+             ("Practice: a stock-flow map of a classroom culture", 45),
+             ("Reflection and check-out", 25), ("Exercises and next session", 5)),
+    9: _plan(("Intentions for today", 5), ("Check-in", 15), ("Fixes that fail", 20),
+             ("Which loop is in charge?", _H), ("Shifting the burden", 20),
+             ("For facilitators: live demonstration", 20), (BREAK, 10),
+             ("The archetype finder", 25), ("Practice: a fix that fails in your own setting", 35),
+             ("Reflection and check-out", 25), ("Exercises and next session", 5)),
+    10: _plan(("Intentions for today", 5), ("Check-in", 15), ("Limits to growth", 20),
+              ("Growth and underinvestment", 20),
+              ("Eroding goals, and creative tension revisited", 15),
+              ("For facilitators: live demonstration", 20), (BREAK, 10),
+              ("Practice: your project's growth engine and its limits", 45),
+              ("Reflection and check-out", 25), ("Exercises and next session", 5)),
+    11: _plan(("Intentions for today", 5), ("Check-in", 15),
+              ("Escalation: each side answers the other", 15),
+              ("Success to the successful", 10), ("Accidental adversaries", 10),
+              ("The tragedy of the commons", 15), ("A fishery in three regimes", _H),
+              ("For facilitators: live demonstration", 35), (BREAK, 10),
+              ("Practice: redesign the rules of a commons", 35),
+              ("Reflection and check-out", 25), ("Exercises and next session", 5)),
+    12: _plan(("Intentions for today", 5), ("Check-in", 15),
+              ("Places to intervene in a system", 15),
+              ("Tagging leverage on a causal loop diagram", 20),
+              ("Scenarios for a finite resource", _H),
+              ("Who holds a piece of the system? A stakeholder map", 20),
+              ("A shared vision", 20), ("For facilitators: live demonstration", 20), (BREAK, 10),
+              ("Practice: one leverage action in your own system", 30),
+              ("Reflection and check-out", 20), ("Exercises and next session", 5)),
+    13: _plan(("Intentions for today", 5), ("Check-in", 15),
+              ("The mandala: one project, four questions", 15),
+              ("Successive approximation: try, look, adjust", 10),
+              ("The project over time: intended and actual", 15), ("Peer coaching", 30),
+              ("For facilitators: live demonstration", 15), (BREAK, 10),
+              ("Practice: your own mandala and your project's graph", 30),
+              ("Your e-portfolio", 10), ("Reflection and check-out", 25)),
+    14: _plan(("Intentions for the week", 5, 1), ("Check-in", 20, 1),
+              ("The week at a glance", 5, 1), ("Day 1 · Self: who have I become?", 300, 1),
+              ("Day 2 · Others: listening that lets something new be said", 330, 2),
+              ("Day 3 · World: simulation games", 240, 3),
+              ("The fishery: the same story with boats and money", _H),
+              ("For facilitators: live demonstration in workshop mode", 90, 3),
+              ("Day 4 · Project presentations", 330, 4), ("Day 5 · Commitments", 270, 5),
+              ("Reflection and closing circle", 60, 5), ("After the retreat", _H)),
+})
+
+
+# -- what each session leaves behind, and what it builds on ------------------------------------
+
+#: The course's glossary and reading list, relative to the repository root.
+GLOSSARY = "notebooks/glossary.md"
+FURTHER_READING = "notebooks/further-reading.md"
+
+# session -> sessions whose notebooks it builds on
+_PREREQUISITES: Mapping[int, tuple[int, ...]] = MappingProxyType({
+    0: (), 1: (0,), 2: (1,), 3: (1, 2), 4: (1, 3), 5: (1, 4), 6: (3, 4), 7: (0, 2),
+    8: (1, 3, 7), 9: (7, 8), 10: (2, 8, 9), 11: (9, 10), 12: (7, 8, 9), 13: (1, 3, 12),
+    14: (13,),
+})
+
+# session -> glossary terms (headings of notebooks/glossary.md) its notebook leans on
+_TERMS: Mapping[int, tuple[str, ...]] = MappingProxyType({
+    0: ("causal loop diagram", "polarity", "feedback loop", "reinforcing loop", "balancing loop",
+        "delay"),
+    1: ("systems awareness", "connection circle", "feedback loop", "stock", "flow",
+        "mandala for systems change"),
+    2: ("creative tension", "emotional tension", "eroding goals", "goal seeking",
+        "balancing loop", "behaviour over time"),
+    3: ("behaviour over time", "reference mode", "balancing loop", "stock", "flow",
+        "equilibrium"),
+    4: ("mental model", "ladder of inference", "reinforcing loop", "advocacy and inquiry"),
+    5: ("four levels of listening", "four player model", "connection circle",
+        "reinforcing loop", "delay"),
+    6: ("iceberg", "behaviour over time", "reference mode", "mental model", "archetype"),
+    7: ("polarity", "delay", "reinforcing loop", "balancing loop", "oscillation",
+        "loop dominance"),
+    8: ("stock", "flow", "equilibrium", "reinforcing loop", "balancing loop",
+        "s-shaped growth"),
+    9: ("archetype", "fixes that fail", "shifting the burden", "better before worse",
+        "loop dominance", "delay"),
+    10: ("limits to growth", "growth and underinvestment", "eroding goals", "s-shaped growth",
+         "loop dominance"),
+    11: ("escalation", "success to the successful", "accidental adversaries",
+         "tragedy of the commons", "overshoot and collapse"),
+    12: ("leverage point", "shared vision", "mental model", "archetype"),
+    13: ("mandala for systems change", "successive approximation", "behaviour over time",
+         "reference mode"),
+    14: ("systems awareness", "creative tension", "tragedy of the commons", "shared vision",
+         "successive approximation"),
+})
+
+# session -> keys of notebooks/further-reading.md (each entry starts "**key.**")
+_READINGS: Mapping[int, tuple[str, ...]] = MappingProxyType({
+    0: ("Meadows 2008", "Senge 1990"),
+    1: ("Boell and Senge 2016", "Senge 1990", "Senge, Hamilton and Kania 2015"),
+    2: ("Senge 1990", "Senge et al. 1994"),
+    3: ("Boell and Senge 2016", "Meadows 2008"),
+    4: ("Senge et al. 1994", "Senge 1990"),
+    5: ("Scharmer 2009", "Kantor 2012", "Waters Center"),
+    6: ("Waters Center", "Senge et al. 1994", "Kim and Anderson 1998"),
+    7: ("Meadows 2008", "Sterman 2000"),
+    8: ("Meadows 2008", "Sterman 2000"),
+    9: ("Senge 1990", "Kim and Anderson 1998", "Kim, Systems Archetypes at a Glance"),
+    10: ("Senge 1990", "Kim and Anderson 1998", "Meadows 2008"),
+    11: ("Kim and Anderson 1998", "Ostrom 1990", "Meadows 2008"),
+    12: ("Meadows 1999", "Senge, Hamilton and Kania 2015", "Senge 1990"),
+    13: ("Senge et al. 1994", "Boell and Senge 2016", "Waters Center"),
+    14: ("Senge, Hamilton and Kania 2015", "Boell and Senge 2016", "Sterman 2000"),
+})
+
+# session -> three to five key points, shown at the end of its notebook and in its handout
+_KEY_POINTS: Mapping[int, tuple[str, ...]] = MappingProxyType({
+    0: (
+        "A causal loop diagram writes each sentence of the form *when this rises, that moves* "
+        "as a link with a sign: `+` when the effect moves with the cause, `-` when it moves "
+        "against it.",
+        "Count the `-` links around a loop: an even number makes it reinforcing, so a change "
+        "comes back larger; an odd number makes it balancing, so a change comes back opposed.",
+        "A story name such as *the trust spiral* turns a loop into something a group can "
+        "notice while it is happening, and talk about together.",
+        "A first diagram is a question, not a verdict: it grows richer each time someone who "
+        "sees the place differently adds a link.",
+    ),
+    1: (
+        "Self, others and world are one system seen at three scales: care given in one "
+        "travels through the other two and comes back.",
+        "Aspiration, reflection and systems awareness hold each other up like the legs of a "
+        "stool; take one away and the practice tips over.",
+        "A connection circle turns a story into structure: name what rises and falls, draw "
+        "the direct influences, and the closed paths are the feedback loops.",
+        "Energy behaves like water in a bathtub: it changes only through its flows, and while "
+        "inflow equals outflow it holds still, however busy the flows are.",
+        "Looking beyond blame asks which structure keeps producing a pattern; it keeps "
+        "responsibility and lets go of the search for a culprit.",
+    ),
+    2: (
+        "Creative tension is the pull of the gap between a vision we truly hold and an honest "
+        "picture of current reality; it is released either by raising reality or by lowering "
+        "the vision.",
+        "Emotional tension is the discomfort the gap brings. Easing it by lowering the vision "
+        "is quick and quiet, and repeated it becomes the eroding-goals archetype.",
+        "Held firm, a goal keeps effort pulling performance up; allowed to drift, goal and "
+        "performance slide down together without anyone deciding it.",
+        "Goal seeking, fast while the gap is large and slower as it closes, is the signature "
+        "of a balancing loop, as in a cup of coffee cooling towards the room.",
+    ),
+    3: (
+        "Noticing is a skill that grows with practice, and a precise word for a state "
+        "(*tired*, *anxious*, *curious*) opens a better response than a vague one.",
+        "A behaviour-over-time graph turns a week of noticing into a shape; the difference "
+        "between the shape we expected and the one we lived is where learning starts.",
+        "A balancing loop that acts in proportion to the gap, against a steady leak, settles "
+        "short of its goal: where it settles changes with the flows, not with trying harder.",
+        "Stress is a stock: it climbs while demands outrun recovery and drains only as fast "
+        "as recovery allows, so reliable recovery is a lever in its own right.",
+        "Empathic distress runs as a reinforcing loop that pulls us away from people; "
+        "compassion adds concern and action, and closes a balancing loop that steadies us.",
+    ),
+    4: (
+        "We climb the ladder of inference in seconds: from what a camera would record, "
+        "through the details we select, the meaning and assumptions we add, to conclusions, "
+        "beliefs and action.",
+        "Walking back down, rung by rung, shows where we left the data behind; we cannot stop "
+        "climbing, but we can learn to climb in the open.",
+        "The reflexive loop is reinforcing: our beliefs choose the data we notice next, so an "
+        "untested belief tends to confirm itself.",
+        "The left-hand column shows what we thought but did not say; balancing advocacy "
+        "(showing our reasoning) with inquiry (asking for the other's) makes reasoning "
+        "discussable.",
+    ),
+    5: (
+        "Listening has levels (downloading, factual, empathic, generative), and each one "
+        "opens a little more room for something new to be said.",
+        "Everything said in a conversation does one of four jobs: move, follow, oppose or "
+        "bystand. A group that is missing one of them tends to get stuck.",
+        "A well-timed bystand, naming what the conversation is doing, can turn a loop of "
+        "defensiveness into a loop of awareness.",
+        "Taking another person's perspective completes the map: their arrows reveal loops we "
+        "cannot see from our own seat.",
+        "Trust and participation grow together in a reinforcing loop with a delay, so a new "
+        "team's field needs patience and protected time.",
+    ),
+    6: (
+        "The iceberg reads an issue on four levels: events, patterns over time, the "
+        "structures that produce them, and the mental models that keep those structures in "
+        "place.",
+        "Each level invites its own response (react, anticipate, design, transform), and the "
+        "deeper the level, the longer the change lasts.",
+        "Drawing the pattern as a behaviour over time, then asking which structure could "
+        "produce that shape, links what we see to why it keeps happening.",
+        "Each level down moves us further from blame: an arrangement that makes a problem "
+        "likely is something a team can redesign together.",
+        "Read upwards, the aspirational iceberg maps what we want to grow: the beliefs, "
+        "structures and patterns that would make a hoped-for event ordinary.",
+    ),
+    7: (
+        "A link's sign says whether the effect moves with the cause (`+`) or against it "
+        "(`-`); a delay marks a link whose effect takes time to show.",
+        "Around a loop, an even number of `-` links makes it reinforcing and an odd number "
+        "makes it balancing.",
+        "A delay inside a balancing loop makes it overshoot and swing, because each "
+        "correction acts on an out-of-date picture.",
+        "In the car dealer's inventory, responding faster makes the swings larger and "
+        "responding more slowly calms them: with delays, patience is a policy.",
+        "Several loops share the steering of one system, and which of them dominates can "
+        "change as time goes on.",
+    ),
+    8: (
+        "A stock is what has accumulated and can be counted at an instant; a flow is the rate "
+        "that fills or drains it. A stock changes only through its flows.",
+        "When inflow equals outflow the stock holds still while a great deal moves through "
+        "it; to raise it, inflow must exceed outflow for a while.",
+        "When a flow depends on its own stock a loop hides inside the flow: interest on "
+        "savings reinforces, wear on capital balances.",
+        "Holding emissions steady does not hold the carbon dioxide in the air steady: the "
+        "stock keeps rising for as long as inflow exceeds removal.",
+        "The trust in a class is a stock too: it builds week by week through small acts and "
+        "moves towards the level where building and eroding balance.",
+    ),
+    9: (
+        "Archetypes are recurring stories grown from a few shapes of feedback; knowing them "
+        "helps us recognise a pattern early, including in our own habits.",
+        "Fixes that fail: the fix eases the symptom through a balancing loop while a delayed "
+        "side effect feeds the problem, so things get better before they get worse.",
+        "Shifting the burden: a quick symptomatic solution relieves the pressure that would "
+        "have built a fundamental one, and the system's own capability fades.",
+        "The leverage lies in seeing the side effect sooner, and in strengthening the "
+        "fundamental solution while easing off the quick one gently.",
+        "The archetype finder looks past our words to the pattern of links, signs and loops; "
+        "when it finds nothing, that is a prompt for conversation, not a failure.",
+    ),
+    10: (
+        "Limits to growth: a reinforcing engine drives growth until a balancing loop from a "
+        "tightening limit takes over, and the curve bends into an S.",
+        "Once the limit dominates, pushing harder on the engine helps less and less; the "
+        "leverage has moved to the limit.",
+        "Growth and underinvestment: when a slipping standard stops calling for investment, "
+        "a limit that could have been raised becomes a ceiling.",
+        "Eroding goals is creative tension released the easy way: the gap closes because the "
+        "goal comes down, in steps too small for anyone to decide.",
+        "A goal may rightly change after honest reflection; the trap is the drift that no one "
+        "chose.",
+    ),
+    11: (
+        "Escalation: each side acts to restore its position against the other, and two "
+        "balancing loops join into one reinforcing spiral.",
+        "Success to the successful: when a shared resource goes a little more to whoever is "
+        "ahead, the allocation rule, not merit, decides who thrives.",
+        "Accidental adversaries: partners who fix things for themselves under pressure can "
+        "quietly harm each other; the leverage is in seeing that cost and renewing the "
+        "shared goal.",
+        "Tragedy of the commons: each user's gain is immediate and private while the cost of "
+        "depletion is shared and delayed, so sensible choices can exhaust what all depend on.",
+        "Commons last when their users can see the shared stock and agree their own rules: "
+        "information and agreement close the missing balancing loops.",
+    ),
+    12: (
+        "Meadows' twelve places to intervene run from numbers and sizes, where we argue most, "
+        "to information, rules, goals and paradigms, where structure itself changes.",
+        "Tagging leverage on a causal loop diagram turns *what should we do?* into *which "
+        "link, loop, delay or rule would we change, and how deep is that?*",
+        "Deep leverage is slow and often resisted; shallow leverage is quick and sometimes "
+        "all we have. The skill is knowing which kind of change we are making.",
+        "A stakeholder map asks who holds a piece of the system; a shared vision grows from "
+        "listening to them, and shared responsibility grows from both.",
+    ),
+    13: (
+        "The mandala holds one project with four questions: what we seek to accomplish, what "
+        "we seek to learn, how we need to grow, and who the *we* is.",
+        "Successive approximation is a balancing loop of learning: act on the best current "
+        "understanding, look at what happened, adjust, and give results time to show.",
+        "Intended and actual behaviour over time on one graph turns a gap into information "
+        "about structure rather than a verdict on people.",
+        "A peer coach asks rather than advises, so that the presenter sees their own project "
+        "more clearly.",
+        "The e-portfolio grows from what was written all year: journal entries tagged with a "
+        "domain become the record of the work.",
+    ),
+    14: (
+        "The retreat retraces the year through self, others and world, because awareness of "
+        "each makes the next one possible.",
+        "Playing a system from the inside shows that well-meaning people follow the "
+        "structure they are in: its information, its rules and its delays.",
+        "A project shown with its mandala and its graph of intended and actual, then heard "
+        "back by a reviewer partner, becomes learning others can use.",
+        "A personal commitment can be kept alone; a shared one names the people who hold it, "
+        "their vision, first actions, and when they will look at the results together.",
+        "Successive approximation does not end with the programme: commitments are tried, "
+        "looked at again and adjusted.",
+    ),
+})
+
+
 _D = datetime.date
-_SESSIONS = (
+_BASE = (
     _s(0, "A first causal loop diagram", "", None, "self → others",
        "capacity building", (4, 5), ("causal loop diagram",), (),
        ("a first causal loop diagram", "naming a loop", "saving and sharing a diagram"),
@@ -465,6 +1066,20 @@ _SESSIONS = (
         "day 4 project presentations", "day 5 commitments"),
        "final portfolio; personal and shared commitments", "retreat-integration"),
 )
+
+
+def _length(number: int) -> int:
+    if number == 0:
+        return START_HERE_MINUTES
+    return RETREAT_DAYS * RETREAT_DAY_MINUTES if number == 14 else CONVENING_MINUTES
+
+
+_SESSIONS = tuple(
+    dataclasses.replace(
+        s, length=_length(s.number), days=RETREAT_DAYS if s.number == 14 else 1,
+        plan=_PLANS[s.number], prerequisites=_PREREQUISITES[s.number],
+        key_points=_KEY_POINTS[s.number], terms=_TERMS[s.number], readings=_READINGS[s.number])
+    for s in _BASE)
 
 
 def _number(value: object) -> int:

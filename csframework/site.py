@@ -54,6 +54,7 @@ __all__ = [
     "course_files",
     "find_course",
     "plan",
+    "reading_pages",
     "tool_slug",
 ]
 
@@ -240,6 +241,50 @@ def _href(rel: str) -> str:
     return rel[: -len(".ipynb")] + ".html"
 
 
+# a relative link to a notebook or a Markdown file of the course, as written in a page
+_COURSE_LINK = re.compile(r'(href=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#?]+?)\.(ipynb|md)'
+                          r'((?:#[^"]*)?")')
+
+
+def _site_links(html: str) -> str:
+    """Point relative links to course notebooks and Markdown files at their site pages.
+
+    Examples
+    --------
+    >>> _site_links('<a href="glossary.md#stock">stock</a> <a href="https://x.org/a.md">x</a>')
+    '<a href="glossary.html#stock">stock</a> <a href="https://x.org/a.md">x</a>'
+    >>> _site_links('<a href="../exercises/07-x.ipynb">exercises</a>')
+    '<a href="../exercises/07-x.html">exercises</a>'
+    """
+    return _COURSE_LINK.sub(lambda m: f"{m.group(1)}{m.group(2)}.html{m.group(4)}", html)
+
+
+def reading_pages(source: str | os.PathLike[str]) -> tuple[str, ...]:
+    """The course's Markdown files (glossary, further reading, guides) that the site renders.
+
+    Examples
+    --------
+    >>> "notebooks/glossary.md" in reading_pages(find_course())
+    True
+    """
+    return tuple(p.as_posix() for p in course_files(source) if p.suffix == ".md")
+
+
+def _markdown_html(root: Path, rel: str) -> str:
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    path = root / rel
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise CourseError(f"cannot read {path}: {err}") from None
+    title = re.search(r"^#\s+(.+?)\s*$", text, flags=re.MULTILINE)
+    depth = rel.count("/")
+    body = (f'<p><a href="{_rel("index.html", depth)}">← Course index</a></p>\n'
+            + _site_links(markdown2html_mistune(text)))
+    return _page(title.group(1) if title else Path(rel).stem, body)
+
+
 @dataclass(frozen=True)
 class Site:
     """A built course site.
@@ -356,7 +401,7 @@ def _used_tools() -> tuple[str, ...]:
     return tuple(t for t in curriculum.TOOLS if t in used)
 
 
-def _index_html(pages: Sequence[Page]) -> str:
+def _index_html(pages: Sequence[Page], readings: Sequence[str] = ()) -> str:
     by_source = {p.source: p for p in pages}
     sessions = curriculum.sessions(include_start=True)
     facets = "".join(f'<li>{_facet_chips([f], 0)} {escape(_FACET_TEXT[f])}</li>'
@@ -369,6 +414,8 @@ def _index_html(pages: Sequence[Page]) -> str:
                             f'<span class="csf-muted">({escape(p.source)})</span></li>'
                             for p in others) + "</ul>") if others else ""
     first = f'<a href="{pages[0].href}">{escape(pages[0].title)}</a>' if pages else "–"
+    reading_html = "".join(f'<li><a href="{escape(_site_links_target(rel))}">'
+                           f"{escape(rel)}</a></li>" for rel in readings)
     body = (
         "<h1>The Compassionate Systems year</h1>\n"
         '<p class="csf-muted">The course notebooks of csframework, to read without running '
@@ -377,8 +424,14 @@ def _index_html(pages: Sequence[Page]) -> str:
         f"<h2>Sessions</h2>\n{_session_rows(sessions, by_source, 0)}\n"
         f'<h2>Facets</h2>\n<ul class="csf-list">{facets}</ul>\n'
         f'<h2>Tools</h2>\n<ul class="csf-list">{tools}</ul>\n{other_html}'
+        + (f'<h2>To read alongside</h2>\n<ul class="csf-list">{reading_html}</ul>\n'
+           if readings else "")
     )
     return _page("The Compassionate Systems year: course notebooks", body)
+
+
+def _site_links_target(rel: str) -> str:
+    return rel[: -len(".md")] + ".html"
 
 
 def _listing_html(heading: str, intro: str, sessions: Sequence[curriculum.Session],
@@ -503,7 +556,7 @@ def _notebook_html(exporters: dict[bool, Any], root: Path, pages: Sequence[Page]
     if embed not in exporters:
         exporters[embed] = _exporter(embed)
     body, _ = exporters[embed].from_notebook_node(_readable(nb), resources=resources)
-    return body
+    return _site_links(body)
 
 
 # -- building -------------------------------------------------------------------------------
@@ -582,7 +635,10 @@ title='A first causal loop diagram', session=0, kind='notebook'),)
     out = Path(output).expanduser().absolute()
     previous = _prepare_output(out)
     pages = plan(root)
-    written: dict[str, str] = {"index.html": _index_html(pages)}
+    readings = reading_pages(root)
+    written: dict[str, str] = {"index.html": _index_html(pages, readings)}
+    for rel in readings:
+        written[_site_links_target(rel)] = _markdown_html(root, rel)
     for facet in curriculum.FACETS:
         written[f"facets/{facet}.html"] = _facet_html(facet, pages)
     for tool in _used_tools():
