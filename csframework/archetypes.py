@@ -53,14 +53,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from csframework import _collector
-from csframework._archetype_data import DEFINITIONS
+from csframework._archetype_data import DEFINITIONS, TELLING_APART, Form
 from csframework.errors import DiagramError, ModelError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
     from csframework.cld import CausalLoopDiagram, Loop, LoopList
     from csframework.sd.model import StockFlowModel
 
-__all__ = ["Archetype", "Match", "MatchList", "find", "get", "names"]
+__all__ = ["Archetype", "Form", "Match", "MatchList", "find", "get", "names"]
 
 #: How many links of a participant's diagram may stand in for one archetype link.
 MAX_PATH_LENGTH = 3
@@ -112,6 +112,9 @@ class Archetype:
     delay_required : bool
         Whether :func:`find` needs a marked delay to recognise it; other
         delays in :attr:`cld` are typical, and only reported when missing.
+    forms : tuple of Form
+        Other ways the references draw it, with two roles drawn as one
+        variable; :func:`find` looks for these too (see :meth:`form_cld`).
 
     Examples
     --------
@@ -136,20 +139,49 @@ class Archetype:
     questions: tuple[str, ...]
     optional: tuple[tuple[str, str], ...] = ()
     delay_required: bool = False
+    forms: tuple[Form, ...] = ()
 
     @property
     def cld(self) -> CausalLoopDiagram:
         """A fresh copy of the archetype's diagram, with role names and story names."""
-        from csframework.cld import CausalLoopDiagram
-        from csframework.cld.loops import canonical_rotation
+        return _diagram(self.structure, self.loop_stories, self.name.capitalize())
 
-        cld = CausalLoopDiagram.from_text(self.structure, title=self.name.capitalize())
-        stories = {canonical_rotation(roles): story for roles, story in self.loop_stories}
-        for loop in cld.loops():
-            story = stories.get(loop.variables)
-            if story:
-                cld.name_loop(loop, story)
-        return cld
+    def form(self, name: str) -> Form:
+        """The form of the archetype called `name` (see :attr:`forms`).
+
+        Raises
+        ------
+        UnknownNameError
+            When the archetype has no such form.
+
+        Examples
+        --------
+        >>> from csframework import archetypes
+        >>> form = archetypes.get("escalation").form("one relative position")
+        >>> form.merged
+        (("B's result relative to A", "A's result relative to B"),)
+        """
+        for form in self.forms:
+            if form.name == name:
+                return form
+        raise UnknownNameError(str(name), [f.name for f in self.forms],
+                               kind=f"form of {self.name!r}", where=_WHERE)
+
+    def form_cld(self, name: str = "") -> CausalLoopDiagram:
+        """A fresh copy of the diagram of one of :attr:`forms` (``""``: the template, :attr:`cld`).
+
+        Examples
+        --------
+        >>> from csframework import archetypes
+        >>> cld = archetypes.get("escalation").form_cld("one relative position")
+        >>> [(loop.name, loop.story) for loop in cld.loops()]
+        [('B1', 'A catches up'), ('B2', 'B catches up')]
+        """
+        if not name:
+            return self.cld
+        form = self.form(name)
+        return _diagram(form.structure, form.loop_stories,
+                        f"{self.name.capitalize()} ({form.name})")
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -221,6 +253,20 @@ class Archetype:
 
     def __repr__(self) -> str:
         return f"<Archetype {self.name!r}>"
+
+
+def _diagram(structure: str, loop_stories: tuple[tuple[tuple[str, ...], str], ...],
+             title: str) -> CausalLoopDiagram:
+    from csframework.cld import CausalLoopDiagram
+    from csframework.cld.loops import canonical_rotation
+
+    cld = CausalLoopDiagram.from_text(structure, title=title)
+    stories = {canonical_rotation(roles): story for roles, story in loop_stories}
+    for loop in cld.loops():
+        story = stories.get(loop.variables)
+        if story:
+            cld.name_loop(loop, story)
+    return cld
 
 
 _ARCHETYPES: tuple[Archetype, ...] = tuple(
@@ -313,10 +359,10 @@ class _Pattern:
 
 
 @cache
-def _pattern(name: str) -> _Pattern:
+def _pattern(name: str, form: str = "") -> _Pattern:
     archetype = get(name)
-    cld = archetype.cld
-    optional = set(archetype.optional)
+    cld = archetype.form_cld(form)
+    optional = set(archetype.optional) if not form else set()
     all_edges = [_Edge(x.cause, x.effect, -1 if x.is_negative else 1, x.delay) for x in cld.links]
     edges = tuple(e for e in all_edges if (e.cause, e.effect) not in optional)
     optional_edges = tuple(e for e in all_edges if (e.cause, e.effect) in optional)
@@ -388,9 +434,9 @@ class _Step:
 
 
 @cache
-def _steps(name: str) -> tuple[_Step, ...]:
-    """The archetype's search plan as steps (see :class:`_Step`)."""
-    pattern = _pattern(name)
+def _steps(name: str, form: str = "") -> tuple[_Step, ...]:
+    """The archetype's (or its form's) search plan as steps (see :class:`_Step`)."""
+    pattern = _pattern(name, form)
     index = {(e.cause, e.effect): n for n, e in enumerate(pattern.edges)}
     placed_roles: set[str] = set()
     laid: set[tuple[str, str]] = set()
@@ -560,6 +606,13 @@ class Match:
         Roles played by a variable named the other way round ('sense of
         belonging' for an unintended consequence that is a *loss* of
         belonging): every sign of its links is flipped, its loops unchanged.
+    form : str
+        ``""`` for the archetype's template, else the name of the
+        :class:`Form` found (two roles of the template drawn as one variable).
+    alternatives : tuple of Match
+        Other readings of the very same loops: another archetype (or form)
+        with the same loop structure, best first. :meth:`explain` says what
+        tells them apart.
     """
 
     archetype: Archetype
@@ -570,6 +623,8 @@ class Match:
     missing: tuple[str, ...]
     confidence: float
     inverted: tuple[str, ...] = ()
+    form: str = ""
+    alternatives: tuple[Match, ...] = field(default=(), compare=False)
     _diagram: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -639,33 +694,76 @@ class Match:
         """
         lines = [f"Your diagram has the structure of {self.archetype.name} "
                  f"(confidence {self.confidence:.2f})."]
+        merged: dict[str, list[str]] = {}
+        if self.form:
+            form = self.archetype.form(self.form)
+            lines.append(f"It is the form with {form.name}, as {form.source} draws it.")
+            for role, by in form.merged:
+                merged.setdefault(by, []).append(role)
         for role, variable in self.role_pairs:
+            also = "".join(f" and, turned round, {other}" for other in merged.get(role, ()))
             if role in self.inverted:
-                lines.append(f"- {variable!r} plays {role}, turned round: less {variable} "
-                             f"is more {role}.")
+                lines.append(f"- {variable!r} plays {role}{also}, turned round: less "
+                             f"{variable} is more {role}.")
             else:
-                lines.append(f"- {variable!r} plays {role}.")
+                lines.append(f"- {variable!r} plays {role}{also}.")
         if self.loops:
-            parts = [f"your {loop.name} is {role!r}"
-                     for loop, role in zip(self.loops, self.loop_roles, strict=True)]
-            joined = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-            lines.append(f"In the archetype's story, {joined}.")
+            lines.append(f"In the archetype's story, {self._story()}.")
         lines += [f"Not (yet) in your drawing: {m}." for m in self.missing]
+        for other in self.alternatives:
+            cast = ", ".join(f"{variable!r} as {role}" for role, variable in other.role_pairs)
+            lines.append(f"The same loops can also be read as {other._title()} (confidence "
+                         f"{other.confidence:.2f}), with {cast}; there, {other._story()}.")
+            lines.append(f"What tells them apart: {self.telling_apart(other)}")
         return "\n".join(lines)
+
+    def telling_apart(self, other: Match) -> str:
+        """What tells this reading of the loops from `other` (one of :attr:`alternatives`).
+
+        Examples
+        --------
+        >>> from csframework import archetypes
+        >>> [match] = archetypes.find(archetypes.get("eroding goals").cld)
+        >>> [other] = match.alternatives
+        >>> other.archetype.name, other.form
+        ('escalation', 'one relative position')
+        >>> print(match.telling_apart(other))  # doctest: +ELLIPSIS
+        both are two balancing loops through one shared variable. Read it as escalation ...
+        """
+        text = TELLING_APART.get(frozenset({self.archetype.name, other.archetype.name}))
+        if text is None or self.archetype is other.archetype:
+            return ("the two readings have the same loops; the names in your diagram and the "
+                    "story behind it tell which one fits.")
+        return text
+
+    def _title(self) -> str:
+        return self.archetype.name + (f" (the form with {self.form})" if self.form else "")
+
+    def _story(self) -> str:
+        parts = [f"your {loop.name} is {role!r}"
+                 for loop, role in zip(self.loops, self.loop_roles, strict=True)]
+        return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td>{escape(r)}</td><td>{escape(v)}</td></tr>"
                        for r, v in self.role_pairs)
         missing = "".join(f"<li>{escape(m)}</li>" for m in self.missing)
-        return (f"<p><strong>{escape(self.archetype.name.capitalize())}</strong> "
+        others = "".join(f"<li>{escape(o._title())} (confidence {o.confidence:.2f}): "
+                         f"{escape(self.telling_apart(o))}</li>" for o in self.alternatives)
+        form = f" ({escape(self.form)})" if self.form else ""
+        return (f"<p><strong>{escape(self.archetype.name.capitalize())}</strong>{form} "
                 f"(confidence {self.confidence:.2f})</p>"
                 f"<table><tr><th>role</th><th>your variable</th></tr>{rows}</table>"
-                + (f"<p>Not yet drawn:</p><ul>{missing}</ul>" if missing else ""))
+                + (f"<p>Not yet drawn:</p><ul>{missing}</ul>" if missing else "")
+                + (f"<p>The same loops can also be read as:</p><ul>{others}</ul>"
+                   if others else ""))
 
     def __repr__(self) -> str:
         loops = ", ".join(loop.name for loop in self.loops)
-        return (f"<Match {self.archetype.name!r} in {loops or 'no loops'}: "
-                f"confidence {self.confidence:.2f}>")
+        form = f" ({self.form})" if self.form else ""
+        more = f", or {len(self.alternatives)} other reading(s)" if self.alternatives else ""
+        return (f"<Match {self.archetype.name!r}{form} in {loops or 'no loops'}: "
+                f"confidence {self.confidence:.2f}{more}>")
 
 
 class MatchList(tuple):
@@ -792,14 +890,49 @@ def find(cld: CausalLoopDiagram, archetypes: Iterable[str | Archetype] | None = 
     stopped = []
     with _collector.paused():
         for archetype in chosen:
-            matcher.stopped = False
             matches = matcher.matches(archetype, limit)
-            if matcher.stopped:
-                stopped.append(f"reached the limit of {limit} matches of {archetype.name!r}")
+            stopped += [f"reached the limit of {limit} matches of {archetype.name!r}"
+                        + (f" in the form with {form}" if form else "")
+                        for form in matcher.stopped]
             found.extend(sorted(matches, key=_rank))
         if not nested:
             found = _outermost(found)
+        found = _with_alternatives(found)
     return MatchList(found, "; ".join(stopped) or None)
+
+
+def _loop_key(match: Match) -> frozenset[tuple[str, ...]]:
+    """The participant loops that realise the archetype's essential loops."""
+    essential = len(_pattern(match.archetype.name, match.form).loops)
+    return frozenset(loop.variables for loop in match.loops[:essential])
+
+
+def _reading_rank(match: Match) -> tuple[float, int, int]:
+    forms = [f.name for f in match.archetype.forms]
+    return (-match.confidence, _ARCHETYPES.index(match.archetype),
+            forms.index(match.form) + 1 if match.form else 0)
+
+
+def _with_alternatives(matches: Sequence[Match]) -> list[Match]:
+    """One match per set of essential loops: the best reading, the others as its alternatives.
+
+    Two archetypes with the same loop structure (escalation drawn with one
+    relative position, and eroding goals) can be read on the same loops.
+    """
+    keys = [_loop_key(m) for m in matches]
+    groups: dict[frozenset[tuple[str, ...]], list[Match]] = {}
+    for m, key in zip(matches, keys, strict=True):
+        groups.setdefault(key, []).append(m)
+    kept = []
+    for m, key in zip(matches, keys, strict=True):
+        group = groups[key]
+        if len(group) == 1:
+            kept.append(m)
+            continue
+        ranked = sorted(group, key=_reading_rank)
+        if ranked[0] is m:
+            kept.append(dataclasses.replace(m, alternatives=tuple(ranked[1:])))
+    return kept
 
 
 def _rank(match: Match) -> tuple[float, int, tuple[tuple[str, str], ...]]:
@@ -972,11 +1105,11 @@ class _Search:
     of trying every alignment in turn.
     """
 
-    def __init__(self, matcher: _Matcher, archetype: Archetype, limit: int):
+    def __init__(self, matcher: _Matcher, archetype: Archetype, limit: int, form: str = ""):
         self.matcher = matcher
         self.name = archetype.name
-        self.pattern = _pattern(archetype.name)
-        self.steps = _steps(archetype.name)
+        self.pattern = _pattern(archetype.name, form)
+        self.steps = _steps(archetype.name, form)
         self.last = len(self.steps) - 1
         self.limit = limit
         self.roles: dict[str, str] = {}
@@ -1461,7 +1594,7 @@ class _Matcher:
         self.graph = graph
         self.max_loop_length = max_loop_length
         self.allow_inverted = allow_inverted
-        self.stopped = False
+        self.stopped: list[str] = []     # the forms ("": the template) that reached the limit
         self._rings: dict[int, _Ring] = {}
         self._loops: dict[tuple[str, ...], Loop] = {}     # by cycle, as the matches walk it
         self._candidates: dict[tuple, list[tuple[tuple[int, int, str], str]]] = {}
@@ -1503,18 +1636,26 @@ class _Matcher:
 
         The same loops read with the roles shifted along them, or the two parties
         swapped, are the same archetype, not another: the best reading is kept.
+        Each of the archetype's :attr:`~Archetype.forms` is searched too, with
+        `limit` matches for each.
         """
-        search = _Search(self, archetype, limit)
-        search.run()
-        self.stopped = search.stopped
-        pattern = search.pattern
-        return [self._build(archetype, pattern, roles, turns, paths)
-                for _, (roles, turns, paths) in search.best.values()]
+        found = []
+        self.stopped = []
+        for form in ("", *(f.name for f in archetype.forms)):
+            search = _Search(self, archetype, limit, form)
+            search.run()
+            if search.stopped:
+                self.stopped.append(form)
+            pattern = search.pattern
+            found.extend(self._build(archetype, pattern, roles, turns, paths, form)
+                         for _, (roles, turns, paths) in search.best.values())
+        return found
 
     # -- the Match -------------------------------------------------------------
 
     def _build(self, archetype: Archetype, pattern: _Pattern, roles: dict[str, str],
-               turned: dict[str, int], paths: dict[tuple[str, str], Path]) -> Match:
+               turned: dict[str, int], paths: dict[tuple[str, str], Path],
+               form: str = "") -> Match:
         missing: list[str] = []
         inverted = tuple(r for r in archetype.roles if turned.get(r, 1) < 0)
         confidence = _INVERTED_FACTOR ** len(inverted)
@@ -1543,7 +1684,8 @@ class _Matcher:
         role_pairs = tuple(sorted(roles.items(), key=lambda rv: order.index(rv[0])))
         return Match(archetype, role_pairs,
                      tuple((a, b, p) for (a, b), p in paths.items()), tuple(loops),
-                     tuple(loop_roles), tuple(missing), round(confidence, 2), inverted, self.cld)
+                     tuple(loop_roles), tuple(missing), round(confidence, 2), inverted,
+                     form=form, _diagram=self.cld)
 
     def _delay_nearby(self, pattern: _Pattern, n: int,
                       paths: Mapping[tuple[str, str], Path]) -> bool:
