@@ -832,6 +832,18 @@ def find(cld: CausalLoopDiagram, archetypes: Iterable[str | Archetype] | None = 
     later link between two placed roles a signed path of the right sign.
     Of the readings of one set of participant loops the best is kept.
 
+    The references print some archetypes in more than one form: escalation
+    also with a single 'relative position' variable between its two
+    balancing loops (:attr:`Archetype.forms`); those forms are searched too,
+    and ``Match.form`` names the one found. Extra steps inside a loop are
+    in-between variables on a chain (up to `max_path_length` links).
+    Two archetypes can have the very same loops: escalation drawn with one
+    relative position has the two balancing loops through one variable of
+    eroding goals. Such readings of one set of loops are reported as one
+    match, the best reading (by confidence, then the reference's order),
+    with the others in ``Match.alternatives``; ``Match.explain()`` says
+    what tells them apart.
+
     Parameters
     ----------
     cld : CausalLoopDiagram
@@ -853,14 +865,16 @@ def find(cld: CausalLoopDiagram, archetypes: Iterable[str | Archetype] | None = 
         found (shifting the burden holds a fixes-that-fail; eroding goals a
         balancing process with delay). Off by default.
     limit : int
-        Most matches reported per archetype; ``complete`` is False when hit.
+        Most matches reported per archetype (and per form of it), readings
+        given as ``alternatives`` included; ``complete`` is False when hit.
 
     Returns
     -------
     MatchList
         A tuple of :class:`Match`, in the reference's order of archetypes,
         then by confidence. Matches that differ only by a symmetry of the
-        archetype (escalation's two parties swapped) are reported once.
+        archetype (escalation's two parties swapped) are reported once, and
+        other archetypes' readings of the same loops as ``alternatives``.
 
     Examples
     --------
@@ -879,6 +893,25 @@ def find(cld: CausalLoopDiagram, archetypes: Iterable[str | Archetype] | None = 
     {'efforts': 'reputation', 'performance': 'enrolment', 'slowing action': 'class size'}
     >>> found[0].missing
     ('no constraint is drawn pushing the slowing action (constraint -> slowing action)',)
+
+    Escalation as *The Fifth Discipline* draws it, which has the loops of
+    eroding goals too:
+
+    >>> race = CausalLoopDiagram.from_text('''
+    ...     our security relative to theirs -> our arms building : -
+    ...     our arms building -> our arms : +
+    ...     our arms -> our security relative to theirs : +
+    ...     our security relative to theirs -> their arms building : +
+    ...     their arms building -> their arms : +
+    ...     their arms -> our security relative to theirs : -
+    ... ''')
+    >>> [match] = archetypes.find(race)
+    >>> match
+    <Match 'escalation' (one relative position) in B1, B2: confidence 1.00, or 1 other reading(s)>
+    >>> match.roles["A's result relative to B"]
+    'our security relative to theirs'
+    >>> [(other.archetype.name, other.confidence) for other in match.alternatives]
+    [('eroding goals', 0.85)]
     """
     _check_whole(max_loop_length, "max_loop_length", 2)
     _check_whole(max_path_length, "max_path_length", 1)
