@@ -325,6 +325,8 @@ def test_false_positive_rate_on_random_diagrams():
     assert result["false_positives"] == 0
     for name in ("escalation", "tragedy of the commons", "accidental adversaries"):
         assert result["raw"][name] <= 0.05
+    # escalation drawn with one relative position has the loops of eroding goals
+    assert result["raw"]["escalation (one relative position)"] == result["raw"]["eroding goals"]
     assert max(result["raw"].values()) <= 0.6
 
 
