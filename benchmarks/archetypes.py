@@ -9,18 +9,17 @@ random diagram
     links per variable (random cause and effect, polarity + or - with equal
     chance, 10 % of links delayed), kept only when it has at least one loop.
 false positive
-    A match reported by :func:`csframework.archetypes.find` (or another reading
-    of its loops, in ``Match.alternatives``) whose required structure (that of
-    the template, or of the form in ``Match.form``) is *not* present when
-    checked by :func:`verify` below: an independent brute-force check
-    (networkx's ``all_simple_paths`` and
-    itertools.product, no code shared with the matcher) that the reported
-    roles are distinct variables, that every essential archetype link is
-    realised by a simple chain of at most ``MAX_PATH`` links whose sign, after
-    the reported inverted roles are turned round, equals the link's polarity,
-    that the chains share no variables except the roles, that every archetype
-    loop so realised has at most ``MAX_LOOP`` variables, and that a required
-    delay is marked.
+    A match reported by :func:`csframework.archetypes.find` (or another
+    reading of its loops, in ``Match.alternatives``) whose required structure
+    (that of the template, or of the form in ``Match.form``) is *not* present
+    when checked by :func:`verify` below: an independent brute-force check
+    (networkx's ``all_simple_paths`` and itertools.product, no code shared
+    with the matcher) that the reported roles are distinct variables, that
+    every essential archetype link is realised by a simple chain of at most
+    ``MAX_PATH`` links whose sign, after the reported inverted roles are
+    turned round, equals the link's polarity, that the chains share no
+    variables except the roles, that every archetype loop so realised has at
+    most ``MAX_LOOP`` variables, and that a required delay is marked.
 raw rate
     The fraction of random diagrams in which the archetype's structure is
     present at all (a verified match exists, nested ones and other readings
