@@ -9,19 +9,21 @@ random diagram
     links per variable (random cause and effect, polarity + or - with equal
     chance, 10 % of links delayed), kept only when it has at least one loop.
 false positive
-    A match reported by :func:`csframework.archetypes.find` whose required
-    structure is *not* present when checked by :func:`verify` below: an
-    independent brute-force check (networkx's ``all_simple_paths`` and
-    itertools.product, no code shared with the matcher) that the reported
-    roles are distinct variables, that every essential archetype link is
-    realised by a simple chain of at most ``MAX_PATH`` links whose sign, after
-    the reported inverted roles are turned round, equals the link's polarity,
-    that the chains share no variables except the roles, that every archetype
-    loop so realised has at most ``MAX_LOOP`` variables, and that a required
-    delay is marked.
+    A match reported by :func:`csframework.archetypes.find` (or another
+    reading of its loops, in ``Match.alternatives``) whose required structure
+    (that of the template, or of the form in ``Match.form``) is *not* present
+    when checked by :func:`verify` below: an independent brute-force check
+    (networkx's ``all_simple_paths`` and itertools.product, no code shared
+    with the matcher) that the reported roles are distinct variables, that
+    every essential archetype link is realised by a simple chain of at most
+    ``MAX_PATH`` links whose sign, after the reported inverted roles are
+    turned round, equals the link's polarity, that the chains share no
+    variables except the roles, that every archetype loop so realised has at
+    most ``MAX_LOOP`` variables, and that a required delay is marked.
 raw rate
     The fraction of random diagrams in which the archetype's structure is
-    present at all (a verified match exists, nested ones included). This is
+    present at all (a verified match exists, nested ones and other readings
+    included; escalation counts its form with one relative position). This is
     not an error of the matcher: it measures how common each structure is by
     chance, i.e. how much a match in a random diagram says.
 """
@@ -71,8 +73,9 @@ def verify(cld: CausalLoopDiagram, match, max_path: int = MAX_PATH,
            max_loop: int = MAX_LOOP) -> bool:
     """Whether the match's roles really carry the archetype's essential structure."""
     archetype = match.archetype
-    pattern = archetype.cld
-    optional = set(archetype.optional)
+    form = getattr(match, "form", "")
+    pattern = archetype.form_cld(form)
+    optional = set() if form else set(archetype.optional)
     essential = [x for x in pattern.links if (x.cause, x.effect) not in optional]
     roles = dict(match.roles)
     turn = {r: -1 if r in match.inverted else 1 for r in roles}
@@ -119,24 +122,37 @@ def _loop_ok(loop, chain, graph, delay_required: bool, max_loop: int) -> bool:
 
 def measure(diagrams: int = DIAGRAMS, allow_inverted: bool = True) -> dict:
     """False-positive count and raw rates over `diagrams` random diagrams."""
-    names = archetypes.names()
+    names = labels()
     present = dict.fromkeys(names, 0)
     shown = dict.fromkeys(names, 0)
     reported = false_positives = 0
     for seed in range(diagrams):
         cld = random_diagram(seed)
-        every = archetypes.find(cld, nested=True, allow_inverted=allow_inverted)
+        found = archetypes.find(cld, nested=True, allow_inverted=allow_inverted)
+        # every reading: the matches and the other readings of their loops
+        every = [r for m in found for r in (m, *m.alternatives)]
         for match in every:
             reported += 1
             if not verify(cld, match):
                 false_positives += 1
-        for name in {m.archetype.name for m in every if verify(cld, m)}:
+        for name in {label(m) for m in every if verify(cld, m)}:
             present[name] += 1
-        for name in archetypes.find(cld, allow_inverted=allow_inverted).names:
+        outer = archetypes.find(cld, allow_inverted=allow_inverted)
+        for name in {label(r) for m in outer for r in (m, *m.alternatives)}:
             shown[name] += 1
     return {"reported": reported, "false_positives": false_positives,
             "raw": {k: v / diagrams for k, v in present.items()},
             "shown": {k: v / diagrams for k, v in shown.items()}}
+
+
+def labels() -> list[str]:
+    """Each archetype's name, then each of its forms as 'name (form)'."""
+    return [f"{n} ({f.name})" if f else n for n in archetypes.names()
+            for f in (None, *archetypes.get(n).forms)]
+
+
+def label(match) -> str:
+    return f"{match.archetype.name} ({match.form})" if match.form else match.archetype.name
 
 
 def hundred_variables(mean_links: float, seed: int = 0) -> CausalLoopDiagram:
@@ -168,9 +184,9 @@ def main() -> None:
         print(f"allow_inverted={inverted}: {DIAGRAMS} random diagrams (10-30 variables), "
               f"{result['reported']} matches reported (nested included), "
               f"{result['false_positives']} false positives (rate {rate:.4f})")
-        print(f"  {'archetype':<32}{'structure present':>18}{'reported by find()':>20}")
-        for name in archetypes.names():
-            print(f"  {name:<32}{result['raw'][name]:>18.1%}{result['shown'][name]:>20.1%}")
+        print(f"  {'archetype':<40}{'structure present':>18}{'reported by find()':>20}")
+        for name in labels():
+            print(f"  {name:<40}{result['raw'][name]:>18.1%}{result['shown'][name]:>20.1%}")
     print()
     print(f"find() on 100-variable diagrams (benchmarks/cld.py's generator), mean of 3 "
           f"consecutive runs per diagram, median over seeds 0-{SEEDS - 1}; "

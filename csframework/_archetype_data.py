@@ -21,7 +21,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFINITIONS", "Definition"]
+__all__ = ["DEFINITIONS", "TELLING_APART", "Definition", "Form"]
+
+
+@dataclass(frozen=True)
+class Form:
+    """Another way the references draw an archetype, with roles of the template merged.
+
+    Attributes
+    ----------
+    name : str
+        A short name, e.g. ``"one relative position"``.
+    structure : str
+        The form's diagram in the text notation. Its role names are the
+        template's, less the ones merged away.
+    loop_stories : tuple
+        ``((roles of a loop, story name), ...)``, as for the template.
+    merged : tuple of (str, str)
+        ``(template role, role of the form that plays it turned round)``: a
+        role that the form draws as the same variable as another one.
+    source : str
+        Where the form is printed.
+    """
+
+    name: str
+    structure: str
+    loop_stories: tuple[tuple[tuple[str, ...], str], ...]
+    merged: tuple[tuple[str, str], ...]
+    source: str
 
 
 @dataclass(frozen=True)
@@ -41,6 +68,7 @@ class Definition:
     delay_required: bool = False
     loop_names: tuple[tuple[str, str], ...] = ()
     layout: tuple[tuple[str, float, float], ...] = ()
+    forms: tuple[Form, ...] = ()
 
 
 BALANCING_WITH_DELAY = Definition(
@@ -296,6 +324,25 @@ ESCALATION = Definition(
         ("B's activity", 0.7, -1.0),
         ("threat to B", 2.4, 0.0),
     ),
+    # The Fifth Discipline draws the arms race with one variable, the one side's
+    # position relative to the other's: it falls as the other side builds up.
+    forms=(Form(
+        name="one relative position",
+        structure="""
+            A's result relative to B -> threat to A : -
+            threat to A -> A's activity : +
+            A's activity -> A's result relative to B : +
+            A's result relative to B -> threat to B : +
+            threat to B -> B's activity : +
+            B's activity -> A's result relative to B : -
+        """,
+        loop_stories=((("A's result relative to B", "threat to A", "A's activity"),
+                       "A catches up"),
+                      (("A's result relative to B", "threat to B", "B's activity"),
+                       "B catches up")),
+        merged=(("B's result relative to A", "A's result relative to B"),),
+        source="Senge, The Fifth Discipline, ch. 5 and appendix 2",
+    ),),
 )
 
 SUCCESS_TO_THE_SUCCESSFUL = Definition(
@@ -313,8 +360,13 @@ SUCCESS_TO_THE_SUCCESSFUL = Definition(
                    "A's success attracts"),
                   (("success of B", "allocation to A instead of B", "resources to B"),
                    "B's loss repels")),
-    behaviour="s-shaped growth",
-    behaviour_over_time="divergence: one side thrives, the other fades (winner takes all)",
+    # The divergence of the references' two curves, in one series: A's success
+    # relative to B's multiplies as one side thrives and the other fades.
+    behaviour="exponential growth",
+    behaviour_over_time=(
+        "divergence: one side thrives while the other fades, so the first one's success "
+        "relative to the other's multiplies (winner takes all)"
+    ),
     story=(
         "Two students start the year level in maths. One answers first in an early lesson, "
         "so the teacher calls on her more; she gets more practice and praise, and answers "
@@ -508,6 +560,19 @@ ACCIDENTAL_ADVERSARIES = Definition(
         ("B's activity for itself", 0.8, -0.55),
     ),
 )
+
+#: What tells apart archetypes (or forms) whose essential loops can be the same loops of
+#: a diagram, by the pair of names (``"escalation"`` and ``"eroding goals"``).
+TELLING_APART: dict[frozenset[str], str] = {
+    frozenset({"escalation", "eroding goals"}): (
+        "both are two balancing loops through one shared variable. Read it as escalation "
+        "when each loop is a party reacting to the other: the shared variable is where one "
+        "side stands relative to the other, and each side's correction opens the other's "
+        "gap, so both activities keep growing. Read it as eroding goals when one loop works "
+        "on performance and the other moves the goal itself: the shared variable is the gap "
+        "between goal and performance, and the goal gives way until both drift down."
+    ),
+}
 
 #: The ten definitions, in the reference's order.
 DEFINITIONS: tuple[Definition, ...] = (

@@ -53,14 +53,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from csframework import _collector
-from csframework._archetype_data import DEFINITIONS
+from csframework._archetype_data import DEFINITIONS, TELLING_APART, Form
 from csframework.errors import DiagramError, ModelError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
     from csframework.cld import CausalLoopDiagram, Loop, LoopList
     from csframework.sd.model import StockFlowModel
 
-__all__ = ["Archetype", "Match", "MatchList", "find", "get", "names"]
+__all__ = ["Archetype", "Form", "Match", "MatchList", "find", "get", "names"]
 
 #: How many links of a participant's diagram may stand in for one archetype link.
 MAX_PATH_LENGTH = 3
@@ -120,6 +120,9 @@ class Archetype:
     layout : tuple of (str, float, float)
         Where each role is drawn, as the standard references draw the
         archetype; :attr:`cld` carries these positions (see :attr:`positions`).
+    forms : tuple of Form
+        Other ways the references draw it, with two roles drawn as one
+        variable; :func:`find` looks for these too (see :meth:`form_cld`).
 
     Examples
     --------
@@ -158,27 +161,59 @@ class Archetype:
         (0.0, 0.0)
         """
         return {name: (x, y) for name, x, y in self.layout}
+    forms: tuple[Form, ...] = ()
 
     @property
     def cld(self) -> CausalLoopDiagram:
-        """A fresh copy of the archetype's diagram, with role names and story names."""
-        from csframework.cld import CausalLoopDiagram
-        from csframework.cld.loops import canonical_rotation
-
-        cld = CausalLoopDiagram.from_text(self.structure, title=self.name.capitalize())
-        stories = {canonical_rotation(roles): story for roles, story in self.loop_stories}
+        """A fresh copy of the archetype's diagram, with role names, story names, the loop
+        names of the references and their layout."""
+        cld = _diagram(self.structure, self.loop_stories, self.name.capitalize())
         numbers = dict(self.loop_names)
         for loop in cld.loops():
-            story = stories.get(loop.variables)
-            if story:
-                cld.name_loop(loop, story)
-                if story in numbers:
-                    cld.number_loop(cld.loop(story), numbers[story])
+            if loop.story in numbers:
+                cld.number_loop(loop, numbers[loop.story])
         if self.layout:
             from csframework.cld.draw import store_positions
 
             store_positions(cld, self.positions)
         return cld
+
+    def form(self, name: str) -> Form:
+        """The form of the archetype called `name` (see :attr:`forms`).
+
+        Raises
+        ------
+        UnknownNameError
+            When the archetype has no such form.
+
+        Examples
+        --------
+        >>> from csframework import archetypes
+        >>> form = archetypes.get("escalation").form("one relative position")
+        >>> form.merged
+        (("B's result relative to A", "A's result relative to B"),)
+        """
+        for form in self.forms:
+            if form.name == name:
+                return form
+        raise UnknownNameError(str(name), [f.name for f in self.forms],
+                               kind=f"form of {self.name!r}", where=_WHERE)
+
+    def form_cld(self, name: str = "") -> CausalLoopDiagram:
+        """A fresh copy of the diagram of one of :attr:`forms` (``""``: the template, :attr:`cld`).
+
+        Examples
+        --------
+        >>> from csframework import archetypes
+        >>> cld = archetypes.get("escalation").form_cld("one relative position")
+        >>> [(loop.name, loop.story) for loop in cld.loops()]
+        [('B1', 'A catches up'), ('B2', 'B catches up')]
+        """
+        if not name:
+            return self.cld
+        form = self.form(name)
+        return _diagram(form.structure, form.loop_stories,
+                        f"{self.name.capitalize()} ({form.name})")
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -255,6 +290,20 @@ class Archetype:
 
     def __repr__(self) -> str:
         return f"<Archetype {self.name!r}>"
+
+
+def _diagram(structure: str, loop_stories: tuple[tuple[tuple[str, ...], str], ...],
+             title: str) -> CausalLoopDiagram:
+    from csframework.cld import CausalLoopDiagram
+    from csframework.cld.loops import canonical_rotation
+
+    cld = CausalLoopDiagram.from_text(structure, title=title)
+    stories = {canonical_rotation(roles): story for roles, story in loop_stories}
+    for loop in cld.loops():
+        story = stories.get(loop.variables)
+        if story:
+            cld.name_loop(loop, story)
+    return cld
 
 
 _ARCHETYPES: tuple[Archetype, ...] = tuple(
@@ -347,10 +396,10 @@ class _Pattern:
 
 
 @cache
-def _pattern(name: str) -> _Pattern:
+def _pattern(name: str, form: str = "") -> _Pattern:
     archetype = get(name)
-    cld = archetype.cld
-    optional = set(archetype.optional)
+    cld = archetype.form_cld(form)
+    optional = set(archetype.optional) if not form else set()
     all_edges = [_Edge(x.cause, x.effect, -1 if x.is_negative else 1, x.delay) for x in cld.links]
     edges = tuple(e for e in all_edges if (e.cause, e.effect) not in optional)
     optional_edges = tuple(e for e in all_edges if (e.cause, e.effect) in optional)
@@ -422,9 +471,9 @@ class _Step:
 
 
 @cache
-def _steps(name: str) -> tuple[_Step, ...]:
-    """The archetype's search plan as steps (see :class:`_Step`)."""
-    pattern = _pattern(name)
+def _steps(name: str, form: str = "") -> tuple[_Step, ...]:
+    """The archetype's (or its form's) search plan as steps (see :class:`_Step`)."""
+    pattern = _pattern(name, form)
     index = {(e.cause, e.effect): n for n, e in enumerate(pattern.edges)}
     placed_roles: set[str] = set()
     laid: set[tuple[str, str]] = set()
@@ -594,6 +643,13 @@ class Match:
         Roles played by a variable named the other way round ('sense of
         belonging' for an unintended consequence that is a *loss* of
         belonging): every sign of its links is flipped, its loops unchanged.
+    form : str
+        ``""`` for the archetype's template, else the name of the
+        :class:`Form` found (two roles of the template drawn as one variable).
+    alternatives : tuple of Match
+        Other readings of the very same loops: another archetype (or form)
+        with the same loop structure, best first. :meth:`explain` says what
+        tells them apart.
     """
 
     archetype: Archetype
@@ -604,6 +660,8 @@ class Match:
     missing: tuple[str, ...]
     confidence: float
     inverted: tuple[str, ...] = ()
+    form: str = ""
+    alternatives: tuple[Match, ...] = field(default=(), compare=False)
     _diagram: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -673,33 +731,76 @@ class Match:
         """
         lines = [f"Your diagram has the structure of {self.archetype.name} "
                  f"(confidence {self.confidence:.2f})."]
+        merged: dict[str, list[str]] = {}
+        if self.form:
+            form = self.archetype.form(self.form)
+            lines.append(f"It is the form with {form.name}, as {form.source} draws it.")
+            for role, by in form.merged:
+                merged.setdefault(by, []).append(role)
         for role, variable in self.role_pairs:
+            also = "".join(f" and, turned round, {other}" for other in merged.get(role, ()))
             if role in self.inverted:
-                lines.append(f"- {variable!r} plays {role}, turned round: less {variable} "
-                             f"is more {role}.")
+                lines.append(f"- {variable!r} plays {role}{also}, turned round: less "
+                             f"{variable} is more {role}.")
             else:
-                lines.append(f"- {variable!r} plays {role}.")
+                lines.append(f"- {variable!r} plays {role}{also}.")
         if self.loops:
-            parts = [f"your {loop.name} is {role!r}"
-                     for loop, role in zip(self.loops, self.loop_roles, strict=True)]
-            joined = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-            lines.append(f"In the archetype's story, {joined}.")
+            lines.append(f"In the archetype's story, {self._story()}.")
         lines += [f"Not (yet) in your drawing: {m}." for m in self.missing]
+        for other in self.alternatives:
+            cast = ", ".join(f"{variable!r} as {role}" for role, variable in other.role_pairs)
+            lines.append(f"The same loops can also be read as {other._title()} (confidence "
+                         f"{other.confidence:.2f}), with {cast}; there, {other._story()}.")
+            lines.append(f"What tells them apart: {self.telling_apart(other)}")
         return "\n".join(lines)
+
+    def telling_apart(self, other: Match) -> str:
+        """What tells this reading of the loops from `other` (one of :attr:`alternatives`).
+
+        Examples
+        --------
+        >>> from csframework import archetypes
+        >>> [match] = archetypes.find(archetypes.get("eroding goals").cld)
+        >>> [other] = match.alternatives
+        >>> other.archetype.name, other.form
+        ('escalation', 'one relative position')
+        >>> print(match.telling_apart(other))  # doctest: +ELLIPSIS
+        both are two balancing loops through one shared variable. Read it as escalation ...
+        """
+        text = TELLING_APART.get(frozenset({self.archetype.name, other.archetype.name}))
+        if text is None or self.archetype is other.archetype:
+            return ("the two readings have the same loops; the names in your diagram and the "
+                    "story behind it tell which one fits.")
+        return text
+
+    def _title(self) -> str:
+        return self.archetype.name + (f" (the form with {self.form})" if self.form else "")
+
+    def _story(self) -> str:
+        parts = [f"your {loop.name} is {role!r}"
+                 for loop, role in zip(self.loops, self.loop_roles, strict=True)]
+        return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td>{escape(r)}</td><td>{escape(v)}</td></tr>"
                        for r, v in self.role_pairs)
         missing = "".join(f"<li>{escape(m)}</li>" for m in self.missing)
-        return (f"<p><strong>{escape(self.archetype.name.capitalize())}</strong> "
+        others = "".join(f"<li>{escape(o._title())} (confidence {o.confidence:.2f}): "
+                         f"{escape(self.telling_apart(o))}</li>" for o in self.alternatives)
+        form = f" ({escape(self.form)})" if self.form else ""
+        return (f"<p><strong>{escape(self.archetype.name.capitalize())}</strong>{form} "
                 f"(confidence {self.confidence:.2f})</p>"
                 f"<table><tr><th>role</th><th>your variable</th></tr>{rows}</table>"
-                + (f"<p>Not yet drawn:</p><ul>{missing}</ul>" if missing else ""))
+                + (f"<p>Not yet drawn:</p><ul>{missing}</ul>" if missing else "")
+                + (f"<p>The same loops can also be read as:</p><ul>{others}</ul>"
+                   if others else ""))
 
     def __repr__(self) -> str:
         loops = ", ".join(loop.name for loop in self.loops)
-        return (f"<Match {self.archetype.name!r} in {loops or 'no loops'}: "
-                f"confidence {self.confidence:.2f}>")
+        form = f" ({self.form})" if self.form else ""
+        more = f", or {len(self.alternatives)} other reading(s)" if self.alternatives else ""
+        return (f"<Match {self.archetype.name!r}{form} in {loops or 'no loops'}: "
+                f"confidence {self.confidence:.2f}{more}>")
 
 
 class MatchList(tuple):
@@ -768,6 +869,18 @@ def find(cld: CausalLoopDiagram, archetypes: Iterable[str | Archetype] | None = 
     later link between two placed roles a signed path of the right sign.
     Of the readings of one set of participant loops the best is kept.
 
+    The references print some archetypes in more than one form: escalation
+    also with a single 'relative position' variable between its two
+    balancing loops (:attr:`Archetype.forms`); those forms are searched too,
+    and ``Match.form`` names the one found. Extra steps inside a loop are
+    in-between variables on a chain (up to `max_path_length` links).
+    Two archetypes can have the very same loops: escalation drawn with one
+    relative position has the two balancing loops through one variable of
+    eroding goals. Such readings of one set of loops are reported as one
+    match, the best reading (by confidence, then the reference's order),
+    with the others in ``Match.alternatives``; ``Match.explain()`` says
+    what tells them apart.
+
     Parameters
     ----------
     cld : CausalLoopDiagram
@@ -789,14 +902,16 @@ def find(cld: CausalLoopDiagram, archetypes: Iterable[str | Archetype] | None = 
         found (shifting the burden holds a fixes-that-fail; eroding goals a
         balancing process with delay). Off by default.
     limit : int
-        Most matches reported per archetype; ``complete`` is False when hit.
+        Most matches reported per archetype (and per form of it), readings
+        given as ``alternatives`` included; ``complete`` is False when hit.
 
     Returns
     -------
     MatchList
         A tuple of :class:`Match`, in the reference's order of archetypes,
         then by confidence. Matches that differ only by a symmetry of the
-        archetype (escalation's two parties swapped) are reported once.
+        archetype (escalation's two parties swapped) are reported once, and
+        other archetypes' readings of the same loops as ``alternatives``.
 
     Examples
     --------
@@ -815,6 +930,25 @@ def find(cld: CausalLoopDiagram, archetypes: Iterable[str | Archetype] | None = 
     {'efforts': 'reputation', 'performance': 'enrolment', 'slowing action': 'class size'}
     >>> found[0].missing
     ('no constraint is drawn pushing the slowing action (constraint -> slowing action)',)
+
+    Escalation as *The Fifth Discipline* draws it, which has the loops of
+    eroding goals too:
+
+    >>> race = CausalLoopDiagram.from_text('''
+    ...     our security relative to theirs -> our arms building : -
+    ...     our arms building -> our arms : +
+    ...     our arms -> our security relative to theirs : +
+    ...     our security relative to theirs -> their arms building : +
+    ...     their arms building -> their arms : +
+    ...     their arms -> our security relative to theirs : -
+    ... ''')
+    >>> [match] = archetypes.find(race)
+    >>> match
+    <Match 'escalation' (one relative position) in B1, B2: confidence 1.00, or 1 other reading(s)>
+    >>> match.roles["A's result relative to B"]
+    'our security relative to theirs'
+    >>> [(other.archetype.name, other.confidence) for other in match.alternatives]
+    [('eroding goals', 0.85)]
     """
     _check_whole(max_loop_length, "max_loop_length", 2)
     _check_whole(max_path_length, "max_path_length", 1)
@@ -826,14 +960,49 @@ def find(cld: CausalLoopDiagram, archetypes: Iterable[str | Archetype] | None = 
     stopped = []
     with _collector.paused():
         for archetype in chosen:
-            matcher.stopped = False
             matches = matcher.matches(archetype, limit)
-            if matcher.stopped:
-                stopped.append(f"reached the limit of {limit} matches of {archetype.name!r}")
+            stopped += [f"reached the limit of {limit} matches of {archetype.name!r}"
+                        + (f" in the form with {form}" if form else "")
+                        for form in matcher.stopped]
             found.extend(sorted(matches, key=_rank))
         if not nested:
             found = _outermost(found)
+        found = _with_alternatives(found)
     return MatchList(found, "; ".join(stopped) or None)
+
+
+def _loop_key(match: Match) -> frozenset[tuple[str, ...]]:
+    """The participant loops that realise the archetype's essential loops."""
+    essential = len(_pattern(match.archetype.name, match.form).loops)
+    return frozenset(loop.variables for loop in match.loops[:essential])
+
+
+def _reading_rank(match: Match) -> tuple[float, int, int]:
+    forms = [f.name for f in match.archetype.forms]
+    return (-match.confidence, _ARCHETYPES.index(match.archetype),
+            forms.index(match.form) + 1 if match.form else 0)
+
+
+def _with_alternatives(matches: Sequence[Match]) -> list[Match]:
+    """One match per set of essential loops: the best reading, the others as its alternatives.
+
+    Two archetypes with the same loop structure (escalation drawn with one
+    relative position, and eroding goals) can be read on the same loops.
+    """
+    keys = [_loop_key(m) for m in matches]
+    groups: dict[frozenset[tuple[str, ...]], list[Match]] = {}
+    for m, key in zip(matches, keys, strict=True):
+        groups.setdefault(key, []).append(m)
+    kept = []
+    for m, key in zip(matches, keys, strict=True):
+        group = groups[key]
+        if len(group) == 1:
+            kept.append(m)
+            continue
+        ranked = sorted(group, key=_reading_rank)
+        if ranked[0] is m:
+            kept.append(dataclasses.replace(m, alternatives=tuple(ranked[1:])))
+    return kept
 
 
 def _rank(match: Match) -> tuple[float, int, tuple[tuple[str, str], ...]]:
@@ -1006,11 +1175,11 @@ class _Search:
     of trying every alignment in turn.
     """
 
-    def __init__(self, matcher: _Matcher, archetype: Archetype, limit: int):
+    def __init__(self, matcher: _Matcher, archetype: Archetype, limit: int, form: str = ""):
         self.matcher = matcher
         self.name = archetype.name
-        self.pattern = _pattern(archetype.name)
-        self.steps = _steps(archetype.name)
+        self.pattern = _pattern(archetype.name, form)
+        self.steps = _steps(archetype.name, form)
         self.last = len(self.steps) - 1
         self.limit = limit
         self.roles: dict[str, str] = {}
@@ -1495,7 +1664,7 @@ class _Matcher:
         self.graph = graph
         self.max_loop_length = max_loop_length
         self.allow_inverted = allow_inverted
-        self.stopped = False
+        self.stopped: list[str] = []     # the forms ("": the template) that reached the limit
         self._rings: dict[int, _Ring] = {}
         self._loops: dict[tuple[str, ...], Loop] = {}     # by cycle, as the matches walk it
         self._candidates: dict[tuple, list[tuple[tuple[int, int, str], str]]] = {}
@@ -1537,18 +1706,26 @@ class _Matcher:
 
         The same loops read with the roles shifted along them, or the two parties
         swapped, are the same archetype, not another: the best reading is kept.
+        Each of the archetype's :attr:`~Archetype.forms` is searched too, with
+        `limit` matches for each.
         """
-        search = _Search(self, archetype, limit)
-        search.run()
-        self.stopped = search.stopped
-        pattern = search.pattern
-        return [self._build(archetype, pattern, roles, turns, paths)
-                for _, (roles, turns, paths) in search.best.values()]
+        found = []
+        self.stopped = []
+        for form in ("", *(f.name for f in archetype.forms)):
+            search = _Search(self, archetype, limit, form)
+            search.run()
+            if search.stopped:
+                self.stopped.append(form)
+            pattern = search.pattern
+            found.extend(self._build(archetype, pattern, roles, turns, paths, form)
+                         for _, (roles, turns, paths) in search.best.values())
+        return found
 
     # -- the Match -------------------------------------------------------------
 
     def _build(self, archetype: Archetype, pattern: _Pattern, roles: dict[str, str],
-               turned: dict[str, int], paths: dict[tuple[str, str], Path]) -> Match:
+               turned: dict[str, int], paths: dict[tuple[str, str], Path],
+               form: str = "") -> Match:
         missing: list[str] = []
         inverted = tuple(r for r in archetype.roles if turned.get(r, 1) < 0)
         confidence = _INVERTED_FACTOR ** len(inverted)
@@ -1577,7 +1754,8 @@ class _Matcher:
         role_pairs = tuple(sorted(roles.items(), key=lambda rv: order.index(rv[0])))
         return Match(archetype, role_pairs,
                      tuple((a, b, p) for (a, b), p in paths.items()), tuple(loops),
-                     tuple(loop_roles), tuple(missing), round(confidence, 2), inverted, self.cld)
+                     tuple(loop_roles), tuple(missing), round(confidence, 2), inverted,
+                     form=form, _diagram=self.cld)
 
     def _delay_nearby(self, pattern: _Pattern, n: int,
                       paths: Mapping[tuple[str, str], Path]) -> bool:

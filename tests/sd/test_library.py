@@ -453,6 +453,22 @@ def test_success_to_the_successful_winner_takes_all():
     assert float(res["success_of_b"].iloc[-1]) == pytest.approx(0.05, abs=0.05)
 
 
+def test_success_to_the_successful_declares_the_divergence():
+    """The reference mode is the two parties diverging, not one party's S-curve: the key
+    variable is A's success relative to B's, and it grows exponentially."""
+    about = library.info("success to the successful")
+    assert about.key_variable == "a_relative_to_b" and about.behaviour == "exponential growth"
+    res = library.load("success to the successful").run()
+    a, b, ratio = res["success_of_a"], res["success_of_b"], res["a_relative_to_b"]
+    assert np.all(np.diff(a) > 0) and np.all(np.diff(b) < 0)     # one thrives, one fades
+    assert np.allclose(ratio, a / b)
+    assert float(ratio.iloc[0]) == pytest.approx(51 / 49)
+    assert float(ratio.iloc[-1]) == pytest.approx(1830, rel=0.01)
+    # shared in proportion to success, the first small lead is only kept
+    fair = library.load("success to the successful", favouritism=1.0).run()
+    assert np.allclose(fair["a_relative_to_b"], 51 / 49)
+
+
 def test_tragedy_of_the_commons():
     model = library.load("tragedy of the commons", cost_of_effort=3)
     resource = model.run(stop=200)["resource"]

@@ -69,14 +69,28 @@ def escalation() -> StockFlowModel:
     return model
 
 
+_FAVOURITISM = Variant("favouritism", 2.0, "number", (1.0, 2.0), 0, 5,
+                       "The exponent on success in the sharing rule: 1 shares in proportion "
+                       "to success, 2 favours the leader more.")
+
+
 @register(
     "success to the successful", title="Success to the successful",
-    behaviour="s-shaped growth", key_variable="success_of_a",
-    archetype="success to the successful",
+    behaviour="exponential growth", key_variable="a_relative_to_b",
+    archetype="success to the successful", variants=(_FAVOURITISM,),
     summary="A starts barely ahead (51 to 49) and ends with nearly everything (about 99.95 to "
-            "0.05 by time 100).",
+            "0.05 by time 100): the two diverge, and A's success as a multiple of B's grows "
+            "exponentially, from 1.04 to about 1800.",
+    scenarios=(
+        Scenario("favouring the leader", (("favouritism", 2.0),), "exponential growth",
+                 "the leader wins a bigger share than its success alone would give: the two "
+                 "diverge until A has nearly everything"),
+        Scenario("sharing in proportion", (("favouritism", 1.0),), "equilibrium",
+                 "each wins a share in proportion to its success: the small lead is kept, "
+                 "neither grows nor shrinks"),
+    ),
 )
-def success_to_the_successful() -> StockFlowModel:
+def success_to_the_successful(favouritism: float = 2.0) -> StockFlowModel:
     """Two teachers, projects or pupils, A and B, share a fixed flow of resources.
 
     Resources go to whoever looks more successful, and disproportionately so:
@@ -85,13 +99,16 @@ def success_to_the_successful() -> StockFlowModel:
     "A's slight edge wins A a slightly bigger share, which makes A more
     successful, which wins a bigger share still, while B's share shrinks by
     the same amount. Two coupled reinforcing loops turn a tiny difference into
-    winner takes all: the outcome says little about A's and B's merits.
+    winner takes all: the outcome says little about A's and B's merits. The
+    divergence shows in one number, A's success relative to B's, which
+    multiplies like any reinforcing loop's output. Shared in proportion to
+    success (favouritism 1), the first small lead is simply kept.
     """
     model = StockFlowModel("Success to the successful", start=0, stop=100, dt=_DT,
                            time_unit="time")
     model.constant("total_resources", 10, min=0, max=50, step=1, units="units/time",
                    label="resources to share out")
-    model.constant("favouritism", 2, min=0, max=5, step=0.5, units="dimensionless",
+    model.constant("favouritism", favouritism, min=0, max=5, step=0.5, units="dimensionless",
                    label="how strongly success attracts resources",
                    doc="The exponent on success: 1 shares in proportion, 2 favours the "
                        "leader more.")
@@ -120,6 +137,11 @@ def success_to_the_successful() -> StockFlowModel:
         ("R2", ("resources_to_b", "success_of_b", "share_to_a"),
          "B's loss repels"),
     ))
+    model.auxiliary("a_relative_to_b", "safediv(success_of_a, success_of_b, 0)",
+                    units="dimensionless", label="A's success relative to B's",
+                    doc="The divergence in one number: A's success as a multiple of B's, "
+                        "1 when they are level (0 if B had none at all, which these "
+                        "settings never reach).")
     return model
 
 
