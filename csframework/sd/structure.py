@@ -763,6 +763,43 @@ def _pysd_link_sign(frame: pd.DataFrame, cause: str, effect: str
 
 
 # ------------------------------------------------------------------ loop dominance
+#: At most this many loops are named in a dominance plot's legend (the longest dominant).
+_LEGEND_LOOPS = 8
+
+
+def _loop_words(loop: Any, results: Any) -> str | None:
+    """A short description of an unnamed loop of more than two variables, for a legend."""
+    if len(loop.variables) <= 2:
+        return None
+    first = loop.variables[0].replace("_", " ")
+    first = first if len(first) <= 28 else first[:27] + "…"
+    return f"through {first}, {len(loop.variables)} variables"
+
+
+def _keep_readable_labels(ax: Any, labels: list[tuple[float, float, float, Any]]) -> None:
+    """Hide band labels that do not fit their band or would overlap a wider band's label.
+
+    With many short periods (a model the size of World3), every band cannot carry its
+    name; the widest bands keep theirs, measured on the rendered figure.
+    """
+    figure = ax.figure
+    if not hasattr(figure.canvas, "get_renderer"):  # a bare Figure: measure with Agg
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(figure)
+    renderer = figure.canvas.get_renderer()
+    placed: list[Any] = []
+    for _, start, end, text in sorted(labels, key=lambda item: -item[0]):
+        box = text.get_window_extent(renderer)
+        left = ax.transData.transform((start, 0))[0]
+        right = ax.transData.transform((end, 0))[0]
+        fits = box.width <= (right - left) * 1.6
+        if not fits or any(box.overlaps(other) for other in placed):
+            text.set_visible(False)
+        else:
+            placed.append(box)
+
+
 @dataclass(frozen=True, eq=False)
 class Dominance:
     """Which feedback loop drives a model's behaviour at each time (Loops that Matter).
@@ -938,27 +975,39 @@ class Dominance:
             periods = self.periods(by)
             colours = self.colours() if by == "loop" else dict(style.PALETTE)
             shown: dict[str, Any] = {}
+            labels = []
             for start, end, name, kind in periods:
                 colour = colours[name if by == "loop" else kind]
                 label = name if by == "loop" else f"{kind[0].upper()} loops"
                 patch = ax.axvspan(start, end, ymin=0.0, ymax=0.06, color=colour, alpha=0.85,
                                    lw=0)
-                ax.text((start + end) / 2, 0.09, label, transform=band, ha="center",
-                        va="bottom", color=colour, fontweight="bold")
+                text = ax.text((start + end) / 2, 0.09, label, transform=band, ha="center",
+                               va="bottom", color=colour, fontweight="bold")
+                labels.append((end - start, start, end, text))
                 shown.setdefault(name, patch)
             if by == "loop" and len(shown) > 1:
-                stories = {lp.name: lp.story for lp in self.loops}
-                for name, patch in shown.items():
+                stories = {lp.name: lp.story or _loop_words(lp, results) for lp in self.loops}
+                longest: dict[str, float] = {}
+                for start, end, name, _ in periods:
+                    longest[name] = longest.get(name, 0.0) + end - start
+                listed = sorted(shown, key=lambda n: -longest[n])[:_LEGEND_LOOPS]
+                handles = []
+                for name in sorted(listed, key=list(shown).index):
                     story = stories.get(name)
-                    patch.set_label(f"{name} ({story})" if story else name)
-                ax.legend(handles=list(shown.values()), title="Dominant loop",
-                          loc="upper right", fontsize="small")
+                    shown[name].set_label(f"{name} ({story})" if story else name)
+                    handles.append(shown[name])
+                others = len(shown) - len(listed)
+                title = "Dominant loop" if not others else (
+                    f"Dominant loop (the {len(listed)} longest; {others} more dominate briefly)")
+                ax.legend(handles=handles, title=title, loc="best", fontsize="small",
+                          title_fontsize="small")
             ax.set_ylabel(results.label(variable))
             unit = results.time_unit
             ax.set_xlabel("Time" if unit in ("", "time") else f"Time ({unit})")
             ax.set_xlim(times[0], times[-1])
             what = "loop" if by == "loop" else "kind of loop"
             ax.set_title(f"{self.model_name}: which {what} dominates when")
+            _keep_readable_labels(ax, labels)  # measured once the axes have their limits
         return ax
 
     def colours(self) -> dict[str, str]:

@@ -595,3 +595,22 @@ def test_plot_gives_each_loop_of_a_kind_its_own_shade_and_a_legend():
     handles = {t.get_text(): to_hex(h.get_facecolor()[:3])
                for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)}
     assert {handles["B2 (updating the perception)"]} == by_label["B2"]
+
+
+def test_loop_dominance_on_world3_names_loops_in_a_readable_picture():
+    from csframework import library
+
+    dominance = loop_dominance(library.load("world3"))
+    assert "(bounded)" in repr(dominance)
+    names = {name for _, _, name, _ in dominance.periods()}
+    assert len(names) > 8
+    ax = dominance.plot("population")
+    legend = ax.get_legend()
+    entries = [t.get_text() for t in legend.get_texts()]
+    assert len(entries) == 8 and "more dominate briefly" in legend.get_title().get_text()
+    assert all(len(entry) < 60 for entry in entries)
+    renderer = ax.figure.canvas.get_renderer()
+    shown = [t.get_window_extent(renderer) for t in ax.texts if t.get_visible()]
+    assert shown and not any(a.overlaps(b) for i, a in enumerate(shown) for b in shown[i + 1:])
+    kinds = dominance.plot("population", by="kind")
+    assert {t.get_text() for t in kinds.texts if t.get_visible()} <= {"R loops", "B loops"}
