@@ -79,6 +79,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/widgets.py
 	$(BIN)/python benchmarks/archetypes.py
 	$(BIN)/python benchmarks/stock_flow.py
+	$(BIN)/python benchmarks/legibility.py
+	$(BIN)/python benchmarks/pysd_engine.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check csframework tests benchmarks setup.py
