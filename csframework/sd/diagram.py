@@ -543,6 +543,8 @@ class _Plan:
         boxes = np.concatenate([boxes, room])
         if anchors:
             target = np.array([[a.x, a.y] for a in anchors])
+        elif not len(boxes):  # the first name of a model of names only
+            target = np.zeros((1, 2))
         else:
             lo, hi = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
             target = np.array([[(lo[0] + hi[0]) / 2, lo[1] - 3.0]])

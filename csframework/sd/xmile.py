@@ -2159,18 +2159,20 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
 
 
 def _view_positions(model: Any, skip: set[str]) -> dict[str, tuple[float, float]]:
-    """Every stock, flow and auxiliary's position in diagram units: stored, else laid out."""
+    """Every element's position in diagram units: stored, else laid out."""
     from csframework.sd.diagram import layout
 
     stored = model.positions
-    wanted = [ident for ident, el in _elements(model)
-              if el.kind != "lookup" and ident not in skip]
+    wanted = [ident for ident, el in _elements(model) if ident not in skip]
     computed = layout(model) if any(ident not in stored for ident in wanted) else {}
     return {ident: stored[ident] if ident in stored else computed[ident] for ident in wanted}
 
 
 def _write_views(parent: Element, model: Any, names: Mapping[str, str], skip: set[str]) -> None:
     """``<views><view>`` with a ``<stock>``, ``<flow>`` or ``<aux>`` at each element's centre.
+
+    A lookup (a standalone XMILE ``<gf>``, which views cannot show) is kept as
+    ``<csf:gf>`` in csframework's namespace, which other XMILE readers skip.
 
     XMILE positions are pixels with y pointing down; the diagram's are em with
     y pointing up. A pixel is ``VIEW_SCALE * (x + origin_x)`` across and
@@ -2187,7 +2189,7 @@ def _write_views(parent: Element, model: Any, names: Mapping[str, str], skip: se
     view = SubElement(SubElement(parent, "views"), "view", {
         "type": "stock_flow", f"{{{VIEWS_NAMESPACE}}}origin_x": _xmile_number(origin_x),
         f"{{{VIEWS_NAMESPACE}}}origin_y": _xmile_number(origin_y)})
-    tags = {"stock": "stock", "flow": "flow"}
+    tags = {"stock": "stock", "flow": "flow", "lookup": f"{{{VIEWS_NAMESPACE}}}gf"}
     for ident, (x, y) in places.items():
         kind = model[ident].kind
         SubElement(view, tags.get(kind, "aux"), {
@@ -2228,7 +2230,7 @@ def _read_views(root: Element, model: Any, variables: list[_Var], where: str) ->
     origin_y = _view_number(view, "origin_y", where) or 0.0
     idents = {name_key(var.name): var.ident for var in variables}
     for el in view:
-        if el.tag not in ("stock", "flow", "aux") or el.get("name") is None:
+        if el.tag not in ("stock", "flow", "aux", "gf") or el.get("name") is None:
             continue
         ident = idents.get(name_key(el.get("name", "")))
         if ident is None or ident not in model:

@@ -50,6 +50,17 @@ def view_entries(text: str) -> dict[str, tuple[str, float, float]]:
             for el in view}
 
 
+def test_lookups_are_kept_in_csframework_namespace_and_read_back():
+    m = placed()
+    m.lookup("effect", [(0, 1), (1, 0)])
+    m.place("effect", 3, 4)
+    text = m.to_xmile()
+    assert '<csf:gf name="effect"' in text
+    assert view_entries(text)["effect"][0] == "gf"
+    back = read_xmile(text)
+    assert back.positions["effect"] == (3.0, 4.0) and set(back.positions) == set(back.names())
+
+
 def test_place_checks_names_and_numbers_and_copy_and_remove_keep_up():
     m = epidemic()
     with pytest.raises(UnknownNameError, match="did you mean 'infected'"):
@@ -168,3 +179,11 @@ def test_pysd_reads_a_file_with_views_and_gets_the_same_results(tmp_path, pysd_c
     for column, values in native.items():
         assert np.allclose(values.to_numpy(), reference[names[column]].to_numpy(dtype=float),
                            rtol=1e-6), column
+
+
+def test_a_model_of_auxiliaries_only_gets_views_too():
+    m = StockFlowModel("Names only")
+    m.auxiliary("a", "time")
+    m.auxiliary("b", "a * 2")
+    entries = view_entries(m.to_xmile())
+    assert set(entries) == {"a", "b"} and entries["a"][1:] != entries["b"][1:]
