@@ -2094,6 +2094,10 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
     ``<non_negative/>`` stock without that flow. So the file reads back the
     same here and in PySD, which cannot resolve DT.
 
+    The model's ``<views>`` hold every element's position (see `_write_views`):
+    the stored ones (`StockFlowModel.place`), else the stock-and-flow layout,
+    at `VIEW_SCALE` pixels per em with y pointing down.
+
     Examples
     --------
     >>> from csframework.sd.model import StockFlowModel
@@ -2102,7 +2106,7 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
     >>> _ = m.stock("x", 1, outflows=["loss"], non_negative=True)
     >>> _ = m.flow("loss", "k * x if time > 1 else smooth(x, 2)")
     >>> text = to_xmile(m)
-    >>> print(text[text.index("<model>"):text.index("</model>")].strip())
+    >>> print(text[text.index("<model>"):text.index("<views>")].strip())
     <model>
         <variables>
           <stock name="x">
