@@ -1640,7 +1640,10 @@ def read_xmile(path_or_text: str | Path | bytes, *, non_negative_stocks: str = "
         One-dimensional arrays are flattened into one variable per element,
         labelled ``name[element]``. The file's integration method (Euler
         or RK4) becomes the model's :attr:`~StockFlowModel.method`, which
-        ``run()`` uses unless told otherwise.
+        ``run()`` uses unless told otherwise. The positions of the file's
+        first ``<view>`` become :attr:`~StockFlowModel.positions` (names the
+        model lacks are skipped; a position that is not a finite number is
+        skipped with an `XmileWarning`).
 
     Raises
     ------
