@@ -16,6 +16,13 @@ one with most neighbours already placed first, at the free spot nearest to what
 they feed and what they use; a spot is free when the name's box (with a margin)
 touches no box already taken (stocks, valves, clouds, pipes, names).
 
+A model that has a stored position (:meth:`StockFlowModel.place`, or read from
+an XMILE file's ``<views>``) for every stock, flow, auxiliary, constant and
+lookup is drawn at those positions instead: pipes run straight from the source
+(a stock's edge or a cloud) through the valve to the sink. If only some
+elements have one, the stored ones are ignored and the whole layout is computed,
+since a partial plan could not keep the computed parts clear of the fixed ones.
+
 Every name shows the element's label ("customer demand"), or its name with
 spaces for ``_``. Artists carry gids: ``stock:NAME``, ``flow:NAME`` (the valve),
 ``pipe:NAME``, ``cloud:source:FLOW`` / ``cloud:sink:FLOW``, ``auxiliary:NAME``,
@@ -78,7 +85,8 @@ def layout(model: StockFlowModel) -> dict[str, tuple[float, float]]:
     """Where each element of `model` goes: the centre of its box or valve, in em.
 
     Deterministic: the same model always gets the same positions. Origin at
-    the bottom left of the drawing; y grows upwards.
+    the bottom left of the drawing; y grows upwards. A model with a stored
+    position for every element gets those (rounded like the rest).
     """
     plan = _Plan(model)
     return {name: (round(node.x, 3) + 0.0, round(node.y, 3) + 0.0)
@@ -181,8 +189,80 @@ class _Plan:
         self.taken: list[tuple[float, float, float, float]] = []
         self.owners: list[str] = []     # what each taken box belongs to
         self.segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
-        self._place_stocks_and_flows()
-        self._place_names()
+        stored = model.positions
+        if model.names() and all(name in stored for name in model.names()):
+            self._place_stored(stored)
+        else:
+            self._place_stocks_and_flows()
+            self._place_names()
+
+    # -- positions given by the model (StockFlowModel.place, XMILE views) ------------------
+
+    def _place_stored(self, stored: Mapping[str, tuple[float, float]]) -> None:
+        """Every element where the model says; pipes run straight from source to valve to sink.
+
+        A cloud sits half a pipe's length beyond the valve, on the side away
+        from the stock the flow touches (to the left of a source valve, right
+        of a sink valve, when the flow touches no stock).
+        """
+        model = self.model
+        for name in model.names():
+            element = model[name]
+            size = 1.0 if element.kind == "stock" else SMALL
+            text = "\n".join(wrap(_label_of(element), NAME_WIDTH, size))
+            if element.kind == "stock":
+                hw = max(STOCK_MIN_WIDTH, 2 * _text_size(text, 1.0)[0] + 2.0) / 2
+                hh = STOCK_HEIGHT / 2
+            elif element.kind == "flow":
+                hw = hh = VALVE
+            else:
+                hw, hh = _text_size(text, SMALL)
+            x, y = stored[name]
+            self.nodes[name] = _Node(name, element.kind, text, float(x), float(y), hw, hh)
+        for node in self.nodes.values():
+            if node.kind == "stock":
+                self._take(node.name, node.box(0.3))
+        for f, (a, b) in self._ends().items():
+            valve = self.nodes[f]
+            v = (valve.x, valve.y)
+            start = self._edge(self.nodes[a], v) if a is not None else None
+            end = self._edge(self.nodes[b], v) if b is not None else None
+            if start is None:
+                start = self._cloud(f"source:{f}", v, end, (-1.0, 0.0))
+            if end is None:
+                end = self._cloud(f"sink:{f}", v, start, (1.0, 0.0))
+            points = [start, v, end]
+            if min(math.dist(start, v), math.dist(v, end)) < 1e-6:
+                points = [start, end]
+            self._pipe(f, points, a, b, vertical=abs(end[1] - start[1]) > abs(end[0] - start[0]),
+                       move_valve=False)
+        for key, (cx, cy) in self.clouds.items():
+            self._take(key.split(":", 1)[1], (cx - 1.5 * CLOUD, cy - CLOUD, cx + 1.5 * CLOUD,
+                                              cy + CLOUD))
+        for node in self.nodes.values():
+            if node.kind not in ("stock", "flow"):
+                self._take(node.name, node.box(0.2))
+
+    @staticmethod
+    def _edge(node: _Node, toward: tuple[float, float]) -> tuple[float, float]:
+        """Where the line from the centre of `node` to `toward` leaves its box."""
+        dx, dy = toward[0] - node.x, toward[1] - node.y
+        if abs(dx) < 1e-12 and abs(dy) < 1e-12:
+            return (node.x + node.half_w, node.y)
+        t = min(node.half_w / abs(dx) if dx else math.inf,
+                node.half_h / abs(dy) if dy else math.inf, 1.0)
+        return (node.x + dx * t, node.y + dy * t)
+
+    def _cloud(self, key: str, valve: tuple[float, float], other: tuple[float, float] | None,
+               default: tuple[float, float]) -> tuple[float, float]:
+        """Put a cloud beyond `valve`, away from `other`; returns where its pipe touches it."""
+        ux, uy = default
+        if other is not None and math.dist(valve, other) > 1e-9:
+            length = math.dist(valve, other)
+            ux, uy = (valve[0] - other[0]) / length, (valve[1] - other[1]) / length
+        reach = PIPE_MIN / 2
+        self.clouds[key] = (valve[0] + ux * (reach + CLOUD), valve[1] + uy * (reach + CLOUD))
+        return (valve[0] + ux * reach, valve[1] + uy * reach)
 
     # -- stocks and flows ------------------------------------------------------------------
 
@@ -363,17 +443,18 @@ class _Plan:
         return 0.0
 
     def _pipe(self, flow: str, points: list[tuple[float, float]], source: str | None,
-              sink: str | None, vertical: bool = False) -> None:
+              sink: str | None, vertical: bool = False, move_valve: bool = True) -> None:
         pipe = _Pipe(flow, points, source, sink, vertical,
                      "right" if vertical else "below")
         self.pipes[flow] = pipe
-        # the valve sits in the middle of the longest straight stretch
-        (x0, y0), (x1, y1) = max(itertools.pairwise(points),
-                                 key=lambda seg: math.dist(seg[0], seg[1]))
         node = self.nodes[flow]
-        node.x, node.y = (x0 + x1) / 2, (y0 + y1) / 2
-        if abs(x1 - x0) < abs(y1 - y0):
-            pipe.vertical, pipe.label_side = True, "right"
+        if move_valve:
+            # the valve sits in the middle of the longest straight stretch
+            (x0, y0), (x1, y1) = max(itertools.pairwise(points),
+                                     key=lambda seg: math.dist(seg[0], seg[1]))
+            node.x, node.y = (x0 + x1) / 2, (y0 + y1) / 2
+            if abs(x1 - x0) < abs(y1 - y0):
+                pipe.vertical, pipe.label_side = True, "right"
         for (ax_, ay), (bx, by) in itertools.pairwise(points):
             self._take(f"pipe:{flow}", (min(ax_, bx) - 0.4, min(ay, by) - 0.4,
                               max(ax_, bx) + 0.4, max(ay, by) + 0.4))
@@ -462,6 +543,8 @@ class _Plan:
         boxes = np.concatenate([boxes, room])
         if anchors:
             target = np.array([[a.x, a.y] for a in anchors])
+        elif not len(boxes):  # the first name of a model of names only
+            target = np.zeros((1, 2))
         else:
             lo, hi = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
             target = np.array([[(lo[0] + hi[0]) / 2, lo[1] - 3.0]])

@@ -289,6 +289,7 @@ class StockFlowModel:
         self._save_every: float | None = None
         self.save_every = save_every
         self._loop_names: dict[tuple[str, ...], tuple[str, str | None]] = {}
+        self._positions: dict[str, tuple[float, float]] = {}
 
     # ----------------------------------------------------------- properties
     @property
@@ -717,6 +718,7 @@ known integration methods are 'euler', 'rk4'
         element = self[name]
         del self._elements[name]
         del self._by_kind[element.kind][name]
+        self._positions.pop(name, None)
         self._changed()
         return element
 
@@ -786,7 +788,41 @@ known integration methods are 'euler', 'rk4'
         for element in self._elements.values():
             other._add(element)
         other._loop_names = dict(self._loop_names)
+        other._positions = dict(self._positions)
         return other
+
+    def place(self, name: str, x: float, y: float) -> tuple[float, float]:
+        """Put element `name` at (`x`, `y`) in the stock-and-flow diagram and XMILE views.
+
+        Coordinates are in the diagram's units (em, as :func:`csframework.sd.diagram.layout`
+        gives them) with y pointing up. The drawing uses stored positions only
+        when every stock, flow, auxiliary, constant and lookup has one.
+
+        Examples
+        --------
+        >>> m = StockFlowModel("m")
+        >>> _ = m.constant("c", 1)
+        >>> m.place("c", 2, 3.5)
+        (2.0, 3.5)
+        >>> dict(m.positions)
+        {'c': (2.0, 3.5)}
+        """
+        from csframework.cld.diagram import _coordinate
+
+        element = self[name]
+        where = f"for the position of {element.name!r} in model {self._name!r}"
+        position = (_coordinate(x, axis="x", where=where), _coordinate(y, axis="y", where=where))
+        self._positions[element.name] = position
+        return position
+
+    def unplace(self, name: str) -> None:
+        """Forget the position of `name` (the layout places it again)."""
+        self._positions.pop(self[name].name, None)
+
+    @property
+    def positions(self) -> Mapping[str, tuple[float, float]]:
+        """The positions given with :meth:`place` (or read from XMILE views), by name."""
+        return MappingProxyType(self._positions)
 
     # ------------------------------------------------------------ inspecting
     def equation(self, name: str) -> Equation | None:

@@ -81,7 +81,14 @@ from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
-from xml.etree.ElementTree import Element, SubElement, TreeBuilder, indent, tostring
+from xml.etree.ElementTree import (
+    Element,
+    SubElement,
+    TreeBuilder,
+    indent,
+    register_namespace,
+    tostring,
+)
 from xml.sax.handler import ContentHandler
 
 from csframework.errors import (
@@ -124,6 +131,13 @@ __all__ = [
 ]
 
 XMILE_NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
+#: The namespace of csframework's own attributes in ``<views>`` (the origin of the positions).
+VIEWS_NAMESPACE = "urn:csframework:xmile-views"
+register_namespace("csf", VIEWS_NAMESPACE)
+#: Pixels of an XMILE view per diagram unit (the em of `csframework.sd.diagram`).
+VIEW_SCALE = 10.0
+#: Room kept between the drawing's edge and the nearest element, in diagram units.
+_VIEW_MARGIN = 5.0
 
 #: The namespace of the XMILE drafts before 1.0 (Stella 10 and several SDXorg test
 #: models use it); read like `XMILE_NAMESPACE`.
@@ -1626,7 +1640,10 @@ def read_xmile(path_or_text: str | Path | bytes, *, non_negative_stocks: str = "
         One-dimensional arrays are flattened into one variable per element,
         labelled ``name[element]``. The file's integration method (Euler
         or RK4) becomes the model's :attr:`~StockFlowModel.method`, which
-        ``run()`` uses unless told otherwise.
+        ``run()`` uses unless told otherwise. The positions of the file's
+        first ``<view>`` become :attr:`~StockFlowModel.positions` (names the
+        model lacks are skipped; a position that is not a finite number is
+        skipped with an `XmileWarning`).
 
     Raises
     ------
@@ -1660,8 +1677,10 @@ def read_xmile(path_or_text: str | Path | bytes, *, non_negative_stocks: str = "
     scope = _scope(variables, specs)
     flows = _flow_names(variables, scope, where)
     try:
-        return _build(variables, scope, flows, specs, where,
-                      clamp=non_negative_stocks == "clamp")
+        model = _build(variables, scope, flows, specs, where,
+                       clamp=non_negative_stocks == "clamp")
+        _read_views(root, model, variables, where)
+        return model
     except (EquationError, ModelError) as exc:  # a translated equation beyond a model limit
         raise FormatError(f"{where}: {exc}") from exc
 
@@ -2078,6 +2097,10 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
     ``<non_negative/>`` stock without that flow. So the file reads back the
     same here and in PySD, which cannot resolve DT.
 
+    The model's ``<views>`` hold every element's position (see `_write_views`):
+    the stored ones (`StockFlowModel.place`), else the stock-and-flow layout,
+    at `VIEW_SCALE` pixels per em with y pointing down.
+
     Examples
     --------
     >>> from csframework.sd.model import StockFlowModel
@@ -2086,7 +2109,7 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
     >>> _ = m.stock("x", 1, outflows=["loss"], non_negative=True)
     >>> _ = m.flow("loss", "k * x if time > 1 else smooth(x, 2)")
     >>> text = to_xmile(m)
-    >>> print(text[text.index("<model>"):text.index("</model>")].strip())
+    >>> print(text[text.index("<model>"):text.index("<views>")].strip())
     <model>
         <variables>
           <stock name="x">
@@ -2126,7 +2149,8 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
     SubElement(specs, "start").text = _xmile_number(model.start)
     SubElement(specs, "stop").text = _xmile_number(model.stop)
     SubElement(specs, "dt").text = _xmile_number(model.dt)
-    variables = SubElement(SubElement(root, "model"), "variables")
+    model_element = SubElement(root, "model")
+    variables = SubElement(model_element, "variables")
     floors = _floor_flows(model)
     clamped = set(floors.values())
     for ident, el in _elements(model):
@@ -2135,9 +2159,107 @@ def to_xmile(model: Any, dialect: str = "standard") -> str:
         if ident in clamped:  # as read: a non-negative stock, without the helper flow
             el = dataclasses.replace(el, inflows=el.inflows[:-1], non_negative=True)
         _write_element(variables, el, names[ident], writer)
+    _write_views(model_element, model, names, set(floors))
     indent(root, space="  ")
     body = tostring(root, encoding="unicode", short_empty_elements=True)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
+
+
+def _view_positions(model: Any, skip: set[str]) -> dict[str, tuple[float, float]]:
+    """Every element's position in diagram units: stored, else laid out."""
+    from csframework.sd.diagram import layout
+
+    stored = model.positions
+    wanted = [ident for ident, el in _elements(model) if ident not in skip]
+    computed = layout(model) if any(ident not in stored for ident in wanted) else {}
+    return {ident: stored[ident] if ident in stored else computed[ident] for ident in wanted}
+
+
+def _write_views(parent: Element, model: Any, names: Mapping[str, str], skip: set[str]) -> None:
+    """``<views><view>`` with a ``<stock>``, ``<flow>`` or ``<aux>`` at each element's centre.
+
+    A lookup (a standalone XMILE ``<gf>``, which views cannot show) is kept as
+    ``<csf:gf>`` in csframework's namespace, which other XMILE readers skip.
+
+    XMILE positions are pixels with y pointing down; the diagram's are em with
+    y pointing up. A pixel is ``VIEW_SCALE * (x + origin_x)`` across and
+    ``VIEW_SCALE * (origin_y - y)`` down, the origin chosen so that every
+    element is at least `_VIEW_MARGIN` em from the top left edges; the origin
+    is kept in csframework's namespace so that `read_xmile` gives back the
+    exact positions.
+    """
+    places = _view_positions(model, skip)
+    if not places:
+        return
+    origin_x = float(math.ceil(_VIEW_MARGIN - min(x for x, _ in places.values())))
+    origin_y = float(math.ceil(max(y for _, y in places.values()) + _VIEW_MARGIN))
+    view = SubElement(SubElement(parent, "views"), "view", {
+        "type": "stock_flow", f"{{{VIEWS_NAMESPACE}}}origin_x": _xmile_number(origin_x),
+        f"{{{VIEWS_NAMESPACE}}}origin_y": _xmile_number(origin_y)})
+    tags = {"stock": "stock", "flow": "flow", "lookup": f"{{{VIEWS_NAMESPACE}}}gf"}
+    for ident, (x, y) in places.items():
+        kind = model[ident].kind
+        SubElement(view, tags.get(kind, "aux"), {
+            "name": names[ident], "x": _xmile_number(VIEW_SCALE * (x + origin_x)),
+            "y": _xmile_number(VIEW_SCALE * (origin_y - y))})
+
+
+def _view_number(el: Element, attribute: str, where: str) -> float | None:
+    import warnings
+
+    text = el.get(attribute)
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > 1e12:
+        warnings.warn(f"{where}: <{el.tag} name={el.get('name')!r}> in <views> (line "
+                      f"{el.get(_LINE, '?')}) has {attribute}={text!r}, not a finite number "
+                      "of pixels; its position is ignored", XmileWarning, stacklevel=5)
+        return None
+    return value
+
+
+def _read_views(root: Element, model: Any, variables: list[_Var], where: str) -> None:
+    """Put the model's elements where the first ``<view>`` of the file draws them.
+
+    Names the model does not have (connectors, aliases, modules...) are
+    ignored, as are entries without a finite x and y (with a warning).
+    """
+    models = _children(root, "model")
+    views = _child(models[0], "views") if models else None
+    view = _child(views, "view") if views is not None else None
+    if view is None:
+        return
+    origin_x = _view_number(view, "origin_x", where) or 0.0
+    origin_y = _view_number(view, "origin_y", where) or 0.0
+    idents = {name_key(var.name): var.ident for var in variables}
+    for el in view:
+        if el.tag not in ("stock", "flow", "aux", "gf") or el.get("name") is None:
+            continue
+        ident = idents.get(name_key(el.get("name", "")))
+        if ident is None or ident not in model:
+            continue
+        x, y = _view_number(el, "x", where), _view_number(el, "y", where)
+        if x is None or y is None:
+            continue
+        model.place(ident, x / VIEW_SCALE - origin_x, origin_y - y / VIEW_SCALE)
+    # what reading adds (a stock's floor flow, an aux's own lookup) goes next to its owner
+    for flow, stock in _floor_flows(model).items():
+        if stock in model.positions and flow not in model.positions:
+            sx, sy = model.positions[stock]
+            model.place(flow, sx, sy + STOCK_ROOM)
+    for var in variables:
+        if var.table and var.table in model and var.ident in model.positions \
+                and var.table not in model.positions:
+            ax, ay = model.positions[var.ident]
+            model.place(var.table, ax, ay - 2.0)
+
+
+#: How far above a stock `read_xmile` puts the flow it adds to keep the stock at zero or above.
+STOCK_ROOM = 6.0
 
 
 def _elements(model: Any) -> list[tuple[str, Any]]:
