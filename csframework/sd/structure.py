@@ -541,18 +541,16 @@ def to_cld(model: Any, results: Results | None = None, *, include_constants: boo
 def _library_archetype(model: Any) -> str | None:
     """The archetype a library model illustrates (its diagram then takes the canonical layout).
 
-    Models built by ``csf.library.load`` say so; a copy or a re-read model is
-    recognised by its name being a library model's name.
+    Models built by ``csf.library.load`` say so; a copy or a re-read model of
+    an archetype is recognised by its name being the archetype's name.
     """
     tagged = getattr(model, "_library_archetype", None)
     if tagged is not None:
         return tagged
-    from csframework.sd import library
+    from csframework import archetypes
 
     name = str(getattr(model, "name", "")).lower()
-    if name in library.names():
-        return library.info(name).archetype
-    return None
+    return name if name in archetypes.names() else None
 
 
 def _diagram(title: str, kinds: Mapping[str, str], polarities: Iterable[LinkPolarity],
