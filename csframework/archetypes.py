@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from csframework.cld import CausalLoopDiagram, Loop, LoopList
     from csframework.sd.model import StockFlowModel
 
-__all__ = ["Archetype", "Form", "Match", "MatchList", "find", "get", "names"]
+__all__ = ["Archetype", "Form", "Match", "MatchList", "find", "get", "names", "place_canonically"]
 
 #: How many links of a participant's diagram may stand in for one archetype link.
 MAX_PATH_LENGTH = 3
@@ -969,6 +969,49 @@ def find(cld: CausalLoopDiagram, archetypes: Iterable[str | Archetype] | None = 
             found = _outermost(found)
         found = _with_alternatives(found)
     return MatchList(found, "; ".join(stopped) or None)
+
+
+def place_canonically(cld: CausalLoopDiagram, archetype: str | Archetype) -> Match | None:
+    """Place the variables playing `archetype`'s roles where its canonical drawing puts them.
+
+    The best :func:`find` match of the archetype is taken and each of its role
+    variables is placed (:meth:`CausalLoopDiagram.place`) at the role's
+    position in :attr:`Archetype.positions`; the layout places the other
+    variables around them. Nothing is placed when the archetype is not found
+    or has no canonical layout.
+
+    Parameters
+    ----------
+    cld : CausalLoopDiagram
+        The diagram to place variables of (changed in place).
+    archetype : str or Archetype
+        The archetype the diagram is expected to show.
+
+    Returns
+    -------
+    Match or None
+        The match whose roles were placed, or None.
+
+    Examples
+    --------
+    >>> from csframework import archetypes, library
+    >>> cld = library.load("limits to growth").to_cld()
+    >>> match = archetypes.place_canonically(cld, "limits to growth")
+    >>> cld.positions["performance"] == archetypes.get("limits to growth").positions["performance"]
+    True
+    """
+    found = get(archetype)
+    if not found.layout:
+        return None
+    matches = find(cld, archetypes=[found])
+    if not matches:
+        return None
+    best = matches[0]
+    positions = found.positions
+    for role, variable in best.role_pairs:
+        if role in positions:
+            cld.place(variable, *positions[role])
+    return best
 
 
 def _loop_key(match: Match) -> frozenset[tuple[str, ...]]:

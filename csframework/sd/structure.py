@@ -528,8 +528,29 @@ def to_cld(model: Any, results: Results | None = None, *, include_constants: boo
     run = _run(structure, results, run_kwargs)
     polarities = _polarities(structure, run, include_constants)[1]
     labels = {name: model[name].label for name in model.names()}
-    return _diagram(model.name, structure.kinds, polarities, include_constants, labels,
-                    model.loop_names)
+    cld = _diagram(model.name, structure.kinds, polarities, include_constants, labels,
+                   model.loop_names)
+    archetype = _library_archetype(model)
+    if archetype is not None:
+        from csframework.archetypes import place_canonically
+
+        place_canonically(cld, archetype)
+    return cld
+
+
+def _library_archetype(model: Any) -> str | None:
+    """The archetype a library model illustrates (its diagram then takes the canonical layout).
+
+    Models built by ``csf.library.load`` say so; a copy or a re-read model of
+    an archetype is recognised by its name being the archetype's name.
+    """
+    tagged = getattr(model, "_library_archetype", None)
+    if tagged is not None:
+        return tagged
+    from csframework import archetypes
+
+    name = str(getattr(model, "name", "")).lower()
+    return name if name in archetypes.names() else None
 
 
 def _diagram(title: str, kinds: Mapping[str, str], polarities: Iterable[LinkPolarity],

@@ -245,7 +245,10 @@ def build(name: str, variant: Mapping[str, Any]) -> StockFlowModel:
                 where += ", which has no variants"
             raise UnknownNameError(keyword, tuple(known), kind="variant", where=where)
         settings[keyword] = known[keyword].check(value, info.name)
-    return found.build(**settings)
+    model = found.build(**settings)
+    # Read by ``structure.to_cld`` to draw the model's diagram in its archetype's canonical layout.
+    model._library_archetype = info.archetype
+    return model
 
 
 def name_loops(model: StockFlowModel, loops: tuple[tuple[str, tuple[str, ...], str], ...]) -> None:
