@@ -1,6 +1,6 @@
 """Helpers shared by the thinking tools (iceberg, ladder, tension, circle).
 
-Figures first, then a few helpers for names, aliases and JSON envelopes.
+Figures first, then a helper for JSON envelopes (text helpers live in `csframework._text`).
 
 The tools lay their pictures out in *em*: one unit is the current theme's font
 size, so the same layout is drawn larger, and stays readable, under the
@@ -18,11 +18,6 @@ Examples
 b'\\x89PNG'
 >>> _drawing.wrap("a rather long sentence to be wrapped", 8)
 ['a rather long', 'sentence to be', 'wrapped']
->>> _drawing.normalise("  Mental_Models ")
-'mental models'
->>> _drawing.resolve("Trends", {"trends": "patterns"}, ("events", "patterns"),
-...                  kind="level", where="x")
-'patterns'
 """
 
 from __future__ import annotations
@@ -30,19 +25,17 @@ from __future__ import annotations
 import io
 import json
 import textwrap
-from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from csframework import style
-from csframework.errors import DiagramError, FormatError, UnknownNameError
+from csframework.errors import FormatError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["CHAR_WIDTH", "LINE", "canvas", "clean_text", "figure_png_kept", "figure_to_png",
-           "figure_to_svg", "fit_axes", "load_json", "normalise", "paint", "plural", "render",
-           "resolve", "wrap"]
+__all__ = ["CHAR_WIDTH", "LINE", "canvas", "figure_png_kept", "figure_to_png", "figure_to_svg",
+           "fit_axes", "load_json", "paint", "render", "wrap"]
 
 #: Average width of a character, in em of its own font size (DejaVu Sans, generous).
 CHAR_WIDTH = 0.56
@@ -172,38 +165,12 @@ def figure_png_kept(figure: Figure) -> bytes:
 # -- names, aliases and JSON ------------------------------------------------------------
 
 
-def normalise(name: object) -> str:
-    """Lower case, ``_`` and ``-`` as spaces, runs of spaces collapsed."""
-    text = str(name).lower().replace("_", " ").replace("-", " ")
-    return " ".join(text.split())
 
 
-def resolve(name: object, aliases: Mapping[str, str], valid: Iterable[str], *, kind: str,
-            where: str) -> str:
-    """The canonical name that `name` stands for, or an UnknownNameError listing `valid`."""
-    valid = tuple(valid)
-    key = normalise(name)
-    if key in valid:
-        return key
-    if key in aliases:
-        return aliases[key]
-    raise UnknownNameError(str(name), valid, kind=kind, where=where)
 
 
-def clean_text(text: object, *, what: str, where: str) -> str:
-    """`text` with its whitespace tidied; a DiagramError if it is not text or is empty."""
-    if not isinstance(text, str):
-        raise DiagramError(f"{what} {where} must be text, not {type(text).__name__} {text!r}")
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise DiagramError(f"empty {what} {where}; write a few words")
-    return cleaned
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """``"1 event"``, ``"2 events"``."""
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count} {word}"
 
 
 def load_json(text: str | bytes, *, schema: str, version: int, what: str) -> dict[str, Any]:

@@ -47,7 +47,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from csframework import style
-from csframework._drawing import clean_text, figure_to_png, figure_to_svg, load_json, plural
+from csframework._drawing import figure_to_png, figure_to_svg, load_json
+from csframework._text import clean_text, plural
 from csframework.errors import CSFrameworkError, FormatError, SeriesError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover

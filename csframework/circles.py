@@ -35,14 +35,13 @@ from typing import TYPE_CHECKING, Any
 from csframework import style
 from csframework._drawing import (
     canvas,
-    clean_text,
     figure_to_png,
     figure_to_svg,
     fit_axes,
     load_json,
-    plural,
     wrap,
 )
+from csframework._text import clean_text, plural
 from csframework.errors import CSFrameworkError, DiagramError, FormatError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -33,17 +33,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from csframework import style
-from csframework._drawing import (
-    LINE,
-    clean_text,
-    figure_to_png,
-    figure_to_svg,
-    load_json,
-    paint,
-    plural,
-    resolve,
-    wrap,
-)
+from csframework._drawing import LINE, figure_to_png, figure_to_svg, load_json, paint, wrap
+from csframework._text import clean_text, plural, resolve
 from csframework.errors import CSFrameworkError, FormatError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover

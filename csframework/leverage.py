@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from csframework import style
-from csframework._drawing import normalise
+from csframework._text import normalise
 from csframework.cld.diagram import CausalLoopDiagram, Link
 from csframework.errors import DiagramError, FormatError, UnknownNameError, close_matches
 

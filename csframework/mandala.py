@@ -41,15 +41,13 @@ from csframework import style
 from csframework._drawing import (
     CHAR_WIDTH,
     LINE,
-    clean_text,
     figure_to_png,
     figure_to_svg,
     load_json,
     paint,
-    plural,
-    resolve,
     wrap,
 )
+from csframework._text import clean_text, plural, resolve
 from csframework.curriculum import DOMAINS
 from csframework.errors import CSFrameworkError, FormatError, UnknownNameError
 

@@ -39,16 +39,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from csframework import style
-from csframework._drawing import (
-    LINE,
-    clean_text,
-    figure_to_png,
-    figure_to_svg,
-    load_json,
-    paint,
-    plural,
-    wrap,
-)
+from csframework._drawing import LINE, figure_to_png, figure_to_svg, load_json, paint, wrap
+from csframework._text import clean_text, plural
 from csframework.errors import CSFrameworkError, DiagramError, FormatError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
