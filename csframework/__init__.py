@@ -21,9 +21,8 @@ import importlib
 from typing import Any
 
 from csframework import errors
+from csframework._version import VERSION as __version__  # noqa: F401  (public)
 from csframework.cld import CausalLoopDiagram, Link, Loop, Variable
-
-__version__ = "0.1.0"
 
 # public name -> (module, attribute); attribute None means the module itself
 _LAZY: dict[str, tuple[str, str | None]] = {

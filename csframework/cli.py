@@ -47,7 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from csframework import __version__
+from csframework._version import VERSION as __version__
 from csframework.course import (
     CopyReport,
     copy_course,

@@ -38,8 +38,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from csframework import __version__
 from csframework._atomic import atomic_path, write_atomic
+from csframework._version import VERSION as __version__
 from csframework.errors import CSFrameworkError
 from csframework.site import CourseError, course_files, find_course
 

@@ -97,6 +97,7 @@ __all__ = [
     "coverage",
     "habit",
     "session",
+    "session_number",
     "sessions",
     "tools_used_in",
 ]
@@ -1083,7 +1084,16 @@ _SESSIONS = tuple(
     for s in _BASE)
 
 
-def _number(value: object) -> int:
+def session_number(value: object) -> int:
+    """The number of the session `value` names: a number, ``"session 3"``, ``"start here"``.
+
+    The one place session identity is parsed; an UnknownSessionError otherwise.
+
+    Examples
+    --------
+    >>> session_number("Session 3"), session_number(0), session_number("start-here")
+    (3, 0, 0)
+    """
     if isinstance(value, Session):
         return value.number
     if isinstance(value, int) and not isinstance(value, bool):
@@ -1123,7 +1133,7 @@ def session(n: int | str) -> Session:
     csframework.curriculum.UnknownSessionError: unknown session 15 in csf.curriculum.session(); \
 valid sessions are the numbers 0 (start here) and 1 to 14, as an int (7) or text ('07')
     """
-    return _SESSIONS[_number(n)]
+    return _SESSIONS[session_number(n)]
 
 
 def sessions(include_start: bool = False) -> tuple[Session, ...]:

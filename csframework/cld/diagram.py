@@ -247,7 +247,14 @@ def _clean_delay(delay: object, *, where: str) -> bool:
     )
 
 
-def _coordinate(value: object, *, axis: str, where: str) -> float:
+def coordinate(value: object, *, axis: str, where: str) -> float:
+    """`value` as a finite float, or a DiagramError naming `axis` and `where`.
+
+    Examples
+    --------
+    >>> coordinate(2, axis="x", where="for 'trust'")
+    2.0
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise DiagramError(f"{axis} {where} must be a number, got {value!r}")
     number = float(value)
@@ -512,7 +519,7 @@ class CausalLoopDiagram:
         """
         variable = self.variable(name)
         where = f"for the position of {variable.name!r}"
-        position = (_coordinate(x, axis="x", where=where), _coordinate(y, axis="y", where=where))
+        position = (coordinate(x, axis="x", where=where), coordinate(y, axis="y", where=where))
         self._positions[variable.name] = position
         self._revision += 1
         return position

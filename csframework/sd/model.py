@@ -807,11 +807,11 @@ known integration methods are 'euler', 'rk4'
         >>> dict(m.positions)
         {'c': (2.0, 3.5)}
         """
-        from csframework.cld.diagram import _coordinate
+        from csframework.cld.diagram import coordinate
 
         element = self[name]
         where = f"for the position of {element.name!r} in model {self._name!r}"
-        position = (_coordinate(x, axis="x", where=where), _coordinate(y, axis="y", where=where))
+        position = (coordinate(x, axis="x", where=where), coordinate(y, axis="y", where=where))
         self._positions[element.name] = position
         return position
 

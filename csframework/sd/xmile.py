@@ -2270,9 +2270,9 @@ def _elements(model: Any) -> list[tuple[str, Any]]:
 
 
 def _version() -> str:
-    from csframework import __version__
+    from csframework._version import VERSION
 
-    return __version__
+    return VERSION
 
 
 def _write_element(parent: Element, el: Any, name: str, writer: _Writer) -> None:
