@@ -8,7 +8,7 @@ LAB_STAMP := $(VENV)/.installed-lab
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(wildcard notebooks/*.ipynb exercises/*.ipynb)
 
-.PHONY: lab test test-latest test-browser notebooks bench lint lock clean
+.PHONY: lab test test-latest test-browser notebooks bench lint lock clean binder-badge
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/stock_flow.py
 	$(BIN)/python benchmarks/legibility.py
 	$(BIN)/python benchmarks/pysd_engine.py
+
+# The Binder link and README badge for the repository this clone is published from
+# (its origin remote, or CSF_BINDER_REPOSITORY=owner/name).
+binder-badge: $(STAMP)
+	$(BIN)/python -m csframework.binder --write README.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check csframework tests benchmarks setup.py
