@@ -126,7 +126,6 @@ def habit(n: int) -> str:
     return HABITS[n - 1]
 
 
-
 @dataclass(frozen=True)
 class Coverage:
     """Which sessions practise each habit and use each tool.

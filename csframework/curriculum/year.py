@@ -353,6 +353,7 @@ def _s(number: int, title: str, when: str, start: datetime.date | None, facet_pa
                    f"{number:02d}-{slug}" if number else "00-start-here")
 
 
+# -- the year ----------------------------------------------------------------------------------
 
 _D = datetime.date
 _BASE = (

@@ -298,7 +298,6 @@ class BuildCLD(Question):
         return None
 
 
-
 #: Each archetype's loop signature, in a sentence (used in feedback).
 SIGNATURES = {
     "balancing process with delay": "is a single balancing loop whose correction arrives late",
