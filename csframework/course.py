@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from csframework._atomic import atomic_path, write_atomic
+from csframework._text import plural
 from csframework._version import VERSION as __version__
 from csframework.errors import CSFrameworkError
 from csframework.site import CourseError, course_files, find_course
@@ -162,25 +163,21 @@ class CopyReport:
         """What happened, for a person."""
         if self.copied:
             n = len(self.copied)
-            lines = [f"Copied {n} new file{_s(n)} of the course into {self.folder}:"]
+            lines = [f"Copied {plural(n, 'new file')} of the course into {self.folder}:"]
             lines += [f"  {name}" for name in self.copied]
             if self.kept:
-                lines.append(f"Kept {len(self.kept)} file{_s(len(self.kept))} already there "
+                lines.append(f"Kept {plural(len(self.kept), 'file')} already there "
                              "as they were.")
         else:
             lines = [f"No new notebooks: the {len(self.kept)} files in {self.folder} are kept "
                      "as you left them."]
         if self.updates:
             n = len(self.updates)
-            lines.append(f"The course has a newer version of {n} file{_s(n)} "
+            lines.append(f"The course has a newer version of {plural(n, 'file')} "
                          f"({', '.join(self.updates[:3])}{', ...' if n > 3 else ''}): run "
                          f"'csframework course update --folder \"{self.folder}\"' to take it "
                          "(your edits are kept).")
         return "\n".join(lines)
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 def _target(folder: str | os.PathLike[str] | None, root: Path) -> Path:
@@ -351,19 +348,19 @@ class UpdateReport:
     def text(self) -> str:
         """What happened and where, for a person."""
         if not self.changed:
-            return (f"Your course in {self.folder} is up to date ({self.unchanged} "
-                    f"file{_s(self.unchanged)}).")
+            return (f"Your course in {self.folder} is up to date "
+                    f"({plural(self.unchanged, 'file')}).")
         lines = [f"Updated your course in {self.folder}:"]
         if self.refreshed:
-            lines.append(f"  {len(self.refreshed)} file{_s(len(self.refreshed))} you had not "
+            lines.append(f"  {plural(len(self.refreshed), 'file')} you had not "
                          "changed now have the course's new version:")
             lines += [f"    {name}" for name in self.refreshed]
         if self.beside:
-            lines.append(f"  {len(self.beside)} file{_s(len(self.beside))} you had changed "
+            lines.append(f"  {plural(len(self.beside), 'file')} you had changed "
                          "are kept as you left them; the course's new version is beside each:")
             lines += [f"    {name}  ->  {new}" for name, new in self.beside]
         if self.added:
-            lines.append(f"  {len(self.added)} new file{_s(len(self.added))}:")
+            lines.append(f"  {plural(len(self.added), 'new file')}:")
             lines += [f"    {name}" for name in self.added]
         lines.append("Nothing you wrote was overwritten.")
         return "\n".join(lines)

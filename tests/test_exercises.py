@@ -56,10 +56,19 @@ def test_import_in_the_learntools_manner():
     assert exercises.load("07") is ex and exercises.load("session07") is ex
 
 
-@pytest.mark.parametrize("bad", [0, 15, "x", True, None, "session99"])
+@pytest.mark.parametrize("bad", [0, 15, "x", True, None, "session99", "start here", "\u00b2",
+                                 "\u0667", 7.0, 10**100])
 def test_load_unknown_session(bad):
+    # '\u00b2' and '\u0667' are digits to str.isdigit() that int() refuses: once a ValueError
     with pytest.raises(ExerciseError, match="sessions 1 to 14"):
         exercises.load(bad)
+
+
+@pytest.mark.parametrize("given", [7, "7", " 07 ", "session07", "Session 7",
+                                   curriculum.session(7)])
+def test_load_reads_the_session_as_the_curriculum_does(given):
+    assert exercises.load(given) is exercises.load(7)
+    assert curriculum.session_number(given) == 7
 
 
 def test_each_session_uses_kinds_fitting_its_tools():
@@ -174,9 +183,10 @@ def test_reprs_are_stable(q):
 
 
 def test_prediction_questions_agree_with_the_classifier():
-    for q in QUESTIONS:
-        if isinstance(q, kinds.PredictPattern):
-            assert behaviour.classify(q.series).pattern == q.expected, qid(q)
+    predictions = [q for q in QUESTIONS if isinstance(q, kinds.PredictPattern)]
+    assert len(predictions) >= 5
+    for q in predictions:
+        assert behaviour.classify(q.series).pattern == q.expected, qid(q)
 
 
 # -- results, hints, solutions, progress -----------------------------------------------------
@@ -348,6 +358,50 @@ def test_place_on_iceberg_accepts_an_iceberg_and_aliases():
     assert ex.q1.check(by_alias).correct
     shouted = {item.upper(): level for item, level in ex.LATENESS.items()}
     assert ex.q1.check(shouted).correct
+
+
+def test_place_on_iceberg_takes_every_name_the_iceberg_knows():
+    from csframework.iceberg import Iceberg
+
+    ex = importlib.import_module("csframework.exercises.session06")
+    berg = Iceberg("names")
+    for alias in ("systemic structures", "Patterns and trends", "behaviour", "beliefs",
+                  "what happened", "values"):
+        wanted = berg.level(alias).name
+        given = {item: (alias if level == wanted else level)
+                 for item, level in ex.LATENESS.items()}
+        assert ex.q1.check(given).correct, alias
+    wrong = {item: "the weather" for item in ex.LATENESS}
+    assert "is not a level" in ex.q1.check(wrong).message
+
+
+def test_place_on_ladder_takes_every_name_the_ladder_knows():
+    from csframework.ladder import LadderOfInference
+
+    ex = importlib.import_module("csframework.exercises.session04")
+    ladder = LadderOfInference()
+    for alias in ("interpretation", "raw data", "take action", "draw conclusions", "assume"):
+        wanted = ladder.rung(alias).name
+        given = {item: (alias if rung == wanted else rung)
+                 for item, rung in ex.LATE_MORNING.items()}
+        assert ex.q1.check(given).correct, alias
+    assert "is not a rung" in ex.q1.check({item: "the roof" for item in
+                                           ex.LATE_MORNING}).message
+
+
+def test_question_kinds_keep_their_import_path():
+    from csframework.exercises import questions
+    from csframework.exercises.questions import choices, diagrams, placing, simulations
+
+    assert questions.ClassifyLoop is diagrams.ClassifyLoop
+    assert questions.SetParameter is simulations.SetParameter
+    assert questions.PlaceOnLadder is placing.PlaceOnLadder
+    assert questions.Reflection is choices.Reflection
+    assert set(questions.__all__) == {
+        "SIGNATURES", "BuildCLD", "ClassifyLoop", "FindArchetype", "LoopRequirement",
+        "MultipleChoice", "PlaceItems", "PlaceOnIceberg", "PlaceOnLadder", "PredictPattern",
+        "PredictValue", "Reflection", "SetParameter"}
+    assert not hasattr(simulations.PredictValue, "_load_code")
 
 
 def test_place_on_ladder_accepts_a_ladder():

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from csframework import curriculum
+from csframework.curriculum.notes import glossary_anchor
 from csframework.site import course_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -271,7 +272,7 @@ def test_the_glossary_is_complete_and_in_order():
 
 
 def test_every_glossary_link_in_the_notebooks_resolves():
-    anchors = {curriculum._anchor(t) for t in glossary_terms()}
+    anchors = {glossary_anchor(t) for t in glossary_terms()}
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         text = "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown")

@@ -32,6 +32,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from csframework.curriculum import UnknownSessionError, session_number
 from csframework.errors import ExerciseError
 from csframework.exercises._framework import (
     NOT_ATTEMPTED,
@@ -58,7 +59,9 @@ SESSIONS = tuple(range(1, 15))
 
 
 def load(session: int | str) -> ModuleType:
-    """The exercise module of a session: ``load(7)`` or ``load("07")``.
+    """The exercise module of a session: ``load(7)``, ``load("07")`` or ``load("session 7")``.
+
+    The session is read by :func:`csframework.curriculum.session_number`.
 
     Raises
     ------
@@ -75,8 +78,11 @@ def load(session: int | str) -> ModuleType:
     csframework.errors.ExerciseError: session 0 has no exercises; exercises exist for \
 sessions 1 to 14
     """
-    text = str(session).strip().lower().removeprefix("session").strip()
-    if isinstance(session, bool) or not text.isdigit() or int(text) not in SESSIONS:
+    try:
+        number = session_number(session)
+    except UnknownSessionError:
+        number = None
+    if number not in SESSIONS:
         raise ExerciseError(f"session {session!r} has no exercises; exercises exist for "
                             "sessions 1 to 14")
-    return importlib.import_module(f"{__name__}.session{int(text):02d}")
+    return importlib.import_module(f"{__name__}.session{number:02d}")
