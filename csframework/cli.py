@@ -371,9 +371,9 @@ _FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "ma
 
 
 def _journal_file(path: str | None) -> Path:
-    from csframework.journal import JournalError, _expand, default_path
+    from csframework.journal import JournalError, default_path, expand_path
 
-    chosen = _expand(path, "the journal path") if path else default_path()
+    chosen = expand_path(path, "the journal path") if path else default_path()
     if not chosen.is_file():
         raise JournalError(f"there is no journal at {chosen}: nothing to read yet (write in a "
                            "notebook first, or give the file with --journal)")
@@ -395,7 +395,7 @@ def _open_journal(path: Path):  # -> Journal
 
 
 def _cmd_journal_export(args: argparse.Namespace, extra: Sequence[str]) -> int:
-    from csframework.journal import _expand
+    from csframework.journal import expand_path
 
     fmt = args.format
     to_stdout = args.output == "-"
@@ -404,7 +404,7 @@ def _cmd_journal_export(args: argparse.Namespace, extra: Sequence[str]) -> int:
     elif to_stdout:
         output = None
     else:
-        output = _expand(args.output, "the --output path")
+        output = expand_path(args.output, "the --output path")
     fmt = fmt or (_FORMATS.get(output.suffix.lower(), "html") if output else "html")
     with _open_journal(_journal_file(args.journal)) as journal:
         count = len(journal)
@@ -432,9 +432,9 @@ def _size(*paths: Path) -> str:
 
 
 def _cmd_journal_where(args: argparse.Namespace, extra: Sequence[str]) -> int:
-    from csframework.journal import _expand, backup_folder, default_path
+    from csframework.journal import backup_folder, default_path, expand_path
 
-    path = (_expand(args.journal, "the journal path") if args.journal else default_path())
+    path = (expand_path(args.journal, "the journal path") if args.journal else default_path())
     path = path.absolute()
     home = os.environ.get("CSF_HOME")
     _say(f"Your journal: {path}" + (f" (CSF_HOME={home})" if home and not args.journal else ""))
@@ -461,7 +461,7 @@ def _cmd_journal_where(args: argparse.Namespace, extra: Sequence[str]) -> int:
 
 def _cmd_journal_backup(args: argparse.Namespace, extra: Sequence[str]) -> int:
     with _open_journal(_journal_file(args.journal)) as journal:
-        _, _, versions = journal._counts()
+        _, _, versions = journal.counts()
         written = journal.backup(args.path)
         source = journal.path
     _say(f"Backed up {versions} entry version{'' if versions == 1 else 's'} of {source} to "
@@ -471,12 +471,12 @@ def _cmd_journal_backup(args: argparse.Namespace, extra: Sequence[str]) -> int:
 
 
 def _cmd_journal_restore(args: argparse.Namespace, extra: Sequence[str]) -> int:
-    from csframework.journal import _expand, _restore
+    from csframework.journal import expand_path, restore_backup
 
-    target = _expand(args.journal, "the journal path") if args.journal else None
-    journal, aside = _restore(args.backup, target, overwrite=True)
+    target = expand_path(args.journal, "the journal path") if args.journal else None
+    journal, aside = restore_backup(args.backup, target, overwrite=True)
     with journal:
-        _, _, versions = journal._counts()
+        _, _, versions = journal.counts()
         path = journal.path
     _say(f"Restored {versions} entry version{'' if versions == 1 else 's'} from {args.backup} "
          f"into {path}; checked: the same entries and checksum as the backup.")
@@ -487,9 +487,9 @@ def _cmd_journal_restore(args: argparse.Namespace, extra: Sequence[str]) -> int:
 
 
 def _cmd_journal_salvage(args: argparse.Namespace, extra: Sequence[str]) -> int:
-    from csframework.journal import Journal, _expand, default_path
+    from csframework.journal import Journal, default_path, expand_path
 
-    source = _expand(args.journal, "the journal path") if args.journal else default_path()
+    source = expand_path(args.journal, "the journal path") if args.journal else default_path()
     report = Journal.salvage(source, args.output)
     _say(report.text())
     _say(f"The journal itself was only read. To use the salvaged one as your journal: {PROG} "
@@ -499,10 +499,10 @@ def _cmd_journal_salvage(args: argparse.Namespace, extra: Sequence[str]) -> int:
 
 
 def _cmd_progress(args: argparse.Namespace, extra: Sequence[str]) -> int:
-    from csframework.journal import _expand, default_path
+    from csframework.journal import default_path, expand_path
     from csframework.progress import progress
 
-    path = _expand(args.journal, "the journal path") if args.journal else default_path()
+    path = expand_path(args.journal, "the journal path") if args.journal else default_path()
     if args.journal and not path.is_file():
         _journal_file(args.journal)  # raises, naming the file
     result = progress(path, live=False, course=args.course)

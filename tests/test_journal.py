@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import csframework.journal as journal_module
+import csframework.journal.database as journal_database
 from csframework.cld import CausalLoopDiagram
 from csframework.errors import JournalError, UnknownNameError
 from csframework.journal import (
@@ -92,7 +93,7 @@ def test_wal_mode_busy_timeout_and_schema_version(journal, path):
 
 
 def test_every_schema_version_has_a_migration():
-    assert set(journal_module._MIGRATIONS) == set(range(SCHEMA_VERSION))
+    assert set(journal_database.MIGRATIONS) == set(range(SCHEMA_VERSION))
 
 
 def test_a_blank_file_becomes_a_journal(path):
@@ -325,7 +326,7 @@ def test_read_only_folder_real(tmp_path):  # pragma: no cover - CI runs as non-r
 def test_read_only_folder_is_reported(path, monkeypatch):
     Journal(path).close()
     real_access = os.access
-    monkeypatch.setattr(journal_module.os, "access",
+    monkeypatch.setattr(os, "access",
                         lambda p, m: False if Path(p) == path.parent else real_access(p, m))
     with pytest.raises(JournalError, match=r"folder .* is read-only.*-wal and -shm"):
         Journal(path)
