@@ -64,7 +64,6 @@ class _Shown:
     """How one attachment appears in a portfolio: an optional PNG, then a text block."""
 
     name: str
-    kind: str
     png: bytes | None
     text: str
     caption: str
@@ -98,7 +97,7 @@ def _show_diagram(attachment: Attachment, draw: bool) -> _Shown | None:
     caption = (f"causal loop diagram{title}" if png else
                f"causal loop diagram{title} (in text notation; the drawing was unavailable)"
                if draw else f"causal loop diagram{title} (in text notation)")
-    return _Shown(attachment.name, attachment.kind, png, notation, caption)
+    return _Shown(attachment.name, png, notation, caption)
 
 
 def _show(attachment: Attachment, draw: bool = True) -> _Shown:
@@ -112,7 +111,7 @@ def _show(attachment: Attachment, draw: bool = True) -> _Shown:
     else:
         text = attachment.content
     language = "json" if attachment.json_data() is not None else ""
-    return _Shown(attachment.name, attachment.kind, None, text, attachment.kind, language)
+    return _Shown(attachment.name, None, text, attachment.kind, language)
 
 
 def _by_domain(entries: tuple[Entry, ...]) -> dict[str, list[Entry]]:
