@@ -431,7 +431,10 @@ def _questions(number: int, live: bool, recorded: Mapping[str, tuple[bool, bool]
     return tuple(states)
 
 
-def _open_journal(journal: Any) -> tuple[Any, bool, str]:
+JournalLike = Journal | str | os.PathLike[str] | None
+
+
+def _open_journal(journal: JournalLike) -> tuple[Journal | None, bool, str]:
     """(journal or None, whether we opened it, its path)."""
     if journal is None or isinstance(journal, str | os.PathLike):
         path = (expand_path(journal, "the journal path") if journal is not None
@@ -442,7 +445,7 @@ def _open_journal(journal: Any) -> tuple[Any, bool, str]:
     return journal, False, str(getattr(journal, "path", ""))
 
 
-def progress(journal: Any = None, *, live: bool = True,
+def progress(journal: JournalLike = None, *, live: bool = True,
              course: str | os.PathLike[str] | None = None) -> Progress:
     """Where a participant is in the year.
 
@@ -482,7 +485,8 @@ def progress(journal: Any = None, *, live: bool = True,
             opened.close()
 
 
-def record_exercises(journal: Any = None, sessions: Sequence[int] | None = None) -> tuple[int, ...]:
+def record_exercises(journal: JournalLike = None,
+                     sessions: Sequence[int] | None = None) -> tuple[int, ...]:
     """Save the exercise checks run in this process to the journal.
 
     Each session with at least one attempt is saved through its own
