@@ -10,8 +10,11 @@ Progress is read from two places, and nothing else is stored:
   count before they are saved. :func:`record_exercises` saves them to the journal.
 
 The journal prompts a session expects are the ones its notebooks ask
-(``journal_prompt(7, "check-out", ...)``), found in the course notebooks when
-they are at hand (:func:`csframework.site.find_course`).
+(``journal_prompt(7, "check-out", ...)``), read from the code of the course
+notebooks (parsed, never run) when they are at hand
+(:func:`csframework.site.find_course`). Saved exercise results are read from
+the entry's JSON attachment (``"results"``); entries written by versions
+before it had one are read from their text.
 
 A session is *done* when every exercise is solved and every expected prompt
 written, *in progress* when something was started, else *not started*.
@@ -35,40 +38,44 @@ Progress through the year: 0 of 15 sessions done, 1 in progress, 14 not started
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from html import escape
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from csframework import curriculum
+from csframework import _html, curriculum, exercises
+from csframework.exercises._framework import EXERCISES_PROMPT, EXERCISES_SCHEMA
+from csframework.journal import Journal, default_path, expand_path
+from csframework.site import CourseError, find_course
+
+if TYPE_CHECKING:
+    from csframework.journal import Entry
 
 __all__ = [
     "EXERCISES_PROMPT",
+    "EXERCISES_SCHEMA",
     "STATUSES",
     "Progress",
     "QuestionState",
     "SessionProgress",
     "expected_prompts",
     "progress",
+    "prompt_calls",
     "record_exercises",
 ]
-
-#: The journal prompt under which a session's exercise results are saved.
-EXERCISES_PROMPT = "exercises-progress"
 
 #: A session's status, from furthest to least far.
 STATUSES = ("done", "in progress", "not started")
 
 _STATUS_COLOURS = {"done": "#009E73", "in progress": "#E69F00", "not started": "#BBBBBB"}
+# A question line of the text that versions before the JSON attachment saved (legacy)
 _QUESTION_LINE = re.compile(r"^\s+(q\d+)\s+(solved|attempted|not started)\s+\S+?:\s?(.*)$")
-_PROMPT_CALL = re.compile(
-    r"journal_prompt\(\s*(?:session\s*=\s*)?([^,()]+?)\s*,\s*(?:prompt_id\s*=\s*)?"
-    r"[\"']([a-z0-9][a-z0-9._-]*)[\"']")
+_PROMPT_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_MAGIC_LINE = re.compile(r"^\s*[%!]")
 
 
 @dataclass(frozen=True)
@@ -210,23 +217,12 @@ class Progress:
     __str__ = text
 
     def _repr_html_(self) -> str:
-        rows = []
-        for s in self.sessions:
-            colour = _STATUS_COLOURS[s.status]
-            bar = (f'<div style="width:8em;height:.7em;background:#eee;border-radius:.35em">'
-                   f'<div style="width:{100 * s.fraction:.0f}%;height:100%;background:{colour};'
-                   'border-radius:.35em"></div></div>')
-            rows.append(
-                f"<tr><td>{s.number}</td><td>{escape(s.title)}</td>"
-                f"<td>{escape(s.month) or '–'}</td>"
-                f"<td>{_cell(s.exercises_solved, s.exercises_total)}</td>"
-                f"<td>{_cell(s.journal_done, s.journal_expected, len(s.written))}</td>"
-                f'<td>{bar}</td><td style="color:{colour};font-weight:600">'
-                f"{escape(s.status)}</td></tr>")
-        head = ("<tr><th>#</th><th>Session</th><th>Month</th><th>Exercises</th><th>Journal</th>"
-                "<th></th><th>Status</th></tr>")
-        return (f'<div class="csf-progress"><b>{escape(self.headline())}</b>'
-                f'<table style="border-collapse:collapse">{head}{"".join(rows)}</table></div>')
+        rows = [{"number": s.number, "title": s.title, "month": s.month,
+                 "exercises": _cell(s.exercises_solved, s.exercises_total),
+                 "journal": _cell(s.journal_done, s.journal_expected, len(s.written)),
+                 "width": f"{100 * s.fraction:.0f}", "colour": _STATUS_COLOURS[s.status],
+                 "status": s.status} for s in self.sessions]
+        return _html.render("progress.html.j2", headline=self.headline(), rows=rows)
 
     def to_frame(self) -> Any:
         """The table as a pandas DataFrame, one row per session.
@@ -288,11 +284,51 @@ class Progress:
 
 # -- reading the sources ----------------------------------------------------------------------
 
-def _session_of(token: str, default: int | None) -> int | None:
-    text = token.strip().strip("'\"").lower().removeprefix("session").strip()
-    if text == "start-here":
-        return 0
-    return int(text) if text.isdigit() else default
+def _literal(node: ast.expr | None) -> object:
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def prompt_calls(source: str) -> Iterator[tuple[object, str]]:
+    """The ``journal_prompt(session, prompt_id, ...)`` calls in Python `source`.
+
+    The code is parsed (never run); a cell that is not Python (a cell magic, a
+    syntax error) has none. IPython's ``%`` and ``!`` lines are left out first.
+    Yields (the session as written, or None when it is not a literal; the prompt id).
+
+    Examples
+    --------
+    >>> list(prompt_calls('csf.journal_prompt(7, "check-out", "What now?")\\n%time x = 1'))
+    [(7, 'check-out')]
+    >>> list(prompt_calls('journal_prompt(session=N, prompt_id="loops")'))
+    [(None, 'loops')]
+    """
+    code = "\n".join("" if _MAGIC_LINE.match(line) else line for line in source.splitlines())
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name != "journal_prompt":
+            continue
+        given = dict(zip(("session", "prompt_id"), node.args, strict=False))
+        given.update({k.arg: k.value for k in node.keywords if k.arg in ("session", "prompt_id")})
+        prompt = _literal(given.get("prompt_id"))
+        if isinstance(prompt, str) and _PROMPT_ID.fullmatch(prompt):
+            yield _literal(given.get("session")), prompt
+
+
+def _session_of(value: object, default: int) -> int | None:
+    """The session a call names; the notebook's own when it is not written as a literal."""
+    if value is None:
+        return default
+    try:
+        return curriculum.session_number(value)
+    except curriculum.UnknownSessionError:
+        return None
 
 
 def expected_prompts(course: str | os.PathLike[str] | None = None) -> dict[int, tuple[str, ...]]:
@@ -315,8 +351,6 @@ def expected_prompts(course: str | os.PathLike[str] | None = None) -> dict[int, 
     >>> expected_prompts(course)
     {7: ('check-out',)}
     """
-    from csframework.site import CourseError, find_course
-
     try:
         root = find_course(course)
     except CourseError:
@@ -336,33 +370,56 @@ def expected_prompts(course: str | os.PathLike[str] | None = None) -> dict[int, 
             for cell in cells:
                 if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                     continue
-                for token, prompt in _PROMPT_CALL.findall("".join(cell.get("source", ""))):
-                    number = _session_of(token, s.number)
+                source = cell.get("source", "")
+                source = "".join(source) if isinstance(source, list) else str(source)
+                for session, prompt in prompt_calls(source):
+                    number = _session_of(session, s.number)
                     if number is not None and prompt not in found.setdefault(number, []):
                         found[number].append(prompt)
     return {n: tuple(p) for n, p in sorted(found.items())}
 
 
-def _recorded(journal: Any, number: int) -> dict[str, tuple[bool, bool]]:
+def _saved_results(entry: Entry) -> list[tuple[str, bool, bool]] | None:
+    """(name, solved, attempted) per question from the entry's JSON; None if it has none."""
+    try:
+        data = entry.attachment("results").json_data()
+    except KeyError:
+        return None
+    if not isinstance(data, dict) or data.get("schema") != EXERCISES_SCHEMA:
+        return None
+    questions = data.get("questions")
+    if not isinstance(questions, list):
+        return None
+    return [(q["name"], q.get("solved") is True, q.get("attempted") is True)
+            for q in questions if isinstance(q, dict) and isinstance(q.get("name"), str)]
+
+
+def _text_results(entry: Entry) -> list[tuple[str, bool, bool]]:
+    """The same from the text that versions before the JSON attachment saved."""
+    found = []
+    for line in entry.text.splitlines():
+        match = _QUESTION_LINE.match(line)
+        if match:
+            status = match.group(2)
+            found.append((match.group(1), status == "solved", status != "not started"))
+    return found
+
+
+def _recorded(journal: Journal, number: int) -> dict[str, tuple[bool, bool]]:
     """q-name -> (solved, attempted), over every saved version of the session's results."""
     states: dict[str, tuple[bool, bool]] = {}
     for entry in journal.history(number, EXERCISES_PROMPT):
-        for line in entry.text.splitlines():
-            match = _QUESTION_LINE.match(line)
-            if match:
-                name, status = match.group(1), match.group(2)
-                solved, attempted = states.get(name, (False, False))
-                states[name] = (solved or status == "solved",
-                                attempted or status != "not started")
+        results = _saved_results(entry)
+        for name, solved, attempted in (results if results is not None
+                                        else _text_results(entry)):
+            was_solved, was_attempted = states.get(name, (False, False))
+            states[name] = (was_solved or solved, was_attempted or attempted or solved)
     return states
 
 
 def _questions(number: int, live: bool, recorded: Mapping[str, tuple[bool, bool]],
                written: Iterable[str]) -> tuple[QuestionState, ...]:
-    import importlib
-
-    name = f"csframework.exercises.session{number:02d}"
-    module = sys.modules.get(name) or importlib.import_module(name)
+    module = exercises.load(number)
     saved = set(written)
     states = []
     for q in module.questions:
@@ -374,19 +431,21 @@ def _questions(number: int, live: bool, recorded: Mapping[str, tuple[bool, bool]
     return tuple(states)
 
 
-def _open_journal(journal: Any) -> tuple[Any, bool, str]:
-    """(journal or None, whether we opened it, its path)."""
-    from csframework.journal import Journal, default_path
+JournalLike = Journal | str | os.PathLike[str] | None
 
+
+def _open_journal(journal: JournalLike) -> tuple[Journal | None, bool, str]:
+    """(journal or None, whether we opened it, its path)."""
     if journal is None or isinstance(journal, str | os.PathLike):
-        path = Path(journal).expanduser() if journal is not None else default_path()
+        path = (expand_path(journal, "the journal path") if journal is not None
+                else default_path())
         if not path.exists():
             return None, False, str(path)
         return Journal(path), True, str(path)
     return journal, False, str(getattr(journal, "path", ""))
 
 
-def progress(journal: Any = None, *, live: bool = True,
+def progress(journal: JournalLike = None, *, live: bool = True,
              course: str | os.PathLike[str] | None = None) -> Progress:
     """Where a participant is in the year.
 
@@ -405,8 +464,6 @@ def progress(journal: Any = None, *, live: bool = True,
     -------
     Progress
     """
-    from csframework.exercises import SESSIONS as EXERCISE_SESSIONS
-
     opened, close, where = _open_journal(journal)
     try:
         expected = expected_prompts(course)
@@ -419,7 +476,7 @@ def progress(journal: Any = None, *, live: bool = True,
                                        - {EXERCISES_PROMPT}))
                 recorded = _recorded(opened, s.number)
             questions = (_questions(s.number, live, recorded, written)
-                         if s.number in EXERCISE_SESSIONS else ())
+                         if s.number in exercises.SESSIONS else ())
             sessions.append(SessionProgress(s.number, s.title, s.month, questions,
                                             expected.get(s.number, ()), written))
         return Progress(tuple(sessions), where)
@@ -428,7 +485,8 @@ def progress(journal: Any = None, *, live: bool = True,
             opened.close()
 
 
-def record_exercises(journal: Any = None, sessions: Sequence[int] | None = None) -> tuple[int, ...]:
+def record_exercises(journal: JournalLike = None,
+                     sessions: Sequence[int] | None = None) -> tuple[int, ...]:
     """Save the exercise checks run in this process to the journal.
 
     Each session with at least one attempt is saved through its own
@@ -461,18 +519,13 @@ def record_exercises(journal: Any = None, sessions: Sequence[int] | None = None)
     1
     >>> journal.close()
     """
-    from csframework.journal import Journal
-
     own = journal is None or isinstance(journal, str | os.PathLike)
     target = Journal(journal) if own else journal
     saved = []
     try:
-        for name, module in sorted(sys.modules.items()):
-            match = re.fullmatch(r"csframework\.exercises\.session(\d\d)", name)
-            if not match or module is None:
-                continue
-            number = int(match.group(1))
-            if sessions is not None and number not in sessions:
+        for number in exercises.SESSIONS:
+            module = sys.modules.get(f"{exercises.__name__}.session{number:02d}")
+            if module is None or (sessions is not None and number not in sessions):
                 continue
             if any(q.attempted for q in module.questions):
                 module.progress(journal=target)

@@ -35,13 +35,15 @@ import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from html import escape
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from csframework import curriculum
+from csframework import _html, curriculum
 from csframework._atomic import write_atomic
+from csframework._text import plural
 from csframework.errors import CSFrameworkError
+from csframework.style import PALETTE
 
 __all__ = [
     "COURSE_ENV",
@@ -279,10 +281,10 @@ def _markdown_html(root: Path, rel: str) -> str:
     except (OSError, UnicodeDecodeError) as err:
         raise CourseError(f"cannot read {path}: {err}") from None
     title = re.search(r"^#\s+(.+?)\s*$", text, flags=re.MULTILINE)
-    depth = rel.count("/")
-    body = (f'<p><a href="{_rel("index.html", depth)}">← Course index</a></p>\n'
-            + _site_links(markdown2html_mistune(text)))
-    return _page(title.group(1) if title else Path(rel).stem, body)
+    # the course's own Markdown, rendered by nbconvert as the notebooks' is: shown as HTML
+    content = _html.safe(_site_links(markdown2html_mistune(text)))
+    return _page("site_reading.html.j2", title.group(1) if title else Path(rel).stem,
+                 index=_rel("index.html", rel.count("/")), content=content)
 
 
 @dataclass(frozen=True)
@@ -313,36 +315,7 @@ class Site:
                 f"{len(self.files)} files>")
 
 
-# -- shared look ------------------------------------------------------------------------------
-
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; line-height: 1.5;
-       color: #1a1a1a; background: #fff; margin: 0; }
-main.csf-page { max-width: 64rem; margin: 0 auto; padding: 1.5rem 1.5rem 4rem; }
-h1 { font-size: 1.9rem; margin: .5rem 0 .25rem; }
-h2 { border-bottom: 2px solid #d0d7de; padding-bottom: .2rem; margin-top: 2rem; }
-table.csf-sessions { border-collapse: collapse; width: 100%; }
-table.csf-sessions th, table.csf-sessions td { text-align: left; vertical-align: top;
-       padding: .4rem .5rem; border-bottom: 1px solid #e5e7eb; }
-.csf-chip { display: inline-block; padding: 0 .55rem; margin: 0 .25rem .2rem 0;
-       border-radius: .7rem; color: #fff; font-size: .85rem; text-decoration: none; }
-.csf-muted { color: #666; }
-.csf-tools a { white-space: nowrap; }
-ul.csf-list li { margin: .3rem 0; }
-""".strip()
-
-_NAV_CSS = """
-nav.csf-nav { font-family: system-ui, -apple-system, "Segoe UI", sans-serif;
-       display: flex; justify-content: space-between; gap: 1rem; flex-wrap: wrap;
-       padding: .6rem 1rem; background: #f3f6fa; border-bottom: 1px solid #d0d7de;
-       font-size: .95rem; }
-nav.csf-nav.csf-bottom { border-top: 1px solid #d0d7de; border-bottom: 0; margin-top: 2rem; }
-nav.csf-nav a { color: #0b5cad; text-decoration: none; }
-nav.csf-nav a:hover { text-decoration: underline; }
-nav.csf-nav .csf-here { color: #444; }
-div.csf-widget-note { border-left: 4px solid #0072B2; background: #eef5fb; color: #1a1a1a;
-       padding: .4rem .8rem; margin: .2rem 0; font-family: system-ui, sans-serif; }
-""".strip()
+# -- the pages of the index ------------------------------------------------------------------
 
 _FACET_TEXT = {
     "self": "Noticing oneself: attention, the mind-heart-body system, one's own mental models "
@@ -353,47 +326,32 @@ _FACET_TEXT = {
 }
 
 
-def _page(title: str, body: str) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
-            f'<main class="csf-page">\n{body}\n</main>\n</body>\n</html>\n')
+def _page(template: str, title: str, **context: Any) -> str:
+    return _html.page(template, title, main_class="csf-page", **context)
 
 
 def _rel(href: str, depth: int) -> str:
     return "../" * depth + href
 
 
-def _facet_chips(facets: Sequence[str], depth: int) -> str:
-    from csframework.style import PALETTE
-
-    return "".join(f'<a class="csf-chip" style="background:{PALETTE[f]}" '
-                   f'href="{_rel(f"facets/{f}.html", depth)}">{escape(f)}</a>' for f in facets)
-
-
-def _tool_links(tools: Sequence[str], depth: int) -> str:
-    return ", ".join(f'<a href="{_rel(f"tools/{tool_slug(t)}.html", depth)}">{escape(t)}</a>'
-                     for t in tools)
+def _chips(facets: Sequence[str], depth: int) -> list[dict[str, str]]:
+    return [{"name": f, "colour": PALETTE[f], "href": _rel(f"facets/{f}.html", depth)}
+            for f in facets]
 
 
 def _session_rows(sessions: Sequence[curriculum.Session], by_source: dict[str, Page],
-                  depth: int) -> str:
+                  depth: int) -> list[dict[str, Any]]:
     rows = []
     for s in sessions:
         page = by_source.get(s.notebook)
-        title = (f'<a href="{_rel(page.href, depth)}">{escape(s.title)}</a>' if page else
-                 f'{escape(s.title)} <span class="csf-muted">(notebook not yet written)</span>')
         exercise = by_source.get(s.exercise or "")
-        practice = (f'<a href="{_rel(exercise.href, depth)}">exercises</a>' if exercise else
-                    '<span class="csf-muted">–</span>')
-        rows.append(f'<tr id="session-{s.number}"><td>{s.number}</td>'
-                    f"<td>{escape(s.month) or '–'}</td><td>{title}</td>"
-                    f"<td>{_facet_chips(s.facets, depth)}</td>"
-                    f'<td class="csf-tools">{_tool_links(s.tools, depth)}</td>'
-                    f"<td>{practice}</td></tr>")
-    return ('<table class="csf-sessions"><thead><tr><th>#</th><th>Month</th><th>Session</th>'
-            "<th>Facets</th><th>Tools</th><th>Practice</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
+        rows.append({"number": s.number, "month": s.month, "title": s.title,
+                     "href": _rel(page.href, depth) if page else None,
+                     "facets": _chips(s.facets, depth),
+                     "tools": [{"name": t, "href": _rel(f"tools/{tool_slug(t)}.html", depth)}
+                               for t in s.tools],
+                     "practice": _rel(exercise.href, depth) if exercise else None})
+    return rows
 
 
 def _used_tools() -> tuple[str, ...]:
@@ -404,30 +362,14 @@ def _used_tools() -> tuple[str, ...]:
 def _index_html(pages: Sequence[Page], readings: Sequence[str] = ()) -> str:
     by_source = {p.source: p for p in pages}
     sessions = curriculum.sessions(include_start=True)
-    facets = "".join(f'<li>{_facet_chips([f], 0)} {escape(_FACET_TEXT[f])}</li>'
-                     for f in curriculum.FACETS)
-    tools = "".join(f'<li><a href="tools/{tool_slug(t)}.html">{escape(t)}</a></li>'
-                    for t in _used_tools())
-    others = [p for p in pages if p.kind == "other"]
-    other_html = ("<h2>Other notebooks</h2><ul class=\"csf-list\">"
-                  + "".join(f'<li><a href="{p.href}">{escape(p.title)}</a> '
-                            f'<span class="csf-muted">({escape(p.source)})</span></li>'
-                            for p in others) + "</ul>") if others else ""
-    first = f'<a href="{pages[0].href}">{escape(pages[0].title)}</a>' if pages else "–"
-    reading_html = "".join(f'<li><a href="{escape(_site_links_target(rel))}">'
-                           f"{escape(rel)}</a></li>" for rel in readings)
-    body = (
-        "<h1>The Compassionate Systems year</h1>\n"
-        '<p class="csf-muted">The course notebooks of csframework, to read without running '
-        "anything. To work in them, run <code>csframework lab</code>.</p>\n"
-        f"<p>Begin with: {first}.</p>\n"
-        f"<h2>Sessions</h2>\n{_session_rows(sessions, by_source, 0)}\n"
-        f'<h2>Facets</h2>\n<ul class="csf-list">{facets}</ul>\n'
-        f'<h2>Tools</h2>\n<ul class="csf-list">{tools}</ul>\n{other_html}'
-        + (f'<h2>To read alongside</h2>\n<ul class="csf-list">{reading_html}</ul>\n'
-           if readings else "")
-    )
-    return _page("The Compassionate Systems year: course notebooks", body)
+    facets = [{**chip, "text": _FACET_TEXT[chip["name"]]}
+              for chip in _chips(curriculum.FACETS, 0)]
+    tools = [{"name": t, "href": f"tools/{tool_slug(t)}.html"} for t in _used_tools()]
+    return _page("site_index.html.j2", "The Compassionate Systems year: course notebooks",
+                 first=pages[0] if pages else None,
+                 rows=_session_rows(sessions, by_source, 0), facets=facets, tools=tools,
+                 others=[p for p in pages if p.kind == "other"],
+                 readings=[{"name": rel, "href": _site_links_target(rel)} for rel in readings])
 
 
 def _site_links_target(rel: str) -> str:
@@ -437,11 +379,8 @@ def _site_links_target(rel: str) -> str:
 def _listing_html(heading: str, intro: str, sessions: Sequence[curriculum.Session],
                   pages: Sequence[Page]) -> str:
     by_source = {p.source: p for p in pages}
-    listing = (_session_rows(sessions, by_source, 1) if sessions else
-               '<p class="csf-muted">No session of the year uses it.</p>')
-    body = (f'<p><a href="../index.html">← Course index</a></p>\n<h1>{escape(heading)}</h1>\n'
-            f"<p>{escape(intro)}</p>\n{listing}")
-    return _page(heading, body)
+    return _page("site_listing.html.j2", heading, intro=intro,
+                 rows=_session_rows(sessions, by_source, 1))
 
 
 def _facet_html(facet: str, pages: Sequence[Page]) -> str:
@@ -451,35 +390,21 @@ def _facet_html(facet: str, pages: Sequence[Page]) -> str:
 
 def _tool_html(tool: str, pages: Sequence[Page]) -> str:
     sessions = [s for s in curriculum.sessions(include_start=True) if tool in s.tools]
-    n = len(sessions)
-    intro = f"The sessions that use the {tool} ({n} session{'' if n == 1 else 's'})."
+    intro = f"The sessions that use the {tool} ({plural(len(sessions), 'session')})."
     return _listing_html(f"Tool: {tool}", intro, sessions, pages)
 
 
 # -- notebook pages -------------------------------------------------------------------------
-
-_TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block extra_css -%}<style type="text/css">{{ resources.csf_css }}</style>{%- endblock -%}
-{%- block body_header -%}{{ super() }}{{ resources.csf_nav_top }}{%- endblock body_header -%}
-{%- block body_footer -%}{{ resources.csf_nav_bottom }}{{ super() }}{%- endblock body_footer -%}
-"""
-
 
 _LOCAL_IMAGE = re.compile(r"!\[[^\]]*\]\((?!\s*(?:https?:|data:|attachment:))"
                           r"|<img\s[^>]*src=[\"'](?!https?:|data:)")
 
 
 def _exporter(embed_images: bool) -> Any:
-    import jinja2
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_name="lab", template_file="csf_page.html.j2",
-                        extra_loaders=[jinja2.DictLoader({"csf_page.html.j2": _TEMPLATE})],
-                        embed_images=embed_images)
+    return HTMLExporter(template_name="lab", template_file="site_notebook.html.j2",
+                        extra_loaders=[_html.environment().loader], embed_images=embed_images)
 
 
 def _has_local_images(nb: Any) -> bool:
@@ -491,13 +416,20 @@ def _has_local_images(nb: Any) -> bool:
 def _nav(pages: Sequence[Page], i: int, where: str) -> str:
     page = pages[i]
     depth = page.href.count("/")
-    prev = (f'<a rel="prev" href="{_rel(pages[i - 1].href, depth)}">← '
-            f"{escape(pages[i - 1].label)}</a>" if i > 0 else "<span></span>")
-    nxt = (f'<a rel="next" href="{_rel(pages[i + 1].href, depth)}">'
-           f"{escape(pages[i + 1].label)} →</a>" if i + 1 < len(pages) else "<span></span>")
-    here = f'<span class="csf-here">{escape(page.label)}: {escape(page.title)}</span>'
-    index = f'<a rel="index" href="{_rel("index.html", depth)}">Course index</a>'
-    return (f'<nav class="csf-nav csf-{where}">{prev}<span>{index} · {here}</span>{nxt}</nav>')
+
+    def link(other: Page) -> dict[str, str]:
+        return {"href": _rel(other.href, depth), "label": other.label}
+
+    return _html.render("site_nav.html.j2", where=where, index=_rel("index.html", depth),
+                        prev=link(pages[i - 1]) if i > 0 else None,
+                        next=link(pages[i + 1]) if i + 1 < len(pages) else None,
+                        here={"label": page.label, "title": page.title})
+
+
+def _nav_css() -> str:
+    """The style of the bars and widget notes on notebook pages (``templates/nav.css``)."""
+    return resources.files("csframework").joinpath("templates", "nav.css").read_text(
+        encoding="utf-8").strip()
 
 
 def _readable(nb: Any) -> Any:
@@ -550,7 +482,7 @@ def _notebook_html(exporters: dict[bool, Any], root: Path, pages: Sequence[Page]
             raise CourseError(f"executing {page.source} failed; fix the notebook or build "
                               f"without --execute:\n{err}") from None
     resources = {"metadata": {"name": page.title, "path": str(path.parent)},
-                 "csf_css": _NAV_CSS, "csf_nav_top": _nav(pages, i, "top"),
+                 "csf_css": _nav_css(), "csf_nav_top": _nav(pages, i, "top"),
                  "csf_nav_bottom": _nav(pages, i, "bottom")}
     embed = _has_local_images(nb)  # embedding parses the whole page again: only when needed
     if embed not in exporters:

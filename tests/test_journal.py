@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import csframework.journal as journal_module
+import csframework.journal.database as journal_database
 from csframework.cld import CausalLoopDiagram
 from csframework.errors import JournalError, UnknownNameError
 from csframework.journal import (
@@ -92,7 +93,7 @@ def test_wal_mode_busy_timeout_and_schema_version(journal, path):
 
 
 def test_every_schema_version_has_a_migration():
-    assert set(journal_module._MIGRATIONS) == set(range(SCHEMA_VERSION))
+    assert set(journal_database.MIGRATIONS) == set(range(SCHEMA_VERSION))
 
 
 def test_a_blank_file_becomes_a_journal(path):
@@ -325,7 +326,7 @@ def test_read_only_folder_real(tmp_path):  # pragma: no cover - CI runs as non-r
 def test_read_only_folder_is_reported(path, monkeypatch):
     Journal(path).close()
     real_access = os.access
-    monkeypatch.setattr(journal_module.os, "access",
+    monkeypatch.setattr(os, "access",
                         lambda p, m: False if Path(p) == path.parent else real_access(p, m))
     with pytest.raises(JournalError, match=r"folder .* is read-only.*-wal and -shm"):
         Journal(path)
@@ -525,3 +526,30 @@ def test_restore_refuses_a_journal_that_is_open_elsewhere(filled, tmp_path):
         assert still_open.latest(1, "mine").text == "keep"
     with Journal.restore(copy, other, overwrite=True) as restored:
         assert len(restored) == 3
+
+
+# -- sessions are parsed by csframework.curriculum -------------------------------------------
+
+def test_session_errors_are_curriculums_too(journal):
+    from csframework import curriculum
+
+    with pytest.raises(curriculum.UnknownSessionError) as caught:
+        journal.write("sesion3", "x", "text")
+    assert isinstance(caught.value, JournalError)
+    assert "did you mean 'session03'?" in str(caught.value)
+    assert "in Journal.write" in str(caught.value)
+
+
+def test_session_keys_the_journal_takes(journal):
+    import numpy as np
+
+    for given, number in [("start", 0), ("Start_Here", 0), ("session 07", 7), ("07", 7),
+                          (np.int64(12), 12), ("Session 3", 3)]:
+        assert journal.write(given, "k", "text").session == number, given
+
+
+def test_a_session_in_other_digits_is_an_unknown_session(journal):
+    # '²'.isdigit() is true but int('²') fails: this was a ValueError from int()
+    for bad in ("session²", "٣", True, 2.0, 15, -1):
+        with pytest.raises(UnknownSessionError, match="unknown session"):
+            journal.write(bad, "k", "text")

@@ -168,11 +168,11 @@ def test_restore_over_a_journal_with_entries_in_its_wal(path, backup_file):
 
 
 def test_restore_proves_the_result_equals_the_backup(path, backup_file, monkeypatch):
-    import csframework.journal as module
+    import csframework.journal.backup as module
 
     with Journal(path) as journal:
         journal.write(3, "mine", "keep me")
-    real = module._fingerprint
+    real = module.fingerprint
     calls = []
 
     def tampered(conn):
@@ -180,7 +180,7 @@ def test_restore_proves_the_result_equals_the_backup(path, backup_file, monkeypa
         count, digest = real(conn)
         return (count, digest) if len(calls) == 1 else (count, "0" * 64)
 
-    monkeypatch.setattr(module, "_fingerprint", tampered)
+    monkeypatch.setattr(module, "fingerprint", tampered)
     with pytest.raises(JournalError, match="did not give the backup back"):
         Journal.restore(backup_file, path, overwrite=True)
     monkeypatch.undo()

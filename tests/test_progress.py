@@ -174,3 +174,84 @@ def test_unknown_session_and_status_are_named():
         p.session(5)
     with pytest.raises(ValueError, match=r"'finished'.*valid statuses"):
         p.count("finished")
+
+
+# -- results as a JSON attachment; older text entries still read ---------------------------
+
+def test_saved_results_are_a_json_attachment(journal):
+    from csframework.exercises._framework import EXERCISES_SCHEMA
+
+    session01.q1.check(session01.q1.answer())
+    session01.progress(journal=journal)
+    entry = journal.latest(1, EXERCISES_PROMPT)
+    data = entry.attachment("results").value
+    assert data["schema"] == EXERCISES_SCHEMA and data["session"] == 1
+    assert [(q["name"], q["solved"], q["attempted"]) for q in data["questions"]][:2] == [
+        ("q1", True, True), ("q2", False, False)]
+    assert entry.text.startswith("Session 1: 1 of 4 solved")   # still readable as text
+
+
+def test_progress_reads_the_attachment_not_the_text(course, journal):
+    from csframework.exercises._framework import EXERCISES_SCHEMA
+
+    results = {"schema": EXERCISES_SCHEMA, "version": 1, "session": 1, "questions": [
+        {"name": "q2", "kind": "x", "title": "y", "attempted": True, "solved": True}]}
+    journal.write(1, EXERCISES_PROMPT, "Session 1: (a text that lists no question lines)",
+                  attachments={"results": results})
+    states = {q.name: q.status for q in progress(journal, course=course, live=False)
+              .session(1).questions}
+    assert states["q2"] == "solved" and states["q1"] == "not started"
+
+
+def test_text_entries_of_earlier_versions_still_count(course, journal):
+    """A participant's year of progress, saved as text before the attachment existed."""
+    journal.write(1, EXERCISES_PROMPT,
+                  "Session 1: 1 of 4 solved, 2 attempted\n"
+                  "  q1 solved      ClassifyLoop: The loop through workload, stress\n"
+                  "  q2 attempted   PredictPattern: What happens next\n"
+                  "  q3 not started MultipleChoice: Pick\n", domain="capacity building")
+    states = {q.name: q.status for q in progress(journal, course=course, live=False)
+              .session(1).questions}
+    assert states == {"q1": "solved", "q2": "attempted", "q3": "not started",
+                      "q4": "not started"}
+
+
+def test_a_malformed_attachment_falls_back_to_nothing_not_an_error(course, journal):
+    journal.write(1, EXERCISES_PROMPT, "hand written",
+                  attachments={"results": {"schema": "csframework.exercises-progress",
+                                           "questions": [{"name": 3}, "q1", None]}})
+    s1 = progress(journal, course=course, live=False).session(1)
+    assert s1.exercises_attempted == 0
+
+
+# -- journal prompts read from the code, not from its text ----------------------------------
+
+def test_prompt_calls_are_parsed_not_searched():
+    from csframework.progress import prompt_calls
+
+    source = ('# journal_prompt(7, "in-a-comment", "...")\n'
+              'text = "journal_prompt(7, \'in-a-string\', \'...\')"\n'
+              '%matplotlib inline\n'
+              'csf.widgets.journal_prompt("session07", prompt_id="real", question="?")\n')
+    assert list(prompt_calls(source)) == [("session07", "real")]
+    assert list(prompt_calls("journal_prompt(7, 'x'")) == []         # not Python: none
+
+
+def test_expected_prompts_take_the_session_from_the_call(tmp_path):
+    nb = tmp_path / curriculum.session(7).notebook
+    nb.parent.mkdir(parents=True)
+    cells = [nbformat.v4.new_code_cell('journal_prompt("session 3", "looking-back", "?")'),
+             nbformat.v4.new_code_cell('journal_prompt(99, "nowhere", "?")')]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), nb)
+    assert expected_prompts(tmp_path) == {3: ("looking-back",)}
+
+
+def test_exercises_do_not_import_progress():
+    import subprocess
+    import sys
+
+    code = ("import sys, csframework.exercises as e; e.load(1); "
+            "print('csframework.progress' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"

@@ -218,3 +218,31 @@ def test_notebook_cells_carry_slide_metadata(path):
 def test_pending_slides_list_names_real_notebooks():
     names = {p.name for p in _notebooks()}
     assert not NOTEBOOKS_WITHOUT_SLIDES - names, NOTEBOOKS_WITHOUT_SLIDES - names
+
+
+# -- one page shell, one style sheet ---------------------------------------------------------
+
+def test_site_pages_and_the_portfolio_share_one_shell_and_style(tmp_path):
+    import re
+
+    from csframework import _html
+    from csframework.journal import Journal
+
+    index = site._index_html(site.plan(site.find_course()))
+    with Journal.scratch() as journal:
+        journal.write(1, "check-in", "Here.")
+        portfolio = tmp_path / "p.html"
+        journal.export_html(portfolio)
+        page = portfolio.read_text()
+    style = re.compile(r"<style>\n(.*?)\n</style>", re.S)
+    assert style.search(index).group(1) == style.search(page).group(1) == _html.css()
+    head = re.compile(r"^(.*?)<title>", re.S)
+    assert head.search(index).group(1) == head.search(page).group(1)
+    assert '<main class="csf-page">' in index and "<main>\n" in page
+
+
+def test_links_to_notebooks_with_odd_names_are_escaped():
+    odd = site.Page("notebooks/x & 'y'.ipynb", "notebooks/x & 'y'.html", "Odd <one>", None,
+                    "other")
+    index = site._index_html((odd,))
+    assert '<a href="notebooks/x &amp; &#x27;y&#x27;.html">Odd &lt;one&gt;</a>' in index

@@ -24,7 +24,11 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from csframework._text import plural as plural  # questions.py takes it from here
+
 __all__ = [
+    "EXERCISES_PROMPT",
+    "EXERCISES_SCHEMA",
     "NOT_ATTEMPTED",
     "STATUSES",
     "CheckResult",
@@ -38,6 +42,12 @@ __all__ = [
 
 #: The three answers a check can give.
 STATUSES = ("correct", "not yet", "not attempted")
+
+#: The journal prompt under which a session's exercise results are saved.
+EXERCISES_PROMPT = "exercises-progress"
+
+#: The ``"schema"`` of the JSON attachment (named ``"results"``) holding those results.
+EXERCISES_SCHEMA = "csframework.exercises-progress"
 
 _HEADINGS = {"correct": "Correct", "not yet": "Not yet", "not attempted": "Not attempted"}
 _BOXES = {  # background, border, heading
@@ -140,11 +150,6 @@ def number(value: Any) -> float | None:
     except (TypeError, ValueError, OverflowError):
         return None
     return result if math.isfinite(result) else None
-
-
-def plural(n: int, word: str, words: str | None = None) -> str:
-    """``"1 link"``, ``"2 links"``."""
-    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 def listing(items: Iterable[str], quote: bool = True, conjunction: str = "and") -> str:
@@ -458,6 +463,22 @@ class Progress:
     def __repr__(self) -> str:
         return self.text()
 
+    def to_json(self) -> dict[str, Any]:
+        """The results as data, for the journal (see :data:`EXERCISES_SCHEMA`).
+
+        Examples
+        --------
+        >>> Progress(3, (QuestionStatus("q1", "MultipleChoice", "Pick", True, False),)).to_json()
+        ... # doctest: +NORMALIZE_WHITESPACE
+        {'schema': 'csframework.exercises-progress', 'version': 1, 'session': 3,
+         'questions': [{'name': 'q1', 'kind': 'MultipleChoice', 'title': 'Pick',
+                        'attempted': True, 'solved': False}]}
+        """
+        return {"schema": EXERCISES_SCHEMA, "version": 1, "session": self.session,
+                "questions": [{"name": q.name, "kind": q.kind, "title": q.title,
+                               "attempted": q.attempted, "solved": q.solved}
+                              for q in self.questions]}
+
     def _repr_html_(self) -> str:
         marks = {"solved": "✓", "attempted": "…", "not started": "·"}
         rows = "".join(f"<tr><td>{marks[q.status]}</td><td>{escape(q.name)}</td>"
@@ -495,7 +516,9 @@ class SessionExercises:
 
         It is saved only when a question was tried in this process and the
         state differs from the last one saved, so running a notebook again adds
-        no copies; ``csframework progress`` reads it from there later.
+        no copies; ``csframework progress`` reads it from there later. The entry
+        holds the table as text (for the portfolio) and the same results as a
+        JSON attachment named ``"results"`` (:meth:`Progress.to_json`).
 
         Examples
         --------
@@ -508,18 +531,21 @@ class SessionExercises:
         >>> _ = ex.progress(journal), ex.progress(journal)   # saved once
         >>> [entry.version for entry in journal.history(1, "exercises-progress")]
         [1]
+        >>> journal.latest(1, "exercises-progress").attachment("results").value["questions"][0]
+        ... # doctest: +ELLIPSIS
+        {'name': 'q1', 'kind': 'ClassifyLoop', 'title': ..., 'attempted': True, 'solved': True}
         >>> ex.reset(); journal.close()
         """
         progress = Progress(self.session, tuple(
             QuestionStatus(q.name, q.kind, q.title, q.attempted, q.solved)
             for q in self.questions))
         if journal is not None and progress.attempted:
-            from csframework.progress import EXERCISES_PROMPT
-
             text = progress.text()
             last = journal.latest(self.session, EXERCISES_PROMPT)
             if last is None or last.text != text:
-                journal.write(self.session, EXERCISES_PROMPT, text, domain="capacity building")
+                journal.write(self.session, EXERCISES_PROMPT, text,
+                              attachments={"results": progress.to_json()},
+                              domain="capacity building")
         return progress
 
     def reset(self) -> None:
