@@ -20,6 +20,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from csframework.behaviour.prediction import Prediction
 from csframework.errors import CSFrameworkError
 from csframework.widgets._output import (
     Root,
@@ -31,7 +32,6 @@ from csframework.widgets._output import (
     themed,
     with_class,
 )
-from csframework.widgets.prediction import Prediction
 
 __all__ = ["PredictThenSimulate", "predict_then_simulate"]
 

@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
+from csframework.behaviour.prediction import Prediction, message
 from csframework.cld import CausalLoopDiagram
+from csframework.cld.editing import DiagramEditor, export_file_name
+from csframework.cld.narration import Story, narrate_link
 from csframework.errors import CSFrameworkError, DiagramError, UnknownNameError
 from csframework.sd import StockFlowModel, library
-from csframework.widgets.editing import DiagramEditor, export_file_name
-from csframework.widgets.narration import Story, narrate_link
-from csframework.widgets.prediction import Prediction, message
 from csframework.widgets.simulation import (
     MAX_PINS,
     Experiment,

@@ -1,9 +1,11 @@
-"""The plain object behind "predict, then simulate": a guess, a run, and a kind word.
+"""Predict, then simulate: a guess of a pattern, a run of the model, and a kind word.
+
+The plain object behind :func:`csframework.widgets.predict_then_simulate`.
 
 Examples
 --------
 >>> from csframework.sd import library
->>> from csframework.widgets.prediction import Prediction
+>>> from csframework.behaviour.prediction import Prediction
 >>> guess = Prediction(library.load("teacup"), "teacup_temperature")
 >>> guess.choose("exponential decay")
 Pattern('goal seeking')
@@ -17,13 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from csframework.behaviour.classifier import Classification, classify
+from csframework.behaviour.explaining import explain_phases
+from csframework.behaviour.patterns import Pattern, pattern, patterns
 from csframework.errors import CSFrameworkError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from csframework.behaviour import Classification, Pattern
     from csframework.sd import Results, StockFlowModel
 
-__all__ = ["Outcome", "Prediction"]
+__all__ = ["Outcome", "Prediction", "message"]
 
 
 @dataclass(frozen=True)
@@ -97,29 +101,22 @@ class Prediction:
     @staticmethod
     def choices() -> tuple[Pattern, ...]:
         """The patterns to choose from (``behaviour.patterns()``)."""
-        from csframework import behaviour
-
-        return behaviour.patterns()
+        return patterns()
 
     def choose(self, name: str) -> Pattern:
         """Record the expected pattern (any name or alias the pattern library knows)."""
-        from csframework import behaviour
-
-        self.choice = behaviour.pattern(name)
+        self.choice = pattern(name)
         self.outcome = None
         return self.choice
 
     def reveal(self) -> Outcome:
         """Run the model and compare; raises CSFrameworkError if nothing was chosen yet."""
-        from csframework import behaviour
-
         if self.choice is None:
             raise CSFrameworkError("choose the pattern you expect before revealing the "
                                    "simulation")
         results: Results = self.model.run(params=self.params or None)
         try:
-            found: Classification | None = behaviour.classify(results[self.variable],
-                                                              better=self.better)
+            found: Classification | None = classify(results[self.variable], better=self.better)
         except (CSFrameworkError, ValueError, ArithmeticError):
             found = None
         actual = None if found is None else found.pattern
@@ -171,9 +168,7 @@ whole story: what in the structure changes at the turn?
     """
     name = variable.replace("_", " ")
     if _in_phases(classification):
-        from csframework.behaviour import _explain_phases
-
-        phases = _explain_phases(classification.phases).removeprefix("In phases: it ")
+        phases = explain_phases(classification.phases).removeprefix("In phases: it ")
         seen = any(phase.pattern.split()[0] == predicted.split()[0]
                    for phase in classification.phases)
         opening = "Half of it" if seen else f"Interesting: you expected {predicted}, and"
