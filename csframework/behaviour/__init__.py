@@ -40,6 +40,7 @@ from csframework.behaviour.classifier import Classification, Phase, classify
 from csframework.behaviour.explaining import explain_phases
 from csframework.behaviour.gallery import gallery
 from csframework.behaviour.patterns import (
+    PAIRED_PATTERNS,
     PATTERNS,
     REVERSALS,
     Pattern,
@@ -49,6 +50,7 @@ from csframework.behaviour.patterns import (
 )
 
 __all__ = [
+    "PAIRED_PATTERNS",
     "PATTERNS",
     "REVERSALS",
     "Classification",

@@ -25,6 +25,7 @@ from csframework.behaviour.measuring import (
     soft_above,
     soft_below,
 )
+from csframework.behaviour.paired import drift_score, measure_pair
 from csframework.behaviour.patterns import REVERSALS, Pattern, names, pattern
 from csframework.errors import SeriesError
 
@@ -144,7 +145,8 @@ class Classification:
         return pattern(self.pattern)
 
 
-def classify(series: Any, time: Any = None, *, better: str | None = None) -> Classification:
+def classify(series: Any, time: Any = None, *, better: str | None = None,
+             goal: Any = None) -> Classification:
     """Say which pattern of behaviour over time a series looks like.
 
     Parameters
@@ -161,6 +163,14 @@ def classify(series: Any, time: Any = None, *, better: str | None = None) -> Cla
         "better before worse" and "worse before better", which are the same shape seen
         from either side; without it the series is read as a problem symptom, as the
         archetypes draw it, and :meth:`Classification.explain` says so.
+
+    goal : series, optional
+        The goal `series` is aimed at, on the same times (a Results column, a pandas
+        Series, an array or a list of the same length). With it, the pair is also
+        checked for the paired patterns (:data:`~csframework.behaviour.PAIRED_PATTERNS`):
+        "drifting goals" when the goal and the performance slide down together, the
+        gap closing because the goal gives way rather than because performance rises.
+        Otherwise the pattern is that of `series` alone, as without a goal.
 
     Returns
     -------
@@ -183,6 +193,11 @@ def classify(series: Any, time: Any = None, *, better: str | None = None) -> Cla
     's-shaped growth'
     >>> behaviour.classify([5, 5, 5, 5, 5]).pattern
     'equilibrium'
+    >>> performance, goal = [80, 77, 74, 71, 68, 65], [100, 90, 84, 78, 72, 67]
+    >>> behaviour.classify(performance, goal=goal).pattern
+    'drifting goals'
+    >>> behaviour.classify(performance, goal=[100] * 6).pattern   # the goal held
+    'linear'
     >>> behaviour.classify([1, 2, float("nan"), 4, 5])
     Traceback (most recent call last):
     ...
@@ -193,7 +208,37 @@ def classify(series: Any, time: Any = None, *, better: str | None = None) -> Cla
         raise SeriesError(f"better={better!r} is not a direction: expected 'up' (higher is "
                           "better), 'down' (lower is better) or None")
     values, times = as_arrays(series, time)
-    return _classify_arrays(values, times, better)
+    found = _classify_arrays(values, times, better)
+    if goal is None:
+        return found
+    return _with_goal(found, values, times, _goal_array(goal, time, times))
+
+
+def _goal_array(goal: Any, time: Any, times: np.ndarray) -> np.ndarray:
+    try:
+        values, goal_times = as_arrays(goal, time)
+    except SeriesError as err:
+        raise SeriesError(f"the goal: {err}") from None
+    if len(values) != len(times) or (time is None and not np.allclose(goal_times, times)):
+        raise SeriesError(
+            f"the goal must have one value per point of the series ({len(times)}), at the "
+            f"same times; got {len(values)} values"
+            + ("" if len(values) != len(times) else " at other times"))
+    return values
+
+
+def _with_goal(found: Classification, values: np.ndarray, times: np.ndarray,
+               goal: np.ndarray) -> Classification:
+    """`found`, or "drifting goals" when the performance and its goal slide down together."""
+    pair = measure_pair(values, goal, times)
+    score = round(drift_score(pair), 4)
+    scores = MappingProxyType({**found.scores, "drifting goals": score})
+    features = MappingProxyType({**found.features, **pair})
+    if score < 0.5:
+        return Classification(found.pattern, found.confidence, scores, features, found.phases,
+                              found.better)
+    phases = (Phase("drifting goals", float(times[0]), float(times[-1]), float(values[-1])),)
+    return Classification("drifting goals", score, scores, features, phases, found.better)
 
 
 

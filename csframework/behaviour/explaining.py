@@ -130,7 +130,15 @@ def explain_phases(phases: tuple[Phase, ...]) -> str:
     return "In phases: it " + ", then ".join(parts) + "."
 
 
+def _explain_drift(f: Mapping[str, float]) -> str:
+    return (f"the goal gives way, from about {about(f['goal_start'])} to about "
+            f"{about(f['goal_end'])}, and performance, instead of rising to meet it, slides "
+            f"with it from about {about(f['performance_start'])} to about "
+            f"{about(f['performance_end'])}")
+
+
 _EXPLAINERS: dict[str, Callable[[Mapping[str, float]], str]] = {
+    "drifting goals": _explain_drift,
     "growth then decline": _explain_decline,
     "better before worse": _explain_better_first,
     "worse before better": _explain_worse_first,

@@ -24,7 +24,8 @@ import numpy as np
 from csframework._text import normalise
 from csframework.errors import SeriesError, UnknownNameError
 
-__all__ = ["PATTERNS", "REVERSALS", "Pattern", "draw_sample", "names", "pattern", "patterns"]
+__all__ = ["PAIRED_PATTERNS", "PATTERNS", "REVERSALS", "Pattern", "draw_sample", "names",
+           "pattern", "patterns"]
 
 
 
@@ -91,6 +92,15 @@ def _better_before_worse_shape(t: np.ndarray) -> np.ndarray:
     return 50 + 10 * _relief_then_relapse(t)
 
 
+def _drifting_performance_shape(t: np.ndarray) -> np.ndarray:
+    return 80 - 40 * t + 8 * (1 - np.exp(-6 * t))
+
+
+def _drifting_goal_shape(t: np.ndarray) -> np.ndarray:
+    # the gap (20 at first) closes as exp(-6 t), by the goal coming down to performance
+    return _drifting_performance_shape(t) + 20 * np.exp(-6 * t)
+
+
 def _worse_before_better_shape(t: np.ndarray) -> np.ndarray:
     # Drawn for a problem symptom: it first gets worse, then improves beyond where it began.
     return 50 - 10 * _relief_then_relapse(t)
@@ -116,6 +126,11 @@ class Pattern:
         An example from a classroom, a school or a community.
     aliases : tuple of str
         Other names :func:`pattern` accepts.
+    paired : bool
+        True for a pattern of two series together, a performance and the goal it
+        is aimed at (:data:`PAIRED_PATTERNS`); :func:`classify` recognises it when
+        given the goal (``goal=``). :meth:`sample` is then the performance and
+        :meth:`goal_sample` the goal.
 
     Examples
     --------
@@ -136,6 +151,13 @@ class Pattern:
     aliases: tuple[str, ...] = ()
     shape: Callable[[np.ndarray], np.ndarray] = field(default=_linear_shape, repr=False,
                                                       compare=False)
+    goal_shape: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False,
+                                                                  compare=False)
+
+    @property
+    def paired(self) -> bool:
+        """Whether the pattern is read on a performance together with its goal."""
+        return self.goal_shape is not None
 
     def __repr__(self) -> str:
         return f"Pattern({self.name!r})"
@@ -169,6 +191,26 @@ class Pattern:
         fraction = np.linspace(0.0, 1.0, int(n))
         index = pd.Index(fraction * float(stop), name="time")
         return pd.Series(self.shape(fraction), index=index, name=self.name)
+
+    def goal_sample(self, n: int = 101, stop: float = 100.0) -> Any:
+        """The goal of a paired pattern, on the same times as :meth:`sample`.
+
+        Examples
+        --------
+        >>> from csframework import behaviour
+        >>> drift = behaviour.pattern("drifting goals")
+        >>> drift.goal_sample(3).round(1).tolist(), drift.sample(3).round(1).tolist()
+        ([100.0, 68.6, 48.0], [80.0, 67.6, 48.0])
+        """
+        import pandas as pd
+
+        if self.goal_shape is None:
+            raise SeriesError(f"the pattern {self.name!r} is one series with no goal; only "
+                              f"the paired patterns ({', '.join(p.name for p in PAIRED_PATTERNS)})"
+                              " have one")
+        performance = self.sample(n, stop)
+        fraction = np.linspace(0.0, 1.0, len(performance))
+        return pd.Series(self.goal_shape(fraction), index=performance.index, name="goal")
 
     def draw(self, ax: Any = None) -> Any:
         """Draw the idealised pattern as a small picture.
@@ -229,6 +271,14 @@ def draw_sample(ax: Any, p: Pattern) -> None:
     sample = p.sample()
     ax.plot(sample.index, sample.to_numpy(), color=style.SERIES[0])
     low, high = float(sample.min()), float(sample.max())
+    if p.paired:
+        goal = p.goal_sample()
+        ax.plot(goal.index, goal.to_numpy(), color=style.SERIES[1], linestyle="--")
+        ax.text(goal.index[0], goal.iloc[0], " goal", va="bottom", fontsize="small",
+                color=style.SERIES[1])
+        ax.text(sample.index[0], sample.iloc[0], " performance", va="top", fontsize="small",
+                color=style.SERIES[0])
+        low, high = min(low, float(goal.min())), max(high, float(goal.max()))
     pad = 0.12 * (high - low) if high > low else 1.0
     ax.set_ylim(low - pad, high + pad)
     ax.set_title(p.name)
@@ -373,36 +423,73 @@ PATTERNS: tuple[Pattern, ...] = (
 #: The patterns whose name depends on which direction is better (see :func:`classify`).
 REVERSALS = ("better before worse", "worse before better")
 
+#: Patterns of a performance read together with the goal it is aimed at. They are not
+#: among :data:`PATTERNS` (one series cannot show them): :func:`classify` checks them
+#: when it is given the goal too.
+PAIRED_PATTERNS: tuple[Pattern, ...] = (
+    Pattern(
+        "drifting goals",
+        "A goal and the performance aimed at it slide down together. The gap between them "
+        "closes, or never opens wide, because the goal gives way, not because performance "
+        "rises to meet it: each lowering of the bar looks reasonable, and the standard "
+        "drifts down with the results.",
+        "two balancing loops closing one gap: corrective action (slow) and lowering the goal "
+        "(quick), with the goal giving way",
+        "A school's target for replying to families slips from a day to three days to a "
+        "week, as replies slow down and the target follows them.",
+        ("drift to low performance", "eroding goals", "eroding goal", "drifting goal",
+         "eroding standards", "lowering the bar",
+         "goal and performance drift down together", "goal and performance slide down "
+         "together"),
+        _drifting_performance_shape,
+        _drifting_goal_shape,
+    ),
+)
+
 
 _BY_NAME: dict[str, Pattern] = {}
-for _p in PATTERNS:
+for _p in (*PATTERNS, *PAIRED_PATTERNS):
     for _alias in (_p.name, *_p.aliases):
         _BY_NAME.setdefault(normalise(_alias), _p)
 del _p, _alias
 
 
-def names() -> tuple[str, ...]:
+def names(paired: bool = False) -> tuple[str, ...]:
     """The canonical pattern names, in library order.
+
+    Parameters
+    ----------
+    paired : bool, default False
+        Also name the :data:`PAIRED_PATTERNS` (read on a performance and its goal).
 
     Examples
     --------
     >>> from csframework import behaviour
     >>> len(behaviour.names())
     12
+    >>> behaviour.names(paired=True)[-1]
+    'drifting goals'
     """
-    return tuple(p.name for p in PATTERNS)
+    return tuple(p.name for p in patterns(paired))
 
 
-def patterns() -> tuple[Pattern, ...]:
+def patterns(paired: bool = False) -> tuple[Pattern, ...]:
     """All patterns of the library, in order (the same as :data:`PATTERNS`).
+
+    Parameters
+    ----------
+    paired : bool, default False
+        Add the :data:`PAIRED_PATTERNS` after them.
 
     Examples
     --------
     >>> from csframework import behaviour
     >>> behaviour.patterns()[-1]
     Pattern('worse before better')
+    >>> behaviour.patterns(paired=True)[-1]
+    Pattern('drifting goals')
     """
-    return PATTERNS
+    return (*PATTERNS, *PAIRED_PATTERNS) if paired else PATTERNS
 
 
 def pattern(name: str) -> Pattern:
@@ -435,6 +522,8 @@ def pattern(name: str) -> Pattern:
     found = _BY_NAME.get(normalise(name))
     if found is None:
         known = {normalise(a): a for p in reversed(PATTERNS) for a in (*p.aliases, p.name)}
+        for a in (a for p in PAIRED_PATTERNS for a in (*p.aliases, p.name)):
+            known.setdefault(normalise(a), a)
         raise UnknownNameError(str(name), known.values(), kind="pattern",
                                where="the pattern library")
     return found
