@@ -215,15 +215,18 @@ def classify(series: Any, time: Any = None, *, better: str | None = None,
 
 
 def _goal_array(goal: Any, time: Any, times: np.ndarray) -> np.ndarray:
+    count = len(goal) if hasattr(goal, "__len__") else None
+    if count is not None and count != len(times):
+        raise SeriesError(f"the goal must have one value per point of the series "
+                          f"({len(times)}), at the same times; got {count} values")
     try:
         values, goal_times = as_arrays(goal, time)
     except SeriesError as err:
         raise SeriesError(f"the goal: {err}") from None
     if len(values) != len(times) or (time is None and not np.allclose(goal_times, times)):
-        raise SeriesError(
-            f"the goal must have one value per point of the series ({len(times)}), at the "
-            f"same times; got {len(values)} values"
-            + ("" if len(values) != len(times) else " at other times"))
+        raise SeriesError(f"the goal must have one value per point of the series "
+                          f"({len(times)}), at the same times; got {len(values)} values"
+                          + ("" if len(values) != len(times) else " at other times"))
     return values
 
 
