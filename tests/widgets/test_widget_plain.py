@@ -266,7 +266,7 @@ def test_prediction_with_a_goal_offers_and_judges_the_paired_patterns():
     outcome = paired.reveal()
     assert outcome.agrees and outcome.message == (
         "Well seen: actual performance and goal show drifting goals, as you expected.")
-    with pytest.raises(UnknownNameError, match="unknown goal 'gaol'.*did you mean 'goal'"):
+    with pytest.raises(UnknownNameError, match=r"unknown goal 'gaol'.*did you mean 'goal'"):
         Prediction(model, "actual_performance", goal="gaol")
     with pytest.raises(UnknownNameError, match="unknown goal 'drain'"):
         Prediction(model, "actual_performance", goal="drain")     # a constant is no goal
