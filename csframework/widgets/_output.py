@@ -19,8 +19,8 @@ import ipywidgets as widgets
 from csframework import style
 from csframework.errors import CSFrameworkError
 
-__all__ = ["Root", "error_html", "figure_png", "html_output", "png_output", "show",
-           "themed"]
+__all__ = ["Root", "error_html", "fast_png", "figure_png", "html_output", "labelled_button",
+           "ok_html", "png_of", "png_output", "show", "themed", "with_class"]
 
 ERROR_COLOUR = "#CC3311"
 OK_COLOUR = "#1B7837"
