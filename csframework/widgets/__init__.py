@@ -7,8 +7,8 @@ package, tested without a browser (:class:`~csframework.cld.editing.DiagramEdito
 behind :func:`cld_editor`, :class:`~csframework.cld.narration.Story` behind
 :func:`story`, :class:`~csframework.behaviour.prediction.Prediction` behind
 :func:`predict_then_simulate`, :class:`~csframework.games.HarvestGame` behind
-:func:`harvest_game_widget`), except the dashboard's
-:mod:`~csframework.widgets.simulation`.
+:func:`harvest_game_widget`, :class:`~csframework.experiment.Experiment` behind
+:func:`simulation_dashboard`).
 
 Widgets read :func:`csframework.style.current` when they are made: after
 ``csf.style.use("presentation")`` new widgets and their figures are projector-sized.
@@ -26,6 +26,7 @@ Examples
 from csframework.behaviour.prediction import Prediction
 from csframework.cld.editing import DiagramEditor
 from csframework.cld.narration import Story
+from csframework.experiment import Experiment
 from csframework.widgets.builders import (
     CircleBuilder,
     IcebergBuilder,
@@ -47,6 +48,7 @@ __all__ = [
     "CLDEditor",
     "CircleBuilder",
     "DiagramEditor",
+    "Experiment",
     "IcebergBuilder",
     "JournalPrompt",
     "LadderBuilder",

@@ -22,6 +22,7 @@ import ipywidgets as widgets
 
 from csframework.behaviour.prediction import Prediction
 from csframework.errors import CSFrameworkError
+from csframework.experiment import library_name
 from csframework.widgets._output import (
     Root,
     error_html,
@@ -32,7 +33,6 @@ from csframework.widgets._output import (
     themed,
     with_class,
 )
-from csframework.widgets.simulation import library_name
 
 __all__ = ["PredictThenSimulate", "predict_then_simulate"]
 

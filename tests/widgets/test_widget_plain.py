@@ -13,14 +13,14 @@ from csframework.cld import CausalLoopDiagram
 from csframework.cld.editing import DiagramEditor, export_file_name
 from csframework.cld.narration import Story, narrate_link
 from csframework.errors import CSFrameworkError, DiagramError, UnknownNameError
-from csframework.sd import StockFlowModel, library
-from csframework.widgets.simulation import (
+from csframework.experiment import (
     MAX_PINS,
     Experiment,
     key_variable,
     library_name,
     slider_specs,
 )
+from csframework.sd import StockFlowModel, library
 
 
 def test_import_csframework_does_not_import_ipywidgets():

@@ -1,4 +1,4 @@
-"""The plain object behind the simulation dashboard: parameters, runs, pins, patterns.
+"""An experiment with a model: parameters, runs, pins and patterns (the dashboard's logic).
 
 Nothing here imports ipywidgets; :class:`Experiment` holds everything the
 dashboard shows, so every behaviour is unit-tested without a browser.
@@ -6,7 +6,7 @@ dashboard shows, so every behaviour is unit-tested without a browser.
 Examples
 --------
 >>> from csframework.sd import library
->>> from csframework.widgets.simulation import Experiment
+>>> from csframework.experiment import Experiment
 >>> exp = Experiment(library.load("teacup"))
 >>> exp.variable
 'teacup_temperature'
