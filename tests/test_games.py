@@ -213,3 +213,11 @@ def test_plot_is_deterministic_and_respects_rules():
     assert game().to_png().startswith(b"\x89PNG")
 
 
+
+
+def test_player_names_compare_as_every_name_in_csframework_does():
+    # one rule for names (csframework._text.normalise): case, spaces, "-" and "_" do not matter
+    g = HarvestGame(["Jean-Luc", "Ana"])
+    assert g.play_round({"jean luc": 1, "ANA": 2}).caught == {"Jean-Luc": 1.0, "Ana": 2.0}
+    with pytest.raises(GameError, match="'Jean_Luc' is listed twice"):
+        HarvestGame(["Jean-Luc", "Jean_Luc"])
