@@ -251,7 +251,7 @@ ERODING_GOALS = Definition(
     """,
     loop_stories=((("gap", "corrective action", "actual performance"), "closing the gap"),
                   (("gap", "pressure to lower goal", "goal"), "lowering the bar")),
-    behaviour="linear",
+    behaviour="drifting goals",
     behaviour_over_time="goal and performance slide down together",
     story=(
         "A community centre promises to answer every family's message within a day. When "

@@ -97,7 +97,7 @@ def test_every_archetype_is_complete(name):
     assert len(a.questions) >= 3 and all(q.endswith("?") for q in a.questions)
     assert a.aliases
     from csframework import behaviour
-    assert a.behaviour in behaviour.names()
+    assert a.behaviour in behaviour.names(paired=True)
     assert repr(a) == f"<Archetype {name!r}>"
     html = a._repr_html_()
     from html import escape
@@ -512,7 +512,9 @@ def test_model_behaviour_is_classified_as_expected():
         a = archetypes.get(name)
         info = library.info(name)
         key = info.key_variable
-        got = behaviour.classify(a.model().run()[key], better=info.better).pattern
+        results = a.model().run()
+        goal = results[info.goal_variable] if info.goal_variable else None
+        got = behaviour.classify(results[key], better=info.better, goal=goal).pattern
         if got != a.behaviour:
             wrong[name] = f"{key}: expected {a.behaviour!r}, classify() says {got!r}"
     assert not wrong, "behaviour.classify disagrees: " + "; ".join(f"{k} ({v})"

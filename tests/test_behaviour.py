@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 
 import numpy as np
@@ -641,3 +642,143 @@ def test_a_week_that_dips_and_recovers_is_not_called_steady():
     assert found.shape == found.pattern and len(found.phases) == 1
     steady = behaviour.classify([5, 5.01, 4.99, 5, 5.02, 5, 5])
     assert "stays at about 5" in steady.explain()
+
+
+# --------------------------------------------------------------------------- #
+# Paired patterns: a performance read with its goal ("drifting goals")
+# --------------------------------------------------------------------------- #
+
+def _drifting_pair(rng, u):
+    """The goal gives way towards performance while both slide (eroding goals)."""
+    gap = rng.uniform(0.15, 0.5)
+    closing = rng.uniform(2, 10)
+    relief = rng.uniform(0, 0.2) * (1 - np.exp(-rng.uniform(4, 12) * u))  # a first lift
+    slide = rng.uniform(0.4, 1.0) * (u if rng.random() < 0.6 else u ** rng.uniform(1, 1.6))
+    performance = relief - slide
+    goal = performance + gap * np.exp(-closing * u) + rng.uniform(0, 0.05)
+    return performance, goal
+
+
+def _held_goal(rng, u):
+    """A firm goal: performance rises towards it (goal seeking) and holds below it."""
+    performance = -0.5 * np.exp(-rng.uniform(2, 10) * u)
+    return performance, np.zeros_like(u) + rng.uniform(0, 0.1)
+
+
+def _met_halfway(rng, u):
+    """The goal comes down a little while performance rises to meet it."""
+    closing = np.exp(-rng.uniform(2, 8) * u)
+    return -0.5 * closing, 0.3 * closing + rng.uniform(0, 0.05)
+
+
+def _decline_below_a_held_goal(rng, u):
+    """Performance slides while the goal is held: a growing gap, not a drifting goal."""
+    return -rng.uniform(0.3, 1) * u, np.full_like(u, rng.uniform(0.1, 0.5))
+
+
+def _both_rise(rng, u):
+    """A goal raised and performance following it: the opposite of drifting."""
+    performance = rng.uniform(0.3, 1) * u
+    return performance, performance + 0.3 * np.exp(-rng.uniform(2, 8) * u)
+
+
+PAIR_GENERATORS = {
+    "drifting goals": _drifting_pair,
+    "held goal": _held_goal,
+    "met halfway": _met_halfway,
+    "decline below a held goal": _decline_below_a_held_goal,
+    "both rise": _both_rise,
+}
+
+
+def generated_pairs(per_kind: int = 40, seed: int = 20261207):
+    """(kind, performance, goal, time): random shapes, scales, offsets, lengths, noise, trends."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for kind, make in PAIR_GENERATORS.items():
+        for i in range(per_kind):
+            n = int(rng.choice([6, 9, 15])) if i % 4 == 0 else _length(rng)   # short ones too
+            u = np.linspace(0, 1, n)
+            performance, goal = make(rng, u)
+            scale = 10 ** rng.uniform(-2, 4)
+            offset = rng.uniform(-3, 3) * scale if rng.random() < 0.7 else 0.0
+            trend = _trend(rng, u)          # a mild common drift does not change the reading
+            values = []
+            for shape in (performance, goal):
+                clean = offset + scale * (shape + trend)
+                noise = rng.uniform(0, 0.03 if n < 20 else 0.05) * scale
+                values.append(clean + noise * rng.standard_normal(n))
+            time = u * rng.uniform(5, 500) + rng.uniform(-100, 100)
+            cases.append((kind, values[0], values[1], time))
+    return cases
+
+
+def test_generated_pairs_drifting_goals_are_recognised_and_nothing_else_is():
+    found = Counter()
+    wrong = []
+    for kind, performance, goal, time in generated_pairs():
+        pattern = behaviour.classify(performance, time=time, goal=goal).pattern
+        said = pattern == "drifting goals"
+        found[kind, said] += 1
+        if said != (kind == "drifting goals"):
+            wrong.append((kind, len(time), pattern))
+    drifting = found["drifting goals", True] / 40
+    others = sum(found[k, False] for k in PAIR_GENERATORS if k != "drifting goals") / 160
+    assert drifting >= 0.9, (drifting, wrong)
+    assert others >= 0.95, (others, wrong)
+
+
+@pytest.mark.parametrize("n", [5, 8, 12, 25, 60, 400])
+def test_drifting_goals_in_short_and_long_samples(n):
+    drift = behaviour.pattern("drifting goals")
+    found = behaviour.classify(drift.sample(n), goal=drift.goal_sample(n))
+    assert found.pattern == "drifting goals", (n, found.scores["drifting goals"])
+    assert found.phases == (behaviour.Phase("drifting goals", 0.0, 100.0,
+                                            float(drift.sample(n).iloc[-1])),)
+
+
+def test_without_a_drifting_goal_the_pair_is_read_as_the_series_alone():
+    t = np.linspace(0, 40, 161)
+    performance = 92 - 12 * np.exp(-t / 8)
+    alone = behaviour.classify(performance, time=t)
+    held = behaviour.classify(performance, time=t, goal=np.full_like(t, 100.0))
+    assert (held.pattern, held.confidence, held.phases) == (alone.pattern, alone.confidence,
+                                                            alone.phases)
+    assert held.scores["drifting goals"] < 0.01 and "drifting goals" not in alone.scores
+    assert abs(held.features["goal_fall"]) < 1e-9 and held.explain() == alone.explain()
+
+
+def test_drifting_goals_is_explained_with_both_series():
+    drift = behaviour.pattern("drifting goals")
+    found = behaviour.classify(drift.sample(101), goal=drift.goal_sample(101))
+    assert found.explain() == (
+        "This looks like drifting goals (confidence 1.00): the goal gives way, from about "
+        "100 to about 48, and performance, instead of rising to meet it, slides with it "
+        "from about 80 to about 48.")
+    assert found.info is drift and found.shape == "drifting goals"
+
+
+def test_the_paired_pattern_is_named_but_not_among_the_single_series_patterns():
+    drift = behaviour.pattern("Drift to low performance")
+    assert drift is behaviour.pattern("goal and performance drift down together")
+    assert drift.paired and not any(p.paired for p in behaviour.PATTERNS)
+    assert drift not in behaviour.patterns() and behaviour.patterns(paired=True)[-1] is drift
+    assert behaviour.names() == NAMES and len(NAMES) == 12
+    assert behaviour.names(paired=True) == (*NAMES, "drifting goals")
+    with pytest.raises(UnknownNameError, match="did you mean 'drifting goals'"):
+        behaviour.pattern("drifting gaols")
+    with pytest.raises(CSFrameworkError, match="'linear' is one series with no goal"):
+        behaviour.pattern("linear").goal_sample()
+    ax = drift.draw()
+    assert len(ax.lines) == 2 and ax.get_title() == "drifting goals"
+    assert drift.to_png().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(("goal", "words"), [
+    ([100, 90, 80], "one value per point of the series (6)"),
+    ([100, 90, float("nan"), 70, 60, 50], "the goal: the series has a missing value"),
+    (pd.Series([9.0] * 6, index=[0, 1, 2, 3, 4, 6]), "at other times"),
+])
+def test_a_bad_goal_is_refused_clearly(goal, words):
+    with pytest.raises(CSFrameworkError, match=re.escape(words)):
+        behaviour.classify(pd.Series([80.0, 77, 74, 71, 68, 65]), goal=goal)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csframework.errors import CSFrameworkError, FormatError, UnknownNameError
-from csframework.games import GameError, GameOverError, HarvestGame, harvest_game_widget
+from csframework.games import GameError, GameOverError, HarvestGame
 
 PLAYERS = ["Ana", "Ben", "Chen"]
 
@@ -213,18 +213,11 @@ def test_plot_is_deterministic_and_respects_rules():
     assert game().to_png().startswith(b"\x89PNG")
 
 
-def test_widget_plays_rounds():
-    g = game()
-    form = harvest_game_widget(g)
-    for p, v in zip(PLAYERS, (1, 2, 3), strict=True):
-        form.inputs[p].value = v
-    form.play_button.click()
-    assert g.round == 1 and form.inputs["Ana"].value == 0
-    form.inputs["Ana"].value = -1
-    form.play_button.click()
-    assert g.round == 1  # refused, message shown
-    assert "negative" in form.children[-2].value
-    form.undo_button.click()
-    assert g.round == 0
-    assert repr(form) == "<HarvestGameWidget widget>"
-    assert any("image/png" in o["data"] for o in form.output.outputs)
+
+
+def test_player_names_compare_as_every_name_in_csframework_does():
+    # one rule for names (csframework._text.normalise): case, spaces, "-" and "_" do not matter
+    g = HarvestGame(["Jean-Luc", "Ana"])
+    assert g.play_round({"jean luc": 1, "ANA": 2}).caught == {"Jean-Luc": 1.0, "Ana": 2.0}
+    with pytest.raises(GameError, match="'Jean_Luc' is listed twice"):
+        HarvestGame(["Jean-Luc", "Jean_Luc"])

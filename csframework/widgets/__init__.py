@@ -2,9 +2,13 @@
 
 Every widget is a box whose parts are plain attributes (for tests and for code),
 holding the plain object it edits (``builder.iceberg``, ``editor.cld``, ...).
-Logic lives in the plain modules (:mod:`~csframework.widgets.simulation`,
-:mod:`~csframework.widgets.prediction`, :mod:`~csframework.widgets.editing`,
-:mod:`~csframework.widgets.narration`), which are tested without a browser.
+The widgets are views only: the logic lives in plain objects outside this
+package, tested without a browser (:class:`~csframework.cld.editing.DiagramEditor`
+behind :func:`cld_editor`, :class:`~csframework.cld.narration.Story` behind
+:func:`story`, :class:`~csframework.behaviour.prediction.Prediction` behind
+:func:`predict_then_simulate`, :class:`~csframework.games.HarvestGame` behind
+:func:`harvest_game_widget`, :class:`~csframework.experiment.Experiment` behind
+:func:`simulation_dashboard`).
 
 Widgets read :func:`csframework.style.current` when they are made: after
 ``csf.style.use("presentation")`` new widgets and their figures are projector-sized.
@@ -19,6 +23,10 @@ Examples
 <CausalLoopDiagram: 2 variables, 1 link>
 """
 
+from csframework.behaviour.prediction import Prediction
+from csframework.cld.editing import DiagramEditor
+from csframework.cld.narration import Story
+from csframework.experiment import Experiment
 from csframework.widgets.builders import (
     CircleBuilder,
     IcebergBuilder,
@@ -31,6 +39,7 @@ from csframework.widgets.builders import (
 )
 from csframework.widgets.dashboard import SimulationDashboard, simulation_dashboard
 from csframework.widgets.editor import CLDEditor, cld_editor
+from csframework.widgets.harvest import harvest_game_widget
 from csframework.widgets.journal_prompt import JournalPrompt, journal_prompt
 from csframework.widgets.predict import PredictThenSimulate, predict_then_simulate
 from csframework.widgets.story import StoryPlayer, story
@@ -38,15 +47,20 @@ from csframework.widgets.story import StoryPlayer, story
 __all__ = [
     "CLDEditor",
     "CircleBuilder",
+    "DiagramEditor",
+    "Experiment",
     "IcebergBuilder",
     "JournalPrompt",
     "LadderBuilder",
     "PredictThenSimulate",
+    "Prediction",
     "SimulationDashboard",
+    "Story",
     "StoryPlayer",
     "TensionChart",
     "cld_editor",
     "connection_circle_builder",
+    "harvest_game_widget",
     "iceberg_builder",
     "journal_prompt",
     "ladder_builder",

@@ -17,9 +17,10 @@ from typing import Any
 import ipywidgets as widgets
 
 from csframework import style
+from csframework.errors import CSFrameworkError
 
-__all__ = ["Root", "error_html", "figure_png", "html_output", "png_output", "show",
-           "themed"]
+__all__ = ["Root", "error_html", "fast_png", "figure_png", "html_output", "labelled_button",
+           "ok_html", "png_of", "png_output", "show", "themed", "with_class"]
 
 ERROR_COLOUR = "#CC3311"
 OK_COLOUR = "#1B7837"
@@ -139,7 +140,15 @@ class Root(widgets.VBox):
         The widget family's class, e.g. ``"csf-dashboard"``.
     theme : Theme, optional
         Default: ``style.current()`` when the widget is made.
+
+    Attributes
+    ----------
+    error : HTML
+        The red error line of a widget that edits something (set by the subclass;
+        :meth:`attempt` writes to it).
     """
+
+    error: widgets.HTML
 
     def __init__(self, children: Sequence[Any] = (), *, css_class: str,
                  theme: style.Theme | None = None):
@@ -162,10 +171,22 @@ class Root(widgets.VBox):
         # must not carry every child's state, PNG data included.
         return f"<{type(self).__name__} widget>"
 
-    def set_body(self, *children: Any) -> None:
-        """Replace everything but the theme's CSS."""
-        self.children = (self.children[0], *children)
+    def attempt(self, action: Any, *args: Any, **kwargs: Any) -> bool:
+        """Run ``action(*args, **kwargs)``, an edit of the plain object; True if it worked.
 
-    def control_layout(self, **extra: Any) -> widgets.Layout:
-        """A Layout as wide as the theme says controls should be."""
-        return widgets.Layout(width=self.theme.widget_width, **extra)
+        A ``CSFrameworkError`` is shown in red in the widget's ``error`` line (never
+        as a traceback) and the edit has changed nothing; otherwise the error line
+        is cleared and the widget shows the new state (:meth:`refresh`).
+        """
+        try:
+            action(*args, **kwargs)
+        except CSFrameworkError as err:
+            self.error.value = error_html(err)
+            return False
+        self.error.value = ""
+        self.refresh()
+        return True
+
+    def refresh(self) -> None:  # pragma: no cover - overridden by widgets that edit
+        """Show the plain object's current state again."""
+        raise NotImplementedError(f"{type(self).__name__} does not redraw itself")

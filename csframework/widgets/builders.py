@@ -51,15 +51,9 @@ class _Builder(Root):
         self.output = with_class(widgets.Output(), "csf-figure")
         super().__init__([*form, self.error, self.output, *extra], css_class=css_class)
 
-    def _attempt(self, action: Any, *args: Any, **kwargs: Any) -> bool:
-        try:
-            action(*args, **kwargs)
-        except CSFrameworkError as err:
-            self.error.value = error_html(err)
-            return False
-        self.error.value = ""
+    def refresh(self) -> None:
+        """The same as :meth:`redraw` (what :meth:`attempt` calls after an edit)."""
         self.redraw()
-        return True
 
     def _png(self) -> bytes | None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -108,7 +102,7 @@ class IcebergBuilder(_Builder):
         self.prompts = with_class(widgets.HTML(), "csf-iceberg-prompts")
         self.add_button.on_click(lambda _: self._add())
         self.remove_button.on_click(
-            lambda _: self._attempt(self.iceberg.remove, self.level.value, self.text.value))
+            lambda _: self.attempt(self.iceberg.remove, self.level.value, self.text.value))
         self.level.observe(lambda _: self._show_prompts(), names="value")
         self._setup([widgets.HBox([self.level, self.kind]), self.prompts, self.text,
                      widgets.HBox([self.add_button, self.remove_button])], "csf-iceberg")
@@ -116,7 +110,7 @@ class IcebergBuilder(_Builder):
         self.redraw()
 
     def _add(self) -> None:
-        if self._attempt(self.iceberg.add, self.level.value, self.text.value,
+        if self.attempt(self.iceberg.add, self.level.value, self.text.value,
                          kind=self.kind.value):
             self.text.value = ""
 
@@ -176,7 +170,7 @@ class LadderBuilder(_Builder):
         self.question = with_class(widgets.HTML(), "csf-ladder-question")
         self.add_button.on_click(lambda _: self._add())
         self.remove_button.on_click(
-            lambda _: self._attempt(self.ladder.remove, self.rung.value, self.text.value))
+            lambda _: self.attempt(self.ladder.remove, self.rung.value, self.text.value))
         self.rung.observe(lambda _: self._show_question(), names="value")
         self._setup([self.rung, self.question, self.text,
                      widgets.HBox([self.add_button, self.remove_button])], "csf-ladder")
@@ -184,7 +178,7 @@ class LadderBuilder(_Builder):
         self.redraw()
 
     def _add(self) -> None:
-        if self._attempt(self.ladder.add, self.rung.value, self.text.value):
+        if self.attempt(self.ladder.add, self.rung.value, self.text.value):
             self.text.value = ""
 
     def _show_question(self) -> None:
@@ -269,8 +263,8 @@ class TensionChart(_Builder):
             for box, value in ((self.vision_level, chart.vision_level),
                                (self.current_level, chart.current_level)):
                 box.value = "" if value is None else f"{value:g}"
-        self.update_button.on_click(lambda _: self._attempt(self._update))
-        self.add_action_button.on_click(lambda _: self._attempt(self._add_action))
+        self.update_button.on_click(lambda _: self.attempt(self._update))
+        self.add_action_button.on_click(lambda _: self.attempt(self._add_action))
         self.simulate_button.on_click(lambda _: self._simulate())
         self._setup([widgets.HTML("<b>Vision</b>"), self.vision,
                      widgets.HTML("<b>Current reality</b>"), self.current_reality,
@@ -303,7 +297,7 @@ class TensionChart(_Builder):
         self.action.value = ""
 
     def _simulate(self) -> None:
-        if not self._attempt(self._update):
+        if not self.attempt(self._update):
             return
         try:
             with themed(self.theme):
@@ -383,10 +377,10 @@ class CircleBuilder(_Builder):
         self.disconnect_button = labelled_button("Disconnect", "csf-circle-disconnect")
         self.loops = with_class(widgets.HTML(), "csf-circle-loops", "csf-loop-list")
         self.add_element_button.on_click(lambda _: self._add_element())
-        self.connect_button.on_click(lambda _: self._attempt(
+        self.connect_button.on_click(lambda _: self.attempt(
             self.circle.connect, self.cause.value or "", self.effect.value or "",
             self.polarity.value, delay=self.delay.value))
-        self.disconnect_button.on_click(lambda _: self._attempt(
+        self.disconnect_button.on_click(lambda _: self.attempt(
             self.circle.disconnect, self.cause.value or "", self.effect.value or ""))
         self._setup([widgets.HBox([self.element, self.add_element_button]),
                      widgets.HBox([self.cause, self.effect, self.polarity, self.delay]),
@@ -395,7 +389,7 @@ class CircleBuilder(_Builder):
         self.redraw()
 
     def _add_element(self) -> None:
-        if self._attempt(self.circle.add_element, self.element.value):
+        if self.attempt(self.circle.add_element, self.element.value):
             self.element.value = ""
 
     def redraw(self) -> None:

@@ -3,7 +3,7 @@
 The figure is one persistent matplotlib Figure on an Agg canvas (no pyplot):
 a change moves the existing line with ``set_data`` and renders a PNG at a
 modest resolution, so a slider feels instant (see ``benchmarks/widgets.py``).
-All the logic lives in :class:`~csframework.widgets.simulation.Experiment`.
+All the logic lives in :class:`~csframework.experiment.Experiment`.
 
 Examples
 --------
@@ -34,6 +34,7 @@ import ipywidgets as widgets
 
 from csframework import style
 from csframework.errors import CSFrameworkError
+from csframework.experiment import Experiment, SliderSpec
 from csframework.widgets._output import (
     Root,
     error_html,
@@ -44,7 +45,6 @@ from csframework.widgets._output import (
     themed,
     with_class,
 )
-from csframework.widgets.simulation import Experiment, SliderSpec
 
 __all__ = ["SimulationDashboard", "simulation_dashboard"]
 
@@ -306,8 +306,8 @@ class SimulationDashboard(Root):
 
 def _library_levers(model: Any) -> tuple[str, ...]:
     """The levers the library names for a large model (World3), else () for every constant."""
+    from csframework.experiment import library_name
     from csframework.sd import library
-    from csframework.widgets.simulation import library_name
 
     name = library_name(model)
     return library.info(name).levers if name is not None else ()

@@ -1,7 +1,7 @@
 """The causal loop diagram editor: links, variables, loops, archetypes, undo and export.
 
 Errors from the diagram appear in a red line under the controls, never as a
-traceback. All edits go through :class:`~csframework.widgets.editing.DiagramEditor`.
+traceback. All edits go through :class:`~csframework.cld.editing.DiagramEditor`.
 
 Examples
 --------
@@ -27,6 +27,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from csframework.cld.editing import DiagramEditor
 from csframework.errors import CSFrameworkError
 from csframework.widgets._output import (
     Root,
@@ -38,7 +39,6 @@ from csframework.widgets._output import (
     themed,
     with_class,
 )
-from csframework.widgets.editing import DiagramEditor
 
 __all__ = ["CLDEditor", "cld_editor"]
 
@@ -178,12 +178,14 @@ class CLDEditor(Root):
 
     def _story_setter(self, name: str) -> Any:
         def set_story(change: dict[str, Any]) -> None:
-            self._attempt(self.editor.name_loop, name, change["new"].strip() or None)
+            self.attempt(self.editor.name_loop, name, change["new"].strip() or None)
         return set_story
 
     def _show_archetypes(self) -> None:
+        from csframework import archetypes
+
         try:
-            found = self.editor.archetypes()
+            found = archetypes.find(self.cld)
         except CSFrameworkError as err:  # pragma: no cover - find() checks its own input
             self.archetypes_html.value = error_html(err)
             return
@@ -198,31 +200,21 @@ class CLDEditor(Root):
 
     # -- callbacks --------------------------------------------------------------------
 
-    def _attempt(self, action: Any, *args: Any, **kwargs: Any) -> bool:
-        try:
-            action(*args, **kwargs)
-        except CSFrameworkError as err:
-            self.error.value = error_html(err)
-            return False
-        self.error.value = ""
-        self.refresh()
-        return True
-
     def _on_add(self, _button: Any = None) -> None:
-        self._attempt(self.editor.add_link, self.cause.value, self.effect.value,
+        self.attempt(self.editor.add_link, self.cause.value, self.effect.value,
                       self.polarity.value, delay=self.delay.value)
 
     def _on_remove(self, _button: Any = None) -> None:
-        self._attempt(self.editor.remove_link, self.cause.value, self.effect.value)
+        self.attempt(self.editor.remove_link, self.cause.value, self.effect.value)
 
     def _on_add_variable(self, _button: Any = None) -> None:
-        self._attempt(self.editor.add_variable, self.variable.value)
+        self.attempt(self.editor.add_variable, self.variable.value)
 
     def _on_remove_variable(self, _button: Any = None) -> None:
-        self._attempt(self.editor.remove_variable, self.variable.value)
+        self.attempt(self.editor.remove_variable, self.variable.value)
 
     def _on_undo(self, _button: Any = None) -> None:
-        self._attempt(self.editor.undo)
+        self.attempt(self.editor.undo)
 
     def _on_show_text(self, _button: Any = None) -> None:
         try:

@@ -20,7 +20,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from csframework.behaviour.prediction import Prediction
 from csframework.errors import CSFrameworkError
+from csframework.experiment import library_name
 from csframework.widgets._output import (
     Root,
     error_html,
@@ -31,7 +33,6 @@ from csframework.widgets._output import (
     themed,
     with_class,
 )
-from csframework.widgets.prediction import Prediction
 
 __all__ = ["PredictThenSimulate", "predict_then_simulate"]
 
@@ -44,7 +45,8 @@ class PredictThenSimulate(Root):
     prediction : Prediction
         The plain object (choice, outcome).
     choices : ToggleButtons
-        One button per pattern of ``behaviour.patterns()`` (tooltip: its description).
+        One button per pattern of ``behaviour.patterns()``, and of the paired patterns
+        when the variable has a goal (tooltip: its description).
     description : HTML
         What the chosen pattern looks like.
     reveal_button : Button
@@ -56,15 +58,20 @@ class PredictThenSimulate(Root):
     """
 
     def __init__(self, model: Any, variable: str, params: dict | None = None,
-                 better: str | None = None):
-        if isinstance(model, str):
-            from csframework.sd import library
+                 better: str | None = None, goal: str | None = None):
+        from csframework.sd import library
 
+        if isinstance(model, str):
             info = library.info(model)
             model = library.load(model)
             if better is None and variable == info.key_variable:
                 better = info.better
-        self.prediction = Prediction(model, variable, params, better)
+        else:
+            known = library_name(model)
+            info = None if known is None else library.info(known)
+        if goal is None and info is not None and variable == info.key_variable:
+            goal = info.goal_variable
+        self.prediction = Prediction(model, variable, params, better, goal)
         patterns = self.prediction.choices()
         self.choices = with_class(widgets.ToggleButtons(
             options=[p.name for p in patterns], value=None,
@@ -124,6 +131,12 @@ class PredictThenSimulate(Root):
             left.set_title(f"You expected:\n{outcome.predicted}")
             results = outcome.results
             right.plot(results.time, results[variable].to_numpy(), color=style.SERIES[0])
+            goal = self.prediction.goal
+            if goal is not None:   # a performance is read together with its goal
+                right.plot(results.time, results[goal].to_numpy(), color=style.SERIES[1],
+                           linestyle="--")
+                right.legend([results.label(variable), results.label(goal)], frameon=False,
+                             fontsize="small")
             found = outcome.classification
             shown = (found.shape if found is not None and len(found.phases) > 1
                      else outcome.actual or "no clear pattern")
@@ -135,8 +148,8 @@ class PredictThenSimulate(Root):
             return figure_png(figure)
 
 
-def predict_then_simulate(model: Any, variable: str,
-                          better: str | None = None) -> PredictThenSimulate:
+def predict_then_simulate(model: Any, variable: str, better: str | None = None,
+                          goal: str | None = None) -> PredictThenSimulate:
     """Ask which pattern `variable` will show, then reveal the run and compare.
 
     Parameters
@@ -148,6 +161,10 @@ def predict_then_simulate(model: Any, variable: str,
     better : {"up", "down"}, optional
         Which way is better for `variable` (``"down"`` for a problem symptom). For a
         library model given by name, its key variable's direction is used.
+    goal : str, optional
+        The goal `variable` is aimed at; the run is then judged on the two together
+        (so "drifting goals" can be seen), and the goal is drawn beside it. For a
+        library model's key variable, the catalogue's goal is used.
 
     Returns
     -------
@@ -155,4 +172,4 @@ def predict_then_simulate(model: Any, variable: str,
         A widget; ``choices``, ``reveal_button``, ``output``, ``verdict`` and
         ``prediction`` (the plain object) are attributes.
     """
-    return PredictThenSimulate(model, variable, better=better)
+    return PredictThenSimulate(model, variable, better=better, goal=goal)

@@ -23,6 +23,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from csframework.cld.narration import Story
 from csframework.widgets._output import (
     Root,
     figure_png,
@@ -32,13 +33,12 @@ from csframework.widgets._output import (
     themed,
     with_class,
 )
-from csframework.widgets.narration import Story
 
 __all__ = ["StoryPlayer", "story"]
 
 
 class StoryPlayer(Root):
-    """Back / Next through a :class:`~csframework.widgets.narration.Story`.
+    """Back / Next through a :class:`~csframework.cld.narration.Story`.
 
     Attributes
     ----------

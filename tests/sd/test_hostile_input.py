@@ -408,8 +408,8 @@ def test_load_model_refuses_devices_instead_of_reading_forever():
     (None, "must be a number, not NoneType"),
 ], ids=["text", "nan", "10**400", "list", "None"])
 def test_dashboard_params_are_checked(value, message):
+    from csframework.experiment import Experiment
     from csframework.sd import library
-    from csframework.widgets.simulation import Experiment
 
     model = library.load("teacup")
     with pytest.raises(ModelError, match=r"constant 'room_temperature' in model 'Teacup' .*"

@@ -52,11 +52,12 @@ def _monotone(v, tol):
     return bool(np.all(d >= -tol) or np.all(d <= tol))
 
 
-def check_behaviour(values, behaviour, better=None):
+def check_behaviour(values, behaviour, better=None, goal=None):
     """Assert that a series shows `behaviour` (one of library.BEHAVIOURS).
 
     `better` ("up" or "down", default "down") says which way is better, for the two
     reversals; they are checked as the series seen with "better" pointing down.
+    `goal` is the goal the series is aimed at, for "drifting goals".
     """
     v = np.asarray(values, dtype=float)
     if behaviour in ("better before worse", "worse before better"):
@@ -118,6 +119,14 @@ def check_behaviour(values, behaviour, better=None):
         rise, fall = v[top] - v[0], v[top] - v[-1]
         assert 0 < top < n - 1 and rise > 0
         assert 0.2 * rise < fall < 0.7 * rise, "it should decline, but stay above its start"
+    elif behaviour == "drifting goals":
+        # the goal gives way and performance slides with it; the gap closes because the
+        # goal falls, not because performance rises
+        g = np.asarray(goal, dtype=float)
+        assert np.all(np.diff(g) <= tol) and g[-1] < g[0] - 0.3 * np.ptp(np.r_[v, g])
+        assert v[-1] < v[0], "performance should end lower than it began"
+        assert np.all(d[n // 2:] < 0) and np.all(np.diff(g)[n // 2:] < 0), "both slide"
+        assert 0 <= g[-1] - v[-1] < g[0] - v[0], "the gap should narrow from above"
     elif behaviour in ("better before worse", "worse before better"):
         # lower is better here: relief is a fall, and the relapse ends above the start
         first, later = (np.argmin, np.argmax) if behaviour == "better before worse" else (
@@ -238,7 +247,8 @@ def test_every_model_and_variant_compiles_and_runs_without_nan():
 def test_behaviour_over_time(name, kwargs, behaviour):
     info = library.info(name)
     series = run(name, info.key_variable, **kwargs)
-    check_behaviour(series.to_numpy(), behaviour, info.better)
+    goal = info.goal_variable and run(name, info.goal_variable, **kwargs).to_numpy()
+    check_behaviour(series.to_numpy(), behaviour, info.better, goal)
 
 
 # ------------------------------------------------------- models.md figures

@@ -24,7 +24,8 @@ def _cases():
 @pytest.mark.parametrize(("name", "kwargs", "expected"), list(_cases()))
 def test_library_model_is_classified_as_its_expected_behaviour(name, kwargs, expected):
     info = library.info(name)
-    series = library.load(name, **kwargs).run()[info.key_variable]
-    found = behaviour.classify(series, better=info.better)
+    results = library.load(name, **kwargs).run()
+    goal = results[info.goal_variable] if info.goal_variable else None
+    found = behaviour.classify(results[info.key_variable], better=info.better, goal=goal)
     assert found.pattern == behaviour.pattern(expected).name, (
         f"{name} {kwargs}: expected {expected}, found {found!r}: {found.explain()}")

@@ -8,19 +8,19 @@ import sys
 
 import pytest
 
+from csframework.behaviour.prediction import Prediction, message
 from csframework.cld import CausalLoopDiagram
+from csframework.cld.editing import DiagramEditor, export_file_name
+from csframework.cld.narration import Story, narrate_link
 from csframework.errors import CSFrameworkError, DiagramError, UnknownNameError
-from csframework.sd import StockFlowModel, library
-from csframework.widgets.editing import DiagramEditor, export_file_name
-from csframework.widgets.narration import Story, narrate_link
-from csframework.widgets.prediction import Prediction, message
-from csframework.widgets.simulation import (
+from csframework.experiment import (
     MAX_PINS,
     Experiment,
     key_variable,
     library_name,
     slider_specs,
 )
+from csframework.sd import StockFlowModel, library
 
 
 def test_import_csframework_does_not_import_ipywidgets():
@@ -252,3 +252,21 @@ def test_the_bathtub_that_drains_then_holds_is_not_simply_linear():
     fix = Prediction(library.load("accidental adversaries"), "success_of_b", better="up")
     fix.choose("better before worse")
     assert fix.reveal().agrees
+
+
+def test_prediction_with_a_goal_offers_and_judges_the_paired_patterns():
+    model = library.load("eroding goals")
+    alone = Prediction(model, "actual_performance")
+    assert "drifting goals" not in [p.name for p in alone.choices()]
+    alone.choose("linear")
+    assert alone.reveal().actual != "drifting goals"     # one series cannot show it
+    paired = Prediction(model, "actual_performance", goal="goal")
+    assert [p.name for p in paired.choices()][-1] == "drifting goals"
+    paired.choose("goal and performance drift down together")
+    outcome = paired.reveal()
+    assert outcome.agrees and outcome.message == (
+        "Well seen: actual performance and goal show drifting goals, as you expected.")
+    with pytest.raises(UnknownNameError, match=r"unknown goal 'gaol'.*did you mean 'goal'"):
+        Prediction(model, "actual_performance", goal="gaol")
+    with pytest.raises(UnknownNameError, match="unknown goal 'drain'"):
+        Prediction(model, "actual_performance", goal="drain")     # a constant is no goal

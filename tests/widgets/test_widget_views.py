@@ -336,3 +336,56 @@ def test_editor_shows_a_lone_surrogate_as_an_error_and_undo_still_works():
     editor.undo_button.click()
     assert editor.error.value == "" and len(editor.cld.links) == 1
     assert editor.undo_button.disabled
+
+
+# -- eroding goals: a performance judged with its goal (issue 14) ----------------------------
+
+def test_predicting_eroding_goals_needs_the_goal_and_performance_drifting_down_together():
+    for model in ("eroding goals", library.load("eroding goals")):   # by name, or as notebook 02
+        quiz = predict_then_simulate(model, "actual_performance")
+        assert quiz.prediction.goal == "goal"
+        assert quiz.choices.options[-1] == "drifting goals"
+        for wrong in ("linear", "goal seeking"):
+            quiz.choices.value = wrong
+            quiz.reveal_button.click()
+            assert not quiz.prediction.outcome.agrees, wrong
+            assert "show drifting goals" in quiz.verdict.value
+        quiz.choices.value = "drifting goals"
+        quiz.reveal_button.click()
+        assert quiz.prediction.outcome.agrees and "Well seen" in quiz.verdict.value
+        assert "<Figure: drifting goals vs drifting goals>" in _texts(quiz.output)
+
+
+def test_with_the_goal_held_firm_goal_seeking_is_right():
+    quiz = predict_then_simulate(library.load("eroding goals", firm_goal=True),
+                                 "actual_performance")
+    quiz.choices.value = "goal seeking"
+    quiz.reveal_button.click()
+    assert quiz.prediction.outcome.agrees
+    assert quiz.prediction.outcome.classification.scores["drifting goals"] < 0.01
+
+
+def test_other_variables_and_models_get_no_paired_patterns():
+    quiz = predict_then_simulate("eroding goals", "goal")
+    assert quiz.prediction.goal is None and "drifting goals" not in quiz.choices.options
+    quiz = predict_then_simulate("teacup", "teacup_temperature")
+    assert "drifting goals" not in quiz.choices.options
+
+
+def test_the_dashboard_reads_the_eroding_goal_with_its_goal():
+    dash = simulation_dashboard(library.load("eroding goals"))
+    assert dash.experiment.goals == {"actual_performance": "goal"}
+    assert dash.experiment.classify().pattern == "drifting goals"
+    assert "drifting goals" in dash.pattern_label.value
+
+
+def test_one_attempt_serves_every_widget_that_edits():
+    from csframework.widgets import CLDEditor, IcebergBuilder, LadderBuilder
+    from csframework.widgets._output import Root
+
+    for kind in (CLDEditor, IcebergBuilder, LadderBuilder):
+        assert kind.attempt is Root.attempt
+    editor = cld_editor()
+    assert editor.attempt(editor.editor.add_link, "a", "a") is False
+    assert "to itself" in editor.error.value
+    assert editor.attempt(editor.editor.add_link, "a", "b") is True and editor.error.value == ""

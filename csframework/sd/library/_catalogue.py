@@ -35,6 +35,7 @@ BEHAVIOURS = (
     "growth then decline",
     "better before worse",
     "worse before better",
+    "drifting goals",
 )
 
 _WHERE = "csf.library"
@@ -154,6 +155,9 @@ class ModelInfo:
         (:func:`csframework.behaviour.classify`).
     levers : tuple of str
         For a large model, the few constants worth a slider (empty: every constant).
+    goal_variable : str or None
+        The goal `key_variable` is aimed at, when the behaviour is read on the two
+        together (``classify(key, goal=goal)``): "drifting goals" needs both.
     """
 
     name: str
@@ -168,6 +172,7 @@ class ModelInfo:
     aliases: tuple[str, ...] = ()
     better: str | None = None
     levers: tuple[str, ...] = ()
+    goal_variable: str | None = None
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -200,7 +205,8 @@ def register(name: str, *, title: str, behaviour: str, key_variable: str, summar
              scenarios: tuple[Scenario, ...] = (),
              aliases: tuple[str, ...] = (),
              better: str | None = None,
-             levers: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
+             levers: tuple[str, ...] = (),
+             goal_variable: str | None = None) -> Callable[[Callable], Callable]:
     """Add the decorated builder to the catalogue under `name`.
 
     The builder's docstring (up to its Parameters section) becomes the story.
@@ -211,7 +217,7 @@ def register(name: str, *, title: str, behaviour: str, key_variable: str, summar
     def decorate(build: Callable[..., StockFlowModel]) -> Callable[..., StockFlowModel]:
         info = ModelInfo(name, title, _story(build.__doc__), behaviour, key_variable, summary,
                          tuple(variants), archetype, tuple(scenarios), tuple(aliases), better,
-                         tuple(levers))
+                         tuple(levers), goal_variable)
         _REGISTRY[name] = _Entry(info, build)
         for alias in (name, *aliases):
             _ALIASES[_key(alias)] = name

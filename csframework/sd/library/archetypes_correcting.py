@@ -273,15 +273,15 @@ def shifting_the_burden(withdraw_fix: bool = False) -> StockFlowModel:
 
 
 @register(
-    "eroding goals", title="Eroding goals", behaviour="linear",
-    key_variable="actual_performance", archetype="eroding goals",
+    "eroding goals", title="Eroding goals", behaviour="drifting goals",
+    key_variable="actual_performance", goal_variable="goal", archetype="eroding goals",
     variants=(Variant("firm_goal", False, "switch", (False, True),
                       doc="Hold the goal fixed instead of letting it drift down to "
                           "performance."),),
     summary="Instead of closing the gap by improving, the goal is lowered: goal and performance "
             "slide down together (about 66 and 62 at time 60); with a firm goal, performance "
             "holds near 92.",
-    scenarios=(Scenario("eroding goal", (("firm_goal", False),), "linear",
+    scenarios=(Scenario("eroding goal", (("firm_goal", False),), "drifting goals",
                         "goal and performance slide down together"),
                Scenario("firm goal", (("firm_goal", True),), "goal seeking",
                         "performance rises and holds near 92")),

@@ -11,7 +11,7 @@ that cannot be saved (a lone surrogate, a control character) is refused.
 
 Examples
 --------
->>> from csframework.widgets.editing import DiagramEditor
+>>> from csframework.cld.editing import DiagramEditor
 >>> editor = DiagramEditor()
 >>> editor.add_link("trust", "sharing", "+")
 Link('trust' -> 'sharing', '+')
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from csframework.errors import DiagramError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from csframework.cld import CausalLoopDiagram, Link, Variable
+    from csframework.cld.diagram import CausalLoopDiagram, Link, Variable
 
 __all__ = ["EXPORT_FORMATS", "DiagramEditor", "export_file_name"]
 
@@ -99,7 +99,7 @@ class DiagramEditor:
     """
 
     def __init__(self, cld: CausalLoopDiagram | None = None):
-        from csframework.cld import CausalLoopDiagram
+        from csframework.cld.diagram import CausalLoopDiagram
 
         self.cld = CausalLoopDiagram() if cld is None else cld
         self._history: list[str] = []
@@ -148,7 +148,7 @@ class DiagramEditor:
         self._restore(self._history.pop())
 
     def _restore(self, text: str) -> None:
-        from csframework.cld import CausalLoopDiagram
+        from csframework.cld.diagram import CausalLoopDiagram
 
         old = CausalLoopDiagram.from_json(text)
         cld = self.cld
@@ -174,12 +174,6 @@ class DiagramEditor:
     def names(self) -> tuple[str, ...]:
         """The variables' names, in the order they were added."""
         return tuple(v.name for v in self.cld.variables)
-
-    def archetypes(self) -> Any:
-        """The systems archetypes found in the diagram (``archetypes.find``)."""
-        from csframework import archetypes
-
-        return archetypes.find(self.cld)
 
     # -- export -------------------------------------------------------------------------
 

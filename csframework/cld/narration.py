@@ -9,7 +9,7 @@ position taken from the full diagram's drawing, so nothing jumps.
 Examples
 --------
 >>> from csframework.cld import CausalLoopDiagram
->>> from csframework.widgets.narration import Story
+>>> from csframework.cld.narration import Story
 >>> cld = CausalLoopDiagram.from_text('''
 ...     trust -> participation : +
 ...     participation -> workload : +
@@ -28,8 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from csframework._text import plural
+
 if TYPE_CHECKING:  # pragma: no cover
-    from csframework.cld import CausalLoopDiagram, Link, Loop
+    from csframework.cld.diagram import CausalLoopDiagram, Link
+    from csframework.cld.loops import Loop
 
 __all__ = ["Step", "Story", "narrate_link", "narrate_loop"]
 
@@ -122,8 +125,7 @@ class Story:
         """What is said before the first link (step 0)."""
         title = f"the story of {self.cld.title}" if self.cld.title else "this story"
         count = len(self.steps)
-        return (f"Let's build {title} one link at a time: {count} link"
-                f"{'s' if count != 1 else ''}.")
+        return f"Let's build {title} one link at a time: {plural(count, 'link')}."
 
     def narration(self, position: int) -> str:
         """The words for `position` (0 is the introduction, n the n-th link)."""
@@ -142,7 +144,7 @@ class Story:
 
     def subset(self, position: int) -> CausalLoopDiagram:
         """The diagram as it stands at `position` (its own copy)."""
-        from csframework.cld import CausalLoopDiagram
+        from csframework.cld.diagram import CausalLoopDiagram
 
         names, _, _ = self.visible(position)
         part = CausalLoopDiagram(self.cld.title)

@@ -1,9 +1,11 @@
-"""The plain object behind "predict, then simulate": a guess, a run, and a kind word.
+"""Predict, then simulate: a guess of a pattern, a run of the model, and a kind word.
+
+The plain object behind :func:`csframework.widgets.predict_then_simulate`.
 
 Examples
 --------
 >>> from csframework.sd import library
->>> from csframework.widgets.prediction import Prediction
+>>> from csframework.behaviour.prediction import Prediction
 >>> guess = Prediction(library.load("teacup"), "teacup_temperature")
 >>> guess.choose("exponential decay")
 Pattern('goal seeking')
@@ -17,13 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from csframework.behaviour.classifier import Classification, classify
+from csframework.behaviour.explaining import explain_phases
+from csframework.behaviour.patterns import Pattern, pattern, patterns
 from csframework.errors import CSFrameworkError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from csframework.behaviour import Classification, Pattern
     from csframework.sd import Results, StockFlowModel
 
-__all__ = ["Outcome", "Prediction"]
+__all__ = ["Outcome", "Prediction", "message"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,10 @@ class Prediction:
         Which way is better for `variable` (``"down"`` for a problem symptom); it tells
         "better before worse" from "worse before better" (see
         :func:`csframework.behaviour.classify`).
+    goal : str, optional
+        The goal `variable` is aimed at (a stock, flow or auxiliary of the model). With
+        it the paired patterns are offered too, and the run is classified on the two
+        together, so that "drifting goals" can be seen.
 
     Examples
     --------
@@ -76,14 +84,18 @@ class Prediction:
     >>> _ = quiz.choose("better before worse")
     >>> quiz.reveal().agrees
     True
+    >>> drift = Prediction(library.load("eroding goals"), "actual_performance", goal="goal")
+    >>> _ = drift.choose("goal and performance drift down together")
+    >>> drift.reveal().agrees, drift.outcome.actual
+    (True, 'drifting goals')
     """
 
     def __init__(self, model: StockFlowModel, variable: str, params: dict | None = None,
-                 better: str | None = None):
-        if variable not in model or variable in model.constants:
-            shown = [n for n in model.names() if n not in model.constants]
-            raise UnknownNameError(variable, shown, kind="variable",
-                                   where=f"model {model.name!r}")
+                 better: str | None = None, goal: str | None = None):
+        shown = [n for n in model.names() if n not in model.constants]
+        for name, what in ((variable, "variable"), (goal, "goal")):
+            if name is not None and (name not in model or name in model.constants):
+                raise UnknownNameError(name, shown, kind=what, where=f"model {model.name!r}")
         if better not in (None, "up", "down"):
             raise CSFrameworkError(f"better={better!r} is not a direction: expected 'up' "
                                    "(higher is better), 'down' (lower is better) or None")
@@ -91,43 +103,44 @@ class Prediction:
         self.variable = variable
         self.params = dict(params or {})
         self.better = better
+        self.goal = goal
         self.choice: Pattern | None = None
         self.outcome: Outcome | None = None
 
-    @staticmethod
-    def choices() -> tuple[Pattern, ...]:
-        """The patterns to choose from (``behaviour.patterns()``)."""
-        from csframework import behaviour
-
-        return behaviour.patterns()
+    def choices(self) -> tuple[Pattern, ...]:
+        """The patterns to choose from: ``behaviour.patterns()``, the paired too with a goal."""
+        return patterns(paired=self.goal is not None)
 
     def choose(self, name: str) -> Pattern:
         """Record the expected pattern (any name or alias the pattern library knows)."""
-        from csframework import behaviour
-
-        self.choice = behaviour.pattern(name)
+        self.choice = pattern(name)
         self.outcome = None
         return self.choice
 
     def reveal(self) -> Outcome:
         """Run the model and compare; raises CSFrameworkError if nothing was chosen yet."""
-        from csframework import behaviour
-
         if self.choice is None:
             raise CSFrameworkError("choose the pattern you expect before revealing the "
                                    "simulation")
         results: Results = self.model.run(params=self.params or None)
         try:
-            found: Classification | None = behaviour.classify(results[self.variable],
-                                                              better=self.better)
+            goal = None if self.goal is None else results[self.goal]
+            found: Classification | None = classify(results[self.variable], better=self.better,
+                                                    goal=goal)
         except (CSFrameworkError, ValueError, ArithmeticError):
             found = None
         actual = None if found is None else found.pattern
         agrees = actual == self.choice.name and not _in_phases(found)
         self.outcome = Outcome(self.choice.name, actual, agrees,
-                               message(self.choice.name, actual, self.variable, found),
+                               message(self.choice.name, actual, self._subject(actual), found),
                                found, results)
         return self.outcome
+
+    def _subject(self, actual: str | None) -> str:
+        """What the verdict is about: the variable, and its goal when they are read together."""
+        if actual is None or self.goal is None or not pattern(actual).paired:
+            return self.variable
+        return f"{self.variable} and {self.goal}"
 
 
 def _in_phases(found: Classification | None) -> bool:
@@ -159,6 +172,8 @@ def message(predicted: str, actual: str | None, variable: str,
     --------
     >>> message("linear", "linear", "water")
     'Well seen: water shows linear, as you expected.'
+    >>> message("drifting goals", "drifting goals", "performance and goal")
+    'Well seen: performance and goal show drifting goals, as you expected.'
     >>> print(message("linear", "goal seeking", "water"))
     Interesting: you expected linear, and water shows goal seeking. Surprises are where \
 learning starts: what in the structure could make it behave this way?
@@ -171,9 +186,7 @@ whole story: what in the structure changes at the turn?
     """
     name = variable.replace("_", " ")
     if _in_phases(classification):
-        from csframework.behaviour import _explain_phases
-
-        phases = _explain_phases(classification.phases).removeprefix("In phases: it ")
+        phases = explain_phases(classification.phases).removeprefix("In phases: it ")
         seen = any(phase.pattern.split()[0] == predicted.split()[0]
                    for phase in classification.phases)
         opening = "Half of it" if seen else f"Interesting: you expected {predicted}, and"
@@ -185,7 +198,8 @@ whole story: what in the structure changes at the turn?
     if actual is None:
         return (f"The simulation of {name} is hard to put in one pattern; look at the "
                 f"graph: does it match your picture of {predicted}?")
+    shows = "show" if pattern(actual).paired else "shows"   # a performance and its goal
     if actual == predicted:
-        return f"Well seen: {name} shows {actual}, as you expected."
-    return (f"Interesting: you expected {predicted}, and {name} shows {actual}. Surprises "
+        return f"Well seen: {name} {shows} {actual}, as you expected."
+    return (f"Interesting: you expected {predicted}, and {name} {shows} {actual}. Surprises "
             "are where learning starts: what in the structure could make it behave this way?")

@@ -1,4 +1,4 @@
-"""The plain object behind the simulation dashboard: parameters, runs, pins, patterns.
+"""An experiment with a model: parameters, runs, pins and patterns (the dashboard's logic).
 
 Nothing here imports ipywidgets; :class:`Experiment` holds everything the
 dashboard shows, so every behaviour is unit-tested without a browser.
@@ -6,7 +6,7 @@ dashboard shows, so every behaviour is unit-tested without a browser.
 Examples
 --------
 >>> from csframework.sd import library
->>> from csframework.widgets.simulation import Experiment
+>>> from csframework.experiment import Experiment
 >>> exp = Experiment(library.load("teacup"))
 >>> exp.variable
 'teacup_temperature'
@@ -158,6 +158,19 @@ def key_variable(model: StockFlowModel) -> str:
     return shown[0]
 
 
+def _goals(model: StockFlowModel) -> dict[str, str]:
+    """The library's key variable and its goal, when the catalogue names one."""
+    name = library_name(model)
+    if name is None:
+        return {}
+    from csframework.sd import library
+
+    info = library.info(name)
+    if info.goal_variable is None or info.goal_variable not in model:
+        return {}
+    return {info.key_variable: info.goal_variable}
+
+
 def _format(value: float) -> str:
     return f"{value:g}"
 
@@ -202,6 +215,9 @@ class Experiment:
     results : Results
         The latest run.
     pins : tuple of PinnedRun
+    goals : dict of str to str
+        A variable and the goal it is aimed at, read together by :meth:`classify`
+        (from the library catalogue: the eroding-goals model's performance and goal).
     """
 
     def __init__(self, model: StockFlowModel, params: Mapping[str, float] | None = None,
@@ -219,6 +235,7 @@ class Experiment:
         self.variables = tuple(n for n in model.names()
                                if n not in model.constants and n not in model.lookups)
         self._variable = key_variable(model)
+        self.goals = _goals(model)
         self._pins: list[PinnedRun] = []
         self._classified: dict[tuple, Classification | None] = {}
         self.results: Results = self.run()
@@ -304,6 +321,8 @@ class Experiment:
     def classify(self, variable: str | None = None) -> Classification | None:
         """The behaviour pattern of `variable` in the latest run (None if it cannot be told).
 
+        A variable with a goal (:attr:`goals`) is read together with it.
+
         Classifications are remembered per parameter set, so going back to a
         setting is instant.
         """
@@ -313,7 +332,9 @@ class Experiment:
         key = (variable, tuple(self.params.items()))
         if key not in self._classified:
             try:
-                found = behaviour.classify(self.results[variable])
+                goal = self.goals.get(variable)
+                found = behaviour.classify(self.results[variable], goal=None if goal is None
+                                           else self.results[goal])
             except (CSFrameworkError, ValueError, ArithmeticError):
                 found = None
             if len(self._classified) > 256:
