@@ -93,6 +93,7 @@ def _title_width(scene: Scene) -> float:
 
 
 def paint(scene: Scene, ax: Axes) -> None:
+    """Paint the scene into `ax`: arrows, names, signs, delay marks, loop markers, title, legend."""
     for arrow in scene.arrows:
         _paint_arrow(scene, ax, arrow)
     for label in scene.labels.values():

@@ -167,6 +167,13 @@ REFUSED = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f"
 
 
 def describe_character(ch: str) -> str:
+    """How an error message names the refused character `ch`.
+
+    Examples
+    --------
+    >>> describe_character("\x07")
+    'the invisible control character U+0007 (control)'
+    """
     code = f"U+{ord(ch):04X}"
     if "\ud800" <= ch <= "\udfff":
         return f"a lone surrogate ({code}, half of a character that was cut in two)"
@@ -174,7 +181,18 @@ def describe_character(ch: str) -> str:
 
 
 def check_text(text: str, *, what: str, where: str) -> str:
-    """`text` without invisible characters, in NFC; refuses surrogates and controls."""
+    """`text` without invisible characters, in NFC; refuses surrogates and controls.
+
+    Examples
+    --------
+    >>> check_text("cafe\u0301\u200b", what="the note", where="of 'a'")
+    'café'
+    >>> check_text("a\u202eb", what="the note", where="of 'a'")
+    Traceback (most recent call last):
+    ...
+    csframework.errors.DiagramError: the note of 'a' contains the invisible control character \
+U+202E (RIGHT-TO-LEFT OVERRIDE) at position 1; retype it with ordinary characters
+    """
     text = text.translate(INVISIBLE)
     bad = REFUSED.search(text)
     if bad is not None:
@@ -200,6 +218,18 @@ def normalise_name(name: str) -> str:
 
 
 def clean_name(name: object, *, where: str) -> str:
+    """A variable's name as stored: checked text, single spaces, not empty.
+
+    Examples
+    --------
+    >>> clean_name("  team   trust ", where="given to add_variable()")
+    'team trust'
+    >>> clean_name(" ", where="given to add_variable()")
+    Traceback (most recent call last):
+    ...
+    csframework.errors.DiagramError: empty variable name given to add_variable(); give every \
+variable a name
+    """
     if not isinstance(name, str):
         raise DiagramError(f"a variable name must be text, got {name!r} {where}")
     cleaned = " ".join(check_text(name, what="the variable name", where=where).split())
@@ -209,7 +239,15 @@ def clean_name(name: object, *, where: str) -> str:
 
 
 def clean_text(value: object, *, what: str, where: str, one_line: bool = False) -> str | None:
-    """A note, story or title: None stays None; text is checked and normalised."""
+    """A note, story or title: None stays None; text is checked and normalised.
+
+    Examples
+    --------
+    >>> clean_text("the  long\\n story", what="the story", where="of R1", one_line=True)
+    'the long story'
+    >>> clean_text(None, what="the note", where="of 'a'") is None
+    True
+    """
     if value is None:
         return None
     if not isinstance(value, str):
@@ -219,10 +257,29 @@ def clean_text(value: object, *, what: str, where: str, one_line: bool = False) 
 
 
 def lookup_key(name: object) -> object:
+    """The key a name is looked up by (:func:`normalise_name` for text, else as given).
+
+    Examples
+    --------
+    >>> lookup_key("trust\u200b"), lookup_key(3)
+    ('trust', 3)
+    """
     return normalise_name(name) if isinstance(name, str) else name
 
 
 def clean_delay(delay: object, *, where: str) -> bool:
+    """A link's delay as a bool; only True, False or a numpy bool is accepted.
+
+    Examples
+    --------
+    >>> clean_delay(True, where="on the link 'a' -> 'b'")
+    True
+    >>> clean_delay("no", where="on the link 'a' -> 'b'")
+    Traceback (most recent call last):
+    ...
+    csframework.errors.DiagramError: delay on the link 'a' -> 'b' must be True or False, got \
+'no' (text is not read as a yes or no)
+    """
     if isinstance(delay, bool):
         return delay
     if getattr(delay, "shape", None) == () and str(getattr(delay, "dtype", "")) == "bool":
@@ -250,6 +307,13 @@ def coordinate(value: object, *, axis: str, where: str) -> float:
 
 
 def clean_facet(facet: object, *, where: str) -> str | None:
+    """A facet as stored: one of :data:`FACETS` in lower case, or None.
+
+    Examples
+    --------
+    >>> clean_facet(" World ", where="variable 'a'"), clean_facet("", where="variable 'a'")
+    ('world', None)
+    """
     if facet is None or facet == "":
         return None
     key = str(facet).strip().lower()

@@ -65,6 +65,14 @@ def shorten(text: str, limit: int | None = None) -> str:
 
 
 def wrap_name(name: str) -> str:
+    """A name broken onto lines of about :data:`WRAP_WIDTH` characters.
+
+    Examples
+    --------
+    >>> print(wrap_name("quality of the teaching"))
+    quality of the
+    teaching
+    """
     # a word longer than two lines' width is cut in pieces; shorter words stay whole
     words = []
     for word in name.split(" "):
@@ -77,6 +85,14 @@ def wrap_name(name: str) -> str:
 
 
 def wrap_story(story: str) -> str:
+    """A loop's story name, shortened and broken onto lines of 18 characters.
+
+    Examples
+    --------
+    >>> print(wrap_story("the more we trust, the more we share"))
+    the more we trust,
+    the more we share
+    """
     return textwrap.fill(shorten(story, MAX_STORY_CHARS), 18, break_long_words=True,
                          break_on_hyphens=False)
 
@@ -124,12 +140,26 @@ def control_point(start: np.ndarray, end: np.ndarray, bend: float) -> np.ndarray
 
 
 def bezier(start: np.ndarray, control: np.ndarray, end: np.ndarray, t: Any) -> np.ndarray:
+    """Points of the quadratic Bezier curve at parameters `t` (a number or an array).
+
+    Examples
+    --------
+    >>> bezier(np.array([0.0, 0.0]), np.array([1.0, 1.0]), np.array([2.0, 0.0]), 0.5)
+    array([1. , 0.5])
+    """
     t = np.asarray(t, dtype=float)[..., None]
     return (1 - t) ** 2 * start + 2 * t * (1 - t) * control + t ** 2 * end
 
 
 def bezier_tangent(start: np.ndarray, control: np.ndarray, end: np.ndarray,
                     t: float) -> np.ndarray:
+    """The unit tangent of the quadratic Bezier curve at `t`.
+
+    Examples
+    --------
+    >>> bezier_tangent(np.array([0.0, 0.0]), np.array([1.0, 1.0]), np.array([2.0, 0.0]), 0.5)
+    array([1., 0.])
+    """
     tangent = 2 * (1 - t) * (control - start) + 2 * t * (end - control)
     norm = np.linalg.norm(tangent)
     return tangent / norm if norm else np.array([1.0, 0.0])
@@ -316,6 +346,13 @@ def box_distance(points: np.ndarray, centres: np.ndarray, half: np.ndarray) -> n
 
 
 def signed_area(polygon: np.ndarray) -> float:
+    """The area of a polygon, positive when its corners run counter-clockwise.
+
+    Examples
+    --------
+    >>> signed_area(np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]))
+    0.5
+    """
     x, y = polygon[:, 0], polygon[:, 1]
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
 

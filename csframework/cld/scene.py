@@ -73,6 +73,8 @@ _SPREAD_FACTOR = 1.25
 
 @dataclass
 class Label:
+    """A variable's name as drawn: its text, centre, half size of the background, colour."""
+
     name: str
     text: str
     centre: np.ndarray
@@ -82,6 +84,8 @@ class Label:
 
 @dataclass
 class Arrow:
+    """A link as drawn: the whole curve, the part between the two names, colours and width."""
+
     link: Link
     start: np.ndarray         # the whole curve, centre to centre
     control: np.ndarray
@@ -137,6 +141,8 @@ class Arrow:
 
 @dataclass
 class Marker:
+    """A loop marker: the circular arrow inside the loop, its name and its story name."""
+
     loop: Loop
     centre: np.ndarray
     radius: float

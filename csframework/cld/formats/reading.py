@@ -35,6 +35,19 @@ MAX_DEPTH = 32
 
 
 def load_object(text: str | bytes, what: str) -> dict[str, Any]:
+    """The JSON object in `text` (str or UTF-8 bytes), refused when deeper than :data:`MAX_DEPTH`.
+
+    `what` names the input in messages ("diagram JSON", "Kumu JSON").
+
+    Examples
+    --------
+    >>> load_object(b'{"a": 1}', "diagram JSON")
+    {'a': 1}
+    >>> load_object("[1]", "diagram JSON")
+    Traceback (most recent call last):
+    ...
+    csframework.errors.FormatError: diagram JSON must be a JSON object, got list
+    """
     if isinstance(text, (bytes, bytearray)):
         try:
             text = bytes(text).decode("utf-8-sig")
@@ -92,6 +105,15 @@ def located(what: str, where: str) -> Iterator[None]:
 
 
 def require_keys(item: Any, keys: tuple[str, ...], where: str) -> None:
+    """Refuse `item` unless it is an object holding every one of `keys`.
+
+    Examples
+    --------
+    >>> require_keys({"from": "a"}, ("from", "to"), "connections[0]")
+    Traceback (most recent call last):
+    ...
+    csframework.errors.FormatError: connections[0] is missing 'to': {'from': 'a'}
+    """
     if not isinstance(item, dict):
         raise FormatError(f"{where} must be an object, got {described(item)}")
     missing = [k for k in keys if k not in item]
@@ -101,6 +123,13 @@ def require_keys(item: Any, keys: tuple[str, ...], where: str) -> None:
 
 
 def list_field(data: dict[str, Any], key: str, what: str) -> list[Any]:
+    """The list under `key` of `data` (missing or null: empty).
+
+    Examples
+    --------
+    >>> list_field({"links": None}, "links", "diagram JSON")
+    []
+    """
     value = data.get(key, [])
     if value is None:
         return []
@@ -110,6 +139,13 @@ def list_field(data: dict[str, Any], key: str, what: str) -> list[Any]:
 
 
 def text_field(value: Any, field: str) -> str:
+    """`value` if it is text, else a FormatError naming `field`.
+
+    Examples
+    --------
+    >>> text_field("trust", "name")
+    'trust'
+    """
     if not isinstance(value, str):
         raise FormatError(f'"{field}" must be text, got {described(value)}')
     return value
@@ -117,16 +153,41 @@ def text_field(value: Any, field: str) -> str:
 
 
 def optional_text_field(value: Any, field: str) -> str | None:
+    """Like :func:`text_field`, with None allowed.
+
+    Examples
+    --------
+    >>> optional_text_field(None, "note") is None
+    True
+    """
     return None if value is None else text_field(value, field)
 
 
 def number_field(value: Any, field: str) -> float:
+    """`value` as a float if it is a JSON number (not a boolean), else a FormatError.
+
+    Examples
+    --------
+    >>> number_field(3, "x")
+    3.0
+    >>> number_field(True, "x")
+    Traceback (most recent call last):
+    ...
+    csframework.errors.FormatError: "x" must be a number, got true
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise FormatError(f'"{field}" must be a number, got {described(value)}')
     return float(value)
 
 
 def described(value: Any) -> str:
+    """`value` as a message names it, in JSON's words.
+
+    Examples
+    --------
+    >>> described(None), described("no"), described([1])
+    ('null', "the text 'no'", 'a list [1]')
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -140,6 +201,13 @@ def described(value: Any) -> str:
 
 
 def short(value: Any, limit: int = 80) -> str:
+    """The repr of `value`, cut to `limit` characters.
+
+    Examples
+    --------
+    >>> short("x" * 100, limit=10)
+    "'xxxxxx..."
+    """
     try:
         text = repr(value)
     except ValueError:  # an int too long to print
