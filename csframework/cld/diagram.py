@@ -98,7 +98,7 @@ class CausalLoopDiagram(Conversions):
         facet = clean_facet(facet, where=f"variable {name!r}")
         note = clean_text(note, what="the note", where=f"of variable {name!r}")
         label = clean_text(label, what="the label", where=f"of variable {name!r}",
-                            one_line=True)
+                           one_line=True)
         old = self._variables.get(name)
         if old is not None:
             variable = replace(old, facet=facet or old.facet,
@@ -197,7 +197,7 @@ class CausalLoopDiagram(Conversions):
         found = self.loop(loop) if isinstance(loop, str) else loop
         key = canonical_rotation(found.variables)
         story = clean_text(story, what="the story name", where=f"of loop {found.name}",
-                            one_line=True)
+                           one_line=True)
         if not story:
             self._story_names.pop(key, None)
         else:

@@ -27,6 +27,12 @@ drawn as an overview (no loop markers unless asked for, coarser placement,
 smaller names), and the note says so. :mod:`csframework.cld.legibility`
 measures the result on the rendered figure.
 
+This module is the entry point; the work is done below it, each part importing
+only the ones before: :mod:`~csframework.cld.geometry` (text sizes, curves,
+routing, free room), :mod:`~csframework.cld.layout` (the placement engine,
+:func:`layout`), :mod:`~csframework.cld.scene` (everything placed, in data
+units) and :mod:`~csframework.cld.artists` (the matplotlib figure).
+
 Everything is deterministic: the same diagram gives the same positions (and
 the same PNG bytes), whatever order its links were added in. matplotlib is
 imported only when something is drawn, and never through pyplot, so drawing
@@ -48,7 +54,6 @@ Examples
 >>> to_png(cld)[:8]
 b'\\x89PNG\\r\\n\\x1a\\n'
 """
-
 
 from __future__ import annotations
 
@@ -154,7 +159,7 @@ def draw(cld: CausalLoopDiagram, ax: Axes | None = None, highlight: str | Loop |
             shrink = shrink_to_fit(scene, ax)
             if shrink < 0.98:  # the same drawing, smaller, as a picture would shrink
                 scene = Scene.build(cld, scaled_theme(theme, shrink), highlight, layout, seed,
-                                     show_loops, title)
+                                    show_loops, title)
             fit_into(scene, ax)
         paint(scene, ax)
     return ax.figure

@@ -98,7 +98,7 @@ def wrap_story(story: str) -> str:
 
 
 def text_sizes(texts: Mapping[str, str], font_size: float, **text_kw: Any
-                ) -> dict[str, tuple[float, float]]:
+               ) -> dict[str, tuple[float, float]]:
     """Width and height in points of each text, as the Agg renderer draws it."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -116,7 +116,7 @@ def text_sizes(texts: Mapping[str, str], font_size: float, **text_kw: Any
 
 
 def label_half_sizes(texts: Mapping[str, str], theme: style.Theme
-                      ) -> dict[str, tuple[float, float]]:
+                     ) -> dict[str, tuple[float, float]]:
     """Half width and half height in points of each name with its background."""
     pad = LABEL_PAD * theme.node_font_size / 11.0
     return {key: (w / 2 + pad, h / 2 + pad)
@@ -152,7 +152,7 @@ def bezier(start: np.ndarray, control: np.ndarray, end: np.ndarray, t: Any) -> n
 
 
 def bezier_tangent(start: np.ndarray, control: np.ndarray, end: np.ndarray,
-                    t: float) -> np.ndarray:
+                   t: float) -> np.ndarray:
     """The unit tangent of the quadratic Bezier curve at `t`.
 
     Examples
@@ -166,7 +166,8 @@ def bezier_tangent(start: np.ndarray, control: np.ndarray, end: np.ndarray,
 
 
 def preferred_bends(edges: Iterable[tuple[str, str]], positions: Mapping[str, np.ndarray],
-           refs: Mapping[tuple[str, str], tuple[str, ...]]) -> dict[tuple[str, str], float]:
+                    refs: Mapping[tuple[str, str], tuple[str, ...]]
+                    ) -> dict[tuple[str, str], float]:
     """How much each link curves, and to which side.
 
     The two links of a pair a->b, b->a both bend to their right, so they
@@ -193,7 +194,7 @@ def preferred_bends(edges: Iterable[tuple[str, str]], positions: Mapping[str, np
 
 
 def bend_plan(edges: Sequence[tuple[str, str]], names: Sequence[str],
-               refs: Mapping[tuple[str, str], tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray]:
+              refs: Mapping[tuple[str, str], tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray]:
     """What :func:`preferred_bends` needs, as arrays: pair flags and loop-centre weights."""
     index = {n: i for i, n in enumerate(names)}
     present = set(edges)
@@ -209,7 +210,7 @@ def bend_plan(edges: Sequence[tuple[str, str]], names: Sequence[str],
 
 
 def bend_array(plan: tuple[np.ndarray, np.ndarray], points: np.ndarray,
-                ends: np.ndarray) -> np.ndarray:
+               ends: np.ndarray) -> np.ndarray:
     """The same bends as :func:`preferred_bends`, for positions given as an array."""
     pair, members = plan
     inner = members @ points
@@ -224,8 +225,8 @@ _ARRIVAL_ANGLE = 24.0
 
 
 def choose_bends(edges: Sequence[tuple[str, str]], centres: Mapping[str, np.ndarray],
-                  halves: Mapping[str, np.ndarray], preferred: Mapping[tuple[str, str], float]
-                  ) -> dict[tuple[str, str], float]:
+                 halves: Mapping[str, np.ndarray], preferred: Mapping[tuple[str, str], float]
+                 ) -> dict[tuple[str, str], float]:
     """Bend each link the way that crosses fewest others and no name.
 
     Each link may bend its preferred way (away from its loop's centre), the
@@ -299,7 +300,7 @@ def _segments_crossing(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.nd
 
 
 def separate_arrivals(edges: Sequence[tuple[str, str]], centres: Mapping[str, np.ndarray],
-                       bends: Mapping[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+                      bends: Mapping[tuple[str, str], float]) -> dict[tuple[str, str], float]:
     """Re-bend links whose heads would reach a name from almost the same direction.
 
     Two heads side by side leave no place for a sign that is clearly nearer to
@@ -359,7 +360,7 @@ def signed_area(polygon: np.ndarray) -> float:
 
 
 def crowding_scale(points: np.ndarray, half: np.ndarray, linked: Iterable[tuple[int, int]],
-                    gap: float, room: float) -> float:
+                   gap: float, room: float) -> float:
     """The least points per unit at which no names overlap and linked names have room.
 
     `half` holds half sizes in points; `gap` and `room` are in points.
@@ -381,7 +382,7 @@ def crowding_scale(points: np.ndarray, half: np.ndarray, linked: Iterable[tuple[
 
 
 def exit_parameter(start: np.ndarray, control: np.ndarray, end: np.ndarray,
-                    half: np.ndarray, at_end: bool) -> float:
+                   half: np.ndarray, at_end: bool) -> float:
     """Where the curve crosses the box around its start (or end) node.
 
     Sampled at 257 points of the half curve: precise to a 500th of the curve.
@@ -395,8 +396,8 @@ def exit_parameter(start: np.ndarray, control: np.ndarray, end: np.ndarray,
 
 
 def marker_spot(nodes: np.ndarray, outline: np.ndarray, boxes: np.ndarray,
-                 obstacles: np.ndarray, footprints: Sequence[np.ndarray], margin: float,
-                 others: Sequence[Any] = ()) -> tuple[np.ndarray, int, bool]:
+                obstacles: np.ndarray, footprints: Sequence[np.ndarray], margin: float,
+                others: Sequence[Any] = ()) -> tuple[np.ndarray, int, bool]:
     """A point inside the loop, near its centre, where the marker's footprint fits.
 
     Parameters

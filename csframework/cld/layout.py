@@ -105,8 +105,8 @@ def given_positions(cld: CausalLoopDiagram) -> dict[str, tuple[float, float]]:
 
 
 def place_variables(cld: CausalLoopDiagram, seed: int,
-           fixed: Mapping[str, tuple[float, float]] | None = None
-           ) -> dict[str, tuple[float, float]]:
+                    fixed: Mapping[str, tuple[float, float]] | None = None
+                    ) -> dict[str, tuple[float, float]]:
     """What :func:`layout` computes, with the positions `fixed` kept (none by default)."""
     names = sorted(v.name for v in cld.variables)
     edges = sorted((link.cause, link.effect) for link in cld.links)

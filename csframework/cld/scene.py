@@ -217,7 +217,7 @@ class Scene:
         linked = {(index[k.cause], index[k.effect]) for k in self.cld.links}
         scale = self.theme.node_font_size / 11.0
         needed = crowding_scale(points, half, linked, LABEL_SPACING * scale,
-                                 ARROW_ROOM * scale)
+                                ARROW_ROOM * scale)
         return float(np.clip(needed, planned, planned * 3))
 
     def points(self, length: float) -> float:
@@ -253,8 +253,8 @@ class Scene:
         for v in self.cld.variables:
             colour = style.PALETTE[v.facet] if v.facet else style.PALETTE["text"]
             labels[v.name] = Label(v.name, self.texts[v.name],
-                                    np.asarray(self.positions[v.name], dtype=float),
-                                    np.array(self.half_points[v.name]) / self.ppu, colour)
+                                   np.asarray(self.positions[v.name], dtype=float),
+                                   np.array(self.half_points[v.name]) / self.ppu, colour)
         return labels
 
     def _arrows(self) -> list[Arrow]:
@@ -436,7 +436,7 @@ class Scene:
                         .all(axis=1)]
             around = points[((points > low) & (points < high)).all(axis=1)]
             centre, choice, fits = marker_spot(nodes, outline, near, around, footprints, margin,
-                                                others)
+                                               others)
             self.crowded |= not fits
             chosen = footprints[choice]
             boxes.extend(np.concatenate([centre + part[:2], part[2:]]) for part in chosen)
@@ -445,7 +445,7 @@ class Scene:
                 colour = style.PALETTE["muted"]
             story_at = centre + chosen[1, :2] if loop.story else None
             markers.append(Marker(loop, centre, radius, signed_area(outline) < 0, colour,
-                                   loop.story, story_at, fits))
+                                  loop.story, story_at, fits))
         return markers
 
     def _story_half_sizes(self) -> dict[str, tuple[float, float]]:
@@ -525,7 +525,7 @@ def find_loop(cld: CausalLoopDiagram, loops: Sequence[Loop], wanted: Any) -> Loo
 
 
 def checked_positions(cld: CausalLoopDiagram, positions: Mapping[str, Any]
-                       ) -> dict[str, np.ndarray]:
+                      ) -> dict[str, np.ndarray]:
     """The given positions as arrays, in the diagram's order; complain about bad ones."""
     unknown = [name for name in positions if name not in cld]
     if unknown:

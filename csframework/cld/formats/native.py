@@ -162,7 +162,7 @@ def from_dict(data: dict[str, Any], cls: type[CausalLoopDiagram]) -> CausalLoopD
                                   f"{described(names)}")
             key = tuple(normalise_name(text_field(n, "variables")) for n in names)
             story = clean_text(text_field(item["story"], "story"), what="the story name",
-                                where=f"of the loop {' -> '.join(key)}", one_line=True)
+                               where=f"of the loop {' -> '.join(key)}", one_line=True)
             if story:
                 stories[key] = story
     if stories:
