@@ -530,7 +530,7 @@ def checked_positions(cld: CausalLoopDiagram, positions: Mapping[str, Any]
     unknown = [name for name in positions if name not in cld]
     if unknown:
         raise UnknownNameError(str(unknown[0]), [v.name for v in cld.variables],
-                               kind="variable", where=f"the layout for {cld._where()}")
+                               kind="variable", where=f"the layout for {cld.where}")
     out = {}
     for v in cld.variables:
         if v.name not in positions:

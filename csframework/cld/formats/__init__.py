@@ -14,6 +14,13 @@ most :data:`MAX_DEPTH` levels deep, every field has the type the format says
 (``"delay": "false"`` is refused, never read as true), and a mistake is a
 :class:`~csframework.errors.FormatError` that says where it is.
 
+One module per format: :mod:`~csframework.cld.formats.native` (csframework
+JSON), :mod:`~csframework.cld.formats.kumu`, :mod:`~csframework.cld.formats.loopy`,
+:mod:`~csframework.cld.formats.dot` and :mod:`~csframework.cld.formats.mermaid`;
+:mod:`~csframework.cld.formats.reading` holds the checks for untrusted input.
+Writers take a diagram; readers also take the class to build (``cls``), so
+that nothing here imports :mod:`csframework.cld.diagram`.
+
 Examples
 --------
 >>> from csframework.cld import CausalLoopDiagram
