@@ -21,258 +21,34 @@ Link('participation' -> 'workload', '+')
 
 from __future__ import annotations
 
-import enum
-import math
-import numbers
 import re
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from csframework.cld.conversions import Conversions
+from csframework.cld.elements import (
+    FACETS,
+    Link,
+    Polarity,
+    Variable,
+    clean_delay,
+    clean_facet,
+    clean_name,
+    clean_text,
+    coordinate,
+    lookup_key,
+    quote_name,
+)
+from csframework.cld.elements import normalise_name as normalise_name  # its old home
+from csframework.cld.loops import Loop, LoopList, canonical_rotation, find_loops
+from csframework.cld.notation import parse_line
 from csframework.errors import DiagramError, NotationError, UnknownNameError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from csframework.cld.loops import Loop, LoopList
 
 __all__ = ["FACETS", "CausalLoopDiagram", "Link", "Polarity", "Variable"]
 
-#: The three facets of systems awareness a variable can belong to.
-FACETS = ("self", "others", "world")
-
-
-class Polarity(enum.Enum):
-    """The direction in which an effect follows its cause."""
-
-    POSITIVE = "+"
-    NEGATIVE = "-"
-
-    @property
-    def sign(self) -> str:
-        """``"+"`` or ``"-"``."""
-        return self.value
-
-    @property
-    def word(self) -> str:
-        """``"same"`` or ``"opposite"``, as said aloud."""
-        return "same" if self is Polarity.POSITIVE else "opposite"
-
-    @classmethod
-    def parse(cls, value: object, *, where: str = "") -> Polarity:
-        """Read a polarity written any of the accepted ways.
-
-        Accepted: ``+``, ``-``, the Unicode minus ``−``, ``s``/``o``,
-        ``same``/``opposite``, ``positive``/``negative``, ``1``/``-1`` and a
-        :class:`Polarity` itself.
-
-        Examples
-        --------
-        >>> Polarity.parse("o")
-        <Polarity.NEGATIVE: '-'>
-        >>> Polarity.parse("same").sign
-        '+'
-        """
-        if isinstance(value, Polarity):
-            return value
-        key = str(value).strip().lower()
-        try:
-            return _POLARITY_WORDS[key]
-        except KeyError:
-            place = f" {where}" if where else ""
-            raise DiagramError(
-                f"unknown polarity {value!r}{place}; expected '+' or '-' "
-                "(also accepted: 's'/'o', 'same'/'opposite')"
-            ) from None
-
-
-_POLARITY_WORDS = {
-    "+": Polarity.POSITIVE, "s": Polarity.POSITIVE, "same": Polarity.POSITIVE,
-    "positive": Polarity.POSITIVE, "1": Polarity.POSITIVE, "+1": Polarity.POSITIVE,
-    "-": Polarity.NEGATIVE, "\u2212": Polarity.NEGATIVE, "\u2013": Polarity.NEGATIVE,
-    "o": Polarity.NEGATIVE, "opposite": Polarity.NEGATIVE, "negative": Polarity.NEGATIVE,
-    "-1": Polarity.NEGATIVE,
-}
-
-
-@dataclass(frozen=True)
-class Variable:
-    """A variable of a diagram: something that can rise or fall.
-
-    Parameters
-    ----------
-    name : str
-        What the variable is called, e.g. ``"trust"``.
-    facet : {"self", "others", "world"} or None
-        Which facet of systems awareness it belongs to.
-    note : str or None
-        A participant's note about it.
-    label : str or None
-        What the drawing shows instead of the name, e.g. ``"customer demand"``
-        for a model's ``customer_demand`` (see ``StockFlowModel.to_cld``).
-    """
-
-    name: str
-    facet: str | None = None
-    note: str | None = None
-    label: str | None = None
-
-    @property
-    def display(self) -> str:
-        """What a reader sees: the label if there is one, else the name."""
-        return self.label or self.name
-
-    def __repr__(self) -> str:
-        facet = f", facet={self.facet!r}" if self.facet else ""
-        return f"Variable({self.name!r}{facet})"
-
-
-@dataclass(frozen=True)
-class Link:
-    """A causal link from `cause` to `effect` with a polarity and an optional delay."""
-
-    cause: str
-    effect: str
-    polarity: Polarity
-    delay: bool = False
-    note: str | None = None
-
-    @property
-    def is_negative(self) -> bool:
-        """Whether the effect moves opposite to the cause."""
-        return self.polarity is Polarity.NEGATIVE
-
-    @property
-    def sign(self) -> str:
-        """The polarity as ``"+"`` or ``"-"``."""
-        return self.polarity.sign
-
-    def to_text(self) -> str:
-        """This link in the text notation.
-
-        Examples
-        --------
-        >>> Link("effort", "results", Polarity.POSITIVE, delay=True).to_text()
-        'effort -> results : + delay'
-        """
-        return (f"{quote_name(self.cause)} -> {quote_name(self.effect)} : {self.sign}"
-                + (" delay" if self.delay else ""))
-
-    def __repr__(self) -> str:
-        delay = ", delay" if self.delay else ""
-        return f"Link({self.cause!r} -> {self.effect!r}, {self.sign!r}{delay})"
-
-
-_ARROW = re.compile(r"\s*(?:->|→|=>)\s*")
-_DELAY_WORDS = {"delay", "delayed", "||", "//", "‖"}
-
-
-#: Invisible characters removed from names: byte order mark, zero-width space,
-#: non-joiner and joiner, word joiner, soft hyphen, left/right marks, Mongolian
-#: vowel separator. Text that looks the same is the same name.
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad\u200e\u200f\u180e"))
-
-#: Characters refused in any text of a diagram: lone surrogates (half of a
-#: character, which cannot be saved as UTF-8), control characters other than
-#: tab and line breaks, and the bidirectional overrides that make text read
-#: differently from how it is stored.
-_REFUSED = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f"
-                      "\u202a-\u202e\u2066-\u2069]")
-
-
-def _describe(ch: str) -> str:
-    code = f"U+{ord(ch):04X}"
-    if "\ud800" <= ch <= "\udfff":
-        return f"a lone surrogate ({code}, half of a character that was cut in two)"
-    return f"the invisible control character {code} ({unicodedata.name(ch, 'control')})"
-
-
-def _check_text(text: str, *, what: str, where: str) -> str:
-    """`text` without invisible characters, in NFC; refuses surrogates and controls."""
-    text = text.translate(_INVISIBLE)
-    bad = _REFUSED.search(text)
-    if bad is not None:
-        raise DiagramError(
-            f"{what} {where} contains {_describe(bad.group())} at position {bad.start()}; "
-            "retype it with ordinary characters"
-        )
-    return unicodedata.normalize("NFC", text)
-
-
-def normalise_name(name: str) -> str:
-    """The form a name is stored in: invisible characters removed, NFC, single spaces.
-
-    Used for lookups, so that ``"trust\u200b"`` finds ``"trust"``. It never raises;
-    names are *checked* when they are added.
-
-    Examples
-    --------
-    >>> normalise_name("\ufeffcafe\u0301  culture\u200b")
-    'café culture'
-    """
-    return " ".join(unicodedata.normalize("NFC", name.translate(_INVISIBLE)).split())
-
-
-def _clean_name(name: object, *, where: str) -> str:
-    if not isinstance(name, str):
-        raise DiagramError(f"a variable name must be text, got {name!r} {where}")
-    cleaned = " ".join(_check_text(name, what="the variable name", where=where).split())
-    if not cleaned:
-        raise DiagramError(f"empty variable name {where}; give every variable a name")
-    return cleaned
-
-
-def _clean_text(value: object, *, what: str, where: str, one_line: bool = False) -> str | None:
-    """A note, story or title: None stays None; text is checked and normalised."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise DiagramError(f"{what} {where} must be text, got {type(value).__name__} {value!r}")
-    text = _check_text(value, what=what, where=where)
-    return " ".join(text.split()) if one_line else text
-
-
-def _lookup(name: object) -> object:
-    return normalise_name(name) if isinstance(name, str) else name
-
-
-def _clean_delay(delay: object, *, where: str) -> bool:
-    if isinstance(delay, bool):
-        return delay
-    if getattr(delay, "shape", None) == () and str(getattr(delay, "dtype", "")) == "bool":
-        return bool(delay)  # a numpy bool
-    raise DiagramError(
-        f"delay {where} must be True or False, got {delay!r}"
-        + (" (text is not read as a yes or no)" if isinstance(delay, str) else "")
-    )
-
-
-def coordinate(value: object, *, axis: str, where: str) -> float:
-    """`value` as a finite float, or a DiagramError naming `axis` and `where`.
-
-    Examples
-    --------
-    >>> coordinate(2, axis="x", where="for 'trust'")
-    2.0
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise DiagramError(f"{axis} {where} must be a number, got {value!r}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise DiagramError(f"{axis} {where} must be a finite number, got {value!r}")
-    return number
-
-
-def _clean_facet(facet: object, *, where: str) -> str | None:
-    if facet is None or facet == "":
-        return None
-    key = str(facet).strip().lower()
-    if key not in FACETS:
-        raise UnknownNameError(str(facet), FACETS, kind="facet", where=where)
-    return key
-
-
-class CausalLoopDiagram:
+class CausalLoopDiagram(Conversions):
     """A causal loop diagram: variables joined by links with polarities.
 
     Parameters
@@ -294,14 +70,13 @@ class CausalLoopDiagram:
     """
 
     def __init__(self, title: str | None = None):
-        self.title = _clean_text(title, what="the title", where="of a diagram")
+        self.title = clean_text(title, what="the title", where="of a diagram")
         self._variables: dict[str, Variable] = {}
         self._links: dict[tuple[str, str], Link] = {}
         self._story_names: dict[tuple[str, ...], str] = {}
         self._loop_numbers: dict[tuple[str, ...], str] = {}
         self._positions: dict[str, tuple[float, float]] = {}
         self._loops_cache: dict[tuple[Any, Any], LoopList] = {}
-        self._revision = 0
 
     # -- building -------------------------------------------------------------
 
@@ -319,11 +94,11 @@ class CausalLoopDiagram:
         UnknownNameError
             If the facet is not one of ``"self"``, ``"others"``, ``"world"``.
         """
-        name = _clean_name(name, where="given to add_variable()")
-        facet = _clean_facet(facet, where=f"variable {name!r}")
-        note = _clean_text(note, what="the note", where=f"of variable {name!r}")
-        label = _clean_text(label, what="the label", where=f"of variable {name!r}",
-                            one_line=True)
+        name = clean_name(name, where="given to add_variable()")
+        facet = clean_facet(facet, where=f"variable {name!r}")
+        note = clean_text(note, what="the note", where=f"of variable {name!r}")
+        label = clean_text(label, what="the label", where=f"of variable {name!r}",
+                           one_line=True)
         old = self._variables.get(name)
         if old is not None:
             variable = replace(old, facet=facet or old.facet,
@@ -347,12 +122,12 @@ class CausalLoopDiagram:
             For an empty name, an unknown polarity, a link from a variable to
             itself, or a link that already exists with another polarity or delay.
         """
-        cause = _clean_name(cause, where="as the cause of a link")
-        effect = _clean_name(effect, where=f"as the effect of a link from {cause!r}")
+        cause = clean_name(cause, where="as the cause of a link")
+        effect = clean_name(effect, where=f"as the effect of a link from {cause!r}")
         where = f"on the link {cause!r} -> {effect!r}"
         polarity = Polarity.parse(polarity, where=where)
-        delay = _clean_delay(delay, where=where)
-        note = _clean_text(note, what="the note", where=where)
+        delay = clean_delay(delay, where=where)
+        note = clean_text(note, what="the note", where=where)
         if cause == effect:
             raise DiagramError(
                 f"a link from {cause!r} to itself cannot be drawn; name what changes in between, "
@@ -384,13 +159,13 @@ class CausalLoopDiagram:
 
     def remove_link(self, cause: str, effect: str) -> Link:
         """Remove the link from `cause` to `effect` and return it."""
-        cause, effect = _lookup(cause), _lookup(effect)
+        cause, effect = lookup_key(cause), lookup_key(effect)
         try:
             link = self._links.pop((cause, effect))
         except KeyError:
             known = [f"{a} -> {b}" for a, b in self._links]
             raise UnknownNameError(f"{cause} -> {effect}", known, kind="link",
-                                   where=self._where()) from None
+                                   where=self.where) from None
         self._changed()
         return link
 
@@ -419,12 +194,10 @@ class CausalLoopDiagram:
         >>> cld.loop("trust spiral").name
         'R1'
         """
-        from csframework.cld.loops import canonical_rotation
-
         found = self.loop(loop) if isinstance(loop, str) else loop
         key = canonical_rotation(found.variables)
-        story = _clean_text(story, what="the story name", where=f"of loop {found.name}",
-                            one_line=True)
+        story = clean_text(story, what="the story name", where=f"of loop {found.name}",
+                           one_line=True)
         if not story:
             self._story_names.pop(key, None)
         else:
@@ -463,8 +236,6 @@ class CausalLoopDiagram:
         >>> [(loop.name, loop.variables) for loop in cld.loops()]
         [('B2', ('a', 'b')), ('B1', ('c', 'd'))]
         """
-        from csframework.cld.loops import canonical_rotation
-
         found = self.loop(loop) if isinstance(loop, str) else loop
         key = canonical_rotation(found.variables)
         if name is None:
@@ -472,7 +243,7 @@ class CausalLoopDiagram:
         else:
             letter = found.kind[0].upper()
             if not isinstance(name, str) or not re.fullmatch(r"[RB][1-9][0-9]{0,3}", name):
-                raise DiagramError(f"a loop's name {self._where()} is R or B and a number, "
+                raise DiagramError(f"a loop's name {self.where} is R or B and a number, "
                                    f"like {letter}1; got {name!r}")
             if name[0] != letter:
                 raise DiagramError(f"loop {found.path()} is {found.kind}, so its name "
@@ -480,7 +251,7 @@ class CausalLoopDiagram:
             for other, taken in self._loop_numbers.items():
                 if taken == name and other != key:
                     raise DiagramError(f"{name} already names the loop {' -> '.join(other)} "
-                                       f"{self._where()}")
+                                       f"{self.where}")
             self._loop_numbers[key] = name
         self._changed()
         return next(lp for lp in self.loops() if canonical_rotation(lp.variables) == key)
@@ -489,6 +260,29 @@ class CausalLoopDiagram:
     def loop_numbers(self) -> dict[tuple[str, ...], str]:
         """Fixed loop names (see :meth:`number_loop`), keyed by the loop's variables (a copy)."""
         return dict(self._loop_numbers)
+
+    def set_loop_names(self, stories: Mapping[tuple[str, ...], str] | None = None,
+                       numbers: Mapping[tuple[str, ...], str] | None = None) -> None:
+        """Keep story names and fixed loop names as a file or a model gives them.
+
+        Unlike :meth:`name_loop` and :meth:`number_loop` this does not look
+        for the loops: a file may name a loop the diagram only gets later. Keys
+        are a loop's variables in running order (any rotation); the texts are
+        stored as given, so check them first (readers in
+        :mod:`csframework.cld.formats` do).
+
+        Examples
+        --------
+        >>> cld = CausalLoopDiagram.from_text("a -> b : +\\nb -> a : +")
+        >>> cld.set_loop_names(stories={("b", "a"): "the spiral"}, numbers={("a", "b"): "R2"})
+        >>> cld.loops()[0].name, cld.loops()[0].story
+        ('R2', 'the spiral')
+        """
+        for key, story in (stories or {}).items():
+            self._story_names[canonical_rotation(key)] = story
+        for key, name in (numbers or {}).items():
+            self._loop_numbers[canonical_rotation(key)] = name
+        self._changed()
 
     def place(self, name: str, x: float, y: float) -> tuple[float, float]:
         """Put the variable `name` at (`x`, `y`) when the diagram is drawn or exported.
@@ -521,14 +315,12 @@ class CausalLoopDiagram:
         where = f"for the position of {variable.name!r}"
         position = (coordinate(x, axis="x", where=where), coordinate(y, axis="y", where=where))
         self._positions[variable.name] = position
-        self._revision += 1
         return position
 
     def unplace(self, name: str) -> None:
         """Forget the position of `name` (the layout places it again)."""
         variable = self.variable(name)
-        if self._positions.pop(variable.name, None) is not None:
-            self._revision += 1
+        self._positions.pop(variable.name, None)
 
     @property
     def positions(self) -> Mapping[str, tuple[float, float]]:
@@ -536,7 +328,6 @@ class CausalLoopDiagram:
         return MappingProxyType(self._positions)
 
     def _changed(self) -> None:
-        self._revision += 1
         self._loops_cache.clear()
 
     # -- reading --------------------------------------------------------------
@@ -559,20 +350,20 @@ class CausalLoopDiagram:
     def variable(self, name: str) -> Variable:
         """The variable called `name`; suggests close names when there is none."""
         try:
-            return self._variables[_lookup(name)]
+            return self._variables[lookup_key(name)]
         except (KeyError, TypeError):
             raise UnknownNameError(str(name), self._variables, kind="variable",
-                                   where=self._where()) from None
+                                   where=self.where) from None
 
     def get_link(self, cause: str, effect: str) -> Link:
         """The link from `cause` to `effect`."""
-        cause, effect = _lookup(cause), _lookup(effect)
+        cause, effect = lookup_key(cause), lookup_key(effect)
         try:
             return self._links[(cause, effect)]
         except KeyError:
             known = [f"{a} -> {b}" for a, b in self._links]
             raise UnknownNameError(f"{cause} -> {effect}", known, kind="link",
-                                   where=self._where()) from None
+                                   where=self.where) from None
 
     def causes_of(self, name: str) -> tuple[str, ...]:
         """Variables with a link into `name`."""
@@ -586,7 +377,7 @@ class CausalLoopDiagram:
 
     def __contains__(self, name: object) -> bool:
         try:
-            return _lookup(name) in self._variables
+            return lookup_key(name) in self._variables
         except TypeError:  # unhashable
             return False
 
@@ -655,8 +446,6 @@ class CausalLoopDiagram:
         >>> [(loop.name, loop.kind) for loop in cld.loops()]
         [('R1', 'reinforcing'), ('B1', 'balancing')]
         """
-        from csframework.cld.loops import find_loops
-
         key = (max_length, limit)
         if key not in self._loops_cache:
             self._loops_cache[key] = find_loops(self, max_length=max_length, limit=limit)
@@ -669,7 +458,7 @@ class CausalLoopDiagram:
             if name in (loop.name, loop.story):
                 return loop
         known = [loop.name for loop in found] + [loop.story for loop in found if loop.story]
-        raise UnknownNameError(str(name), known, kind="loop", where=self._where())
+        raise UnknownNameError(str(name), known, kind="loop", where=self.where)
 
     # -- text notation --------------------------------------------------------
 
@@ -723,7 +512,7 @@ expected 'cause -> effect : +' or 'cause -> effect : - delay'
                                f"{type(text).__name__} {_short(text)}{hint}")
         cld = cls(title)
         for number, raw in enumerate(text.splitlines(), start=1):
-            parsed = _parse_line(raw, number)
+            parsed = parse_line(raw, number)
             if parsed is None:
                 continue
             try:
@@ -755,110 +544,19 @@ expected 'cause -> effect : +' or 'cause -> effect : - delay'
         lines += [link.to_text() for link in self._links.values()]
         return "\n".join(lines)
 
-    # -- formats and display (see formats.py and draw.py) -----------------------
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The diagram as versioned JSON; :meth:`from_json` reads it back exactly."""
-        from csframework.cld.formats import to_json
-
-        return to_json(self, indent=indent)
-
-    @classmethod
-    def from_json(cls, text: str) -> CausalLoopDiagram:
-        """Read a diagram written by :meth:`to_json` (or Kumu JSON)."""
-        from csframework.cld.formats import from_json
-
-        return from_json(text)
-
-    def to_kumu(self, indent: int | None = 2) -> str:
-        """Kumu blueprint JSON (elements, connections, loops, positions) for import into Kumu."""
-        from csframework.cld.formats import to_kumu
-
-        return to_kumu(self, indent=indent)
-
-    @classmethod
-    def from_kumu(cls, text: str) -> CausalLoopDiagram:
-        """Read a Kumu blueprint or Kumu's own project export (see :func:`~.formats.from_kumu`)."""
-        from csframework.cld.formats import from_kumu
-
-        return from_kumu(text)
-
-    def to_loopy(self, path: str | None = None) -> str:
-        """A link that opens the diagram in Loopy (and, given `path`, an HTML page with it).
-
-        See :func:`csframework.cld.formats.to_loopy` for what Loopy cannot show
-        (delays, loop names).
-        """
-        from csframework.cld.formats import to_loopy
-
-        return to_loopy(self, path)
-
-    def to_dot(self) -> str:
-        """Graphviz DOT source."""
-        from csframework.cld.formats import to_dot
-
-        return to_dot(self)
-
-    def to_mermaid(self) -> str:
-        """Mermaid flowchart source."""
-        from csframework.cld.formats import to_mermaid
-
-        return to_mermaid(self)
-
-    def draw(self, ax=None, highlight=None, **kwargs):
-        """Draw the diagram with matplotlib; returns the figure.
-
-        See :func:`csframework.cld.draw.draw` for the options.
-        """
-        from csframework.cld.draw import draw
-
-        return draw(self, ax=ax, highlight=highlight, **kwargs)
-
-    def to_png(self, **kwargs) -> bytes:
-        """The drawing as PNG bytes."""
-        from csframework.cld.draw import to_png
-
-        return to_png(self, **kwargs)
-
-    def to_svg(self, **kwargs) -> str:
-        """The drawing as SVG text (the same text for the same diagram and theme)."""
-        from csframework.cld.draw import to_svg
-
-        return to_svg(self, **kwargs)
-
-    def _repr_png_(self) -> bytes:
-        return self.to_png()
-
-    def _repr_svg_(self) -> str:
-        return self.to_svg()
-
-    def _where(self) -> str:
+    @property
+    def where(self) -> str:
+        """How messages name this diagram: ``"diagram 'Title'"``, or ``"the diagram"``."""
         return f"diagram {self.title!r}" if self.title else "the diagram"
+
+    def _where(self) -> str:  # the old name, still called by leverage.py
+        return self.where
 
     def __repr__(self) -> str:
         title = f" {self.title!r}" if self.title else ""
         nv, nl = len(self._variables), len(self._links)
         return (f"<CausalLoopDiagram{title}: {nv} variable{'s' * (nv != 1)}, "
                 f"{nl} link{'s' * (nl != 1)}>")
-
-
-_NEEDS_QUOTES = re.compile(r'[#:"\\]|->|→|=>')
-_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(#)|([^"#]+)|(")', re.DOTALL)
-_UNESCAPE = re.compile(r'\\(["\\])')
-_SLOT = re.compile("\x00(\\d+)\x00")
-
-
-def quote_name(name: str) -> str:
-    """`name` as written in the text notation: in double quotes when it needs them.
-
-    Examples
-    --------
-    >>> quote_name("trust"), quote_name('# of "pupils"')
-    ('trust', '"# of \\\\"pupils\\\\""')
-    """
-    if not _NEEDS_QUOTES.search(name):
-        return name
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _short(value: object, limit: int = 60) -> str:
@@ -868,100 +566,3 @@ def _short(value: object, limit: int = 60) -> str:
         text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
-
-def _parse_line(raw: str, number: int) -> str | tuple[str, str, str, bool] | None:
-    """One line: None (blank or comment), a name alone, or (cause, effect, polarity, delay)."""
-    text = raw.translate(_INVISIBLE)
-    bad = _REFUSED.search(text)
-    if bad is not None:
-        raise NotationError(f"the line contains {_describe(bad.group())}", number, raw)
-    plain, names, comment = _split_quotes(text, number, raw)
-    line = plain.strip()
-    if not line:
-        return None
-    try:
-        parsed = _parse_parts(line, names, number, raw)
-    except NotationError as err:
-        if comment is None:
-            raise
-        raise NotationError(
-            f"{err.problem} ('#' starts a comment; write a name that contains '#' in double "
-            "quotes)", number, raw) from None
-    if isinstance(parsed, str) and comment is not None and _ARROW.search(comment):
-        raise NotationError(
-            f"'#' starts a comment, so this line reads as the variable {parsed!r} alone; "
-            "write a name that contains '#' in double quotes, e.g. \"# of pupils\" -> noise : +",
-            number, raw)
-    return parsed
-
-
-def _split_quotes(text: str, number: int, raw: str) -> tuple[str, list[str], str | None]:
-    """Replace quoted names by slots; cut the comment. Returns (line, names, comment)."""
-    out: list[str] = []
-    names: list[str] = []
-    for match in _TOKEN.finditer(text):
-        quoted, hash_mark, plain, stray = match.groups()
-        if hash_mark is not None:
-            return "".join(out), names, text[match.end():]
-        if stray is not None:
-            raise NotationError("a name opened with '\"' is not closed", number, raw)
-        if plain is not None:
-            out.append(plain)
-        else:
-            out.append(f"\x00{len(names)}\x00")
-            names.append(_UNESCAPE.sub(r"\1", quoted))
-    return "".join(out), names, None
-
-
-def _name_part(part: str, names: list[str], which: str, number: int, raw: str) -> str:
-    part = part.strip()
-    slot = _SLOT.fullmatch(part)
-    if slot is not None:
-        return names[int(slot.group(1))]
-    if _SLOT.search(part):
-        raise NotationError(f"a quoted {which} name must be the whole name, with nothing "
-                            "outside its quotes", number, raw)
-    return part
-
-
-def _parse_parts(line: str, names: list[str], number: int, raw: str
-                 ) -> str | tuple[str, str, str, bool]:
-    parts = _ARROW.split(line)
-    if len(parts) == 1:
-        if ":" in line:
-            raise NotationError("no arrow '->' between cause and effect", number, raw)
-        return _name_part(line, names, "variable", number, raw)
-    if len(parts) != 2:
-        raise NotationError("one link per line, with a single '->'", number, raw)
-    cause, rest = parts
-    if ":" not in rest:
-        raise NotationError("missing ': polarity' after the effect", number, raw)
-    effect, spec = rest.rsplit(":", 1)
-    cause = _name_part(cause, names, "cause", number, raw)
-    effect = _name_part(effect, names, "effect", number, raw)
-    if not cause or not effect:
-        which = "cause" if not cause else "effect"
-        raise NotationError(f"empty {which} name", number, raw)
-    if _SLOT.search(spec):
-        raise NotationError("only names may be quoted, not the polarity", number, raw)
-    words = spec.split()
-    if not words:
-        raise NotationError("missing polarity after ':'", number, raw)
-    polarity, *extra = words
-    if polarity.lower() not in _POLARITY_WORDS:
-        # "+delay" or "-||" written without a space
-        for mark in sorted(_DELAY_WORDS, key=len, reverse=True):
-            head = polarity[: -len(mark)]
-            if polarity.lower().endswith(mark) and head.lower() in _POLARITY_WORDS:
-                polarity, extra = head, [mark, *extra]
-                break
-        else:
-            raise NotationError(f"unknown polarity {polarity!r}", number, raw)
-    delay = False
-    for word in extra:
-        if word.lower() in _DELAY_WORDS:
-            delay = True
-        else:
-            raise NotationError(f"unexpected {word!r} after the polarity (only 'delay' may follow)",
-                                number, raw)
-    return cause, effect, polarity, delay

@@ -32,8 +32,11 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from csframework.errors import DiagramError
+
 if TYPE_CHECKING:  # pragma: no cover
-    from csframework.cld.diagram import CausalLoopDiagram, Link
+    from csframework.cld.diagram import CausalLoopDiagram
+    from csframework.cld.elements import Link
 
 __all__ = ["Loop", "LoopList", "canonical_rotation", "find_loops"]
 
@@ -214,8 +217,6 @@ def find_loops(cld: CausalLoopDiagram, max_length: int | None = None,
     alphabetically first variable, so loops come out already in canonical
     rotation.
     """
-    from csframework.errors import DiagramError
-
     if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int)
                                    or max_length < 2):
         raise DiagramError(f"max_length must be a whole number of at least 2, got {max_length!r}")
