@@ -36,6 +36,7 @@ Examples
 >>> BehaviourOverTimeGraph.from_json(g.to_json()) == g
 True
 """
+
 from csframework.botg.graph import BehaviourOverTimeGraph
 from csframework.botg.series import KINDS, SCHEMA, SCHEMA_VERSION
 
