@@ -1,4 +1,4 @@
-"""Helpers shared by the thinking tools (iceberg, ladder, tension, circle).
+"""Figure helpers shared by every picture csframework draws, and the JSON envelope check.
 
 Figures first, then a helper for JSON envelopes (text helpers live in `csframework._text`).
 
@@ -151,27 +151,13 @@ def figure_png_kept(figure: Figure) -> bytes:
     """PNG bytes of `figure`, trimmed to what is drawn; the figure is left as it was.
 
     What IPython shows for a figure that csframework returns (see
-    ``csframework._show_figures_in_ipython``).
+    ``csframework._show_figures_in_ipython``): :func:`render` at the figure's
+    own dpi, with ``bbox_inches="tight"`` and without clearing.
     """
-    import matplotlib
-
-    buffer = io.BytesIO()
-    with matplotlib.rc_context(style.current().rc()):
-        figure.savefig(buffer, format="png", dpi=figure.dpi, facecolor="white",
-                       bbox_inches="tight", metadata={"Software": None})
-    return buffer.getvalue()
+    return render(figure, "png", clear=False, dpi=figure.dpi, bbox_inches="tight")
 
 
-# -- names, aliases and JSON ------------------------------------------------------------
-
-
-
-
-
-
-
-
-
+# -- JSON ---------------------------------------------------------------------------------
 
 def load_json(text: str | bytes, *, schema: str, version: int, what: str) -> dict[str, Any]:
     """Parse JSON text and check its schema name and version; FormatError otherwise."""

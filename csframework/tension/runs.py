@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from csframework import style
+from csframework._text import resolve
 from csframework.document import Drawable
 from csframework.errors import UnknownNameError
 
@@ -131,11 +132,8 @@ class TensionRuns(Drawable):
         return float(self.run(scenario)[variable].iloc[-1])
 
     def _index(self, scenario: str) -> int:
-        key = " ".join(str(scenario).lower().split())
-        if key in self.scenarios:
-            return self.scenarios.index(key)
-        raise UnknownNameError(str(scenario), self.scenarios, kind="scenario",
-                               where="the creative-tension runs")
+        return self.scenarios.index(resolve(scenario, {}, self.scenarios, kind="scenario",
+                                            where="the creative-tension runs"))
 
     def __repr__(self) -> str:
         parts = [f"{s}: reality ends at {self.final('reality', s):.0f}" for s in self.scenarios]
