@@ -28,6 +28,7 @@ Traceback (most recent call last):
 ...
 csframework.errors.UnknownNameError: unknown leverage point 'paradims' ... 'paradigms'?
 """
+
 from csframework.leverage.chart import chart
 from csframework.leverage.points import BADGE, LeveragePoint, get, names, points, table
 from csframework.leverage.suggestions import Suggestion, Suggestions, suggest
