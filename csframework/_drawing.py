@@ -28,6 +28,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 from csframework import style
+from csframework._text import tidy
 from csframework.errors import FormatError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,7 +50,7 @@ def wrap(text: str, width_em: float, size: float = 1.0) -> list[str]:
     Words longer than a line are broken; an empty text gives one empty line.
     """
     chars = max(4, int(width_em / (CHAR_WIDTH * size)))
-    return textwrap.wrap(" ".join(str(text).split()), chars, break_on_hyphens=False) or [""]
+    return textwrap.wrap(tidy(text), chars, break_on_hyphens=False) or [""]
 
 
 def canvas(width_em: float, height_em: float) -> tuple[Figure, Axes]:

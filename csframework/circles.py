@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from csframework import style
 from csframework._drawing import paint, wrap
-from csframework._text import clean_text, plural
+from csframework._text import clean_text, plural, tidy
 from csframework.document import Document
 from csframework.errors import CSFrameworkError, DiagramError, FormatError, UnknownNameError
 
@@ -170,17 +170,16 @@ circle 'Week'; did you mean 'screen time'?
         """
         names = []
         for name in (cause, effect):
-            tidy = " ".join(str(name).split())
-            if tidy not in self._cld:
+            tidied = tidy(name)
+            if tidied not in self._cld:
                 raise UnknownNameError(str(name), self.elements, kind="element",
                                        where=self._where())
-            names.append(tidy)
+            names.append(tidied)
         return self._cld.link(names[0], names[1], polarity, delay=delay)
 
     def disconnect(self, cause: str, effect: str) -> Link:
         """Remove the arrow from `cause` to `effect` and return it."""
-        return self._cld.remove_link(" ".join(str(cause).split()),
-                                     " ".join(str(effect).split()))
+        return self._cld.remove_link(tidy(cause), tidy(effect))
 
     def _where(self) -> str:
         return f"connection circle {self.title!r}"

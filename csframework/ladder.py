@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from csframework import style
 from csframework._drawing import LINE, paint, wrap
-from csframework._text import clean_text, plural, resolve
+from csframework._text import clean_text, plural, resolve, tidy
 from csframework.document import Document
 from csframework.errors import FormatError, UnknownNameError
 
@@ -230,7 +230,7 @@ expected 'csframework.ladder'
     def remove(self, rung: str, text: str) -> LadderItem:
         """Remove the item with these words from a rung and return it."""
         name = self._rung_name(rung)
-        cleaned = " ".join(str(text).split())
+        cleaned = tidy(text)
         entries = self._items[name]
         for i, item in enumerate(entries):
             if item.text == cleaned:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from csframework import style
-from csframework._text import clean_text, plural
+from csframework._text import clean_text, plural, tidy
 from csframework.botg.picture import paint_graph
 from csframework.botg.series import KINDS, SCHEMA, SCHEMA_VERSION, SeriesRecord, finite_number
 from csframework.document import Document
@@ -118,7 +118,7 @@ class BehaviourOverTimeGraph(Document):
             if self._variable in self._series:
                 return self._series[self._variable]
             return next(iter(self._series.values()))
-        key = " ".join(str(name).split())
+        key = tidy(name)
         if key in self._series:
             return self._series[key]
         raise UnknownNameError(str(name), self._series, kind="series", where=self._where())

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from csframework._drawing import paint
-from csframework._text import clean_text, plural, resolve
+from csframework._text import clean_text, plural, resolve, tidy
 from csframework.document import Document
 from csframework.errors import DiagramError, FormatError, UnknownNameError
 from csframework.iceberg.levels import (
@@ -182,7 +182,7 @@ this csframework reads versions 1 to 1
             If the level holds no such item (close wordings are suggested).
         """
         name = self._level_name(level)
-        cleaned = " ".join(str(text).split())
+        cleaned = tidy(text)
         entries = self._items[name]
         for i, old in enumerate(entries):
             if old.text == cleaned:

@@ -6,7 +6,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from csframework._drawing import paint
-from csframework._text import clean_text, plural, resolve
+from csframework._text import clean_text, plural, resolve, tidy
 from csframework.curriculum import DOMAINS
 from csframework.document import Document
 from csframework.errors import FormatError, UnknownNameError
@@ -132,7 +132,7 @@ expected 'csframework.mandala'
     def remove(self, domain: str, text: str) -> MandalaItem:
         """Remove the item with these words from a domain and return it."""
         name = self._domain_name(domain)
-        cleaned = " ".join(str(text).split())
+        cleaned = tidy(text)
         entries = self._items[name]
         for i, item in enumerate(entries):
             if item.text == cleaned:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from csframework import style
 from csframework._drawing import LINE, paint, wrap
-from csframework._text import clean_text, plural
+from csframework._text import clean_text, plural, tidy
 from csframework.document import Document
 from csframework.errors import CSFrameworkError, DiagramError, UnknownNameError
 from csframework.tension.runs import (
@@ -149,7 +149,7 @@ class CreativeTension(Document):
 
     def remove_action(self, text: str) -> str:
         """Remove an action and return it; close wordings are suggested when it is missing."""
-        cleaned = " ".join(str(text).split())
+        cleaned = tidy(text)
         if cleaned not in self._actions:
             raise UnknownNameError(str(text), self._actions, kind="action",
                                    where="the creative-tension chart")
