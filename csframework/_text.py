@@ -16,7 +16,7 @@ Examples
 ('1 loop', '3 stories')
 >>> _text.clean_text("  a   quiet  room ", what="note", where="here")
 'a quiet room'
->>> _text.tidy("  a   quiet\n room ")
+>>> _text.tidy("  a   quiet\\t room ")
 'a quiet room'
 """
 
