@@ -33,7 +33,8 @@ True
 """
 
 from csframework.iceberg.core import SCHEMA, SCHEMA_VERSION, Iceberg
-from csframework.iceberg.levels import (
+from csframework.iceberg.patterns import PATTERNS, Behaviour
+from csframework.iceberg.vocabulary import (
     KINDS,
     LEVEL_ALIASES,
     LEVELS,
@@ -42,7 +43,6 @@ from csframework.iceberg.levels import (
     Level,
     levels,
 )
-from csframework.iceberg.patterns import PATTERNS, Behaviour
 
 # the old private name, still read by csframework.exercises.questions (use LEVEL_ALIASES)
 _LEVEL_ALIASES = LEVEL_ALIASES

@@ -9,7 +9,9 @@ from csframework._drawing import paint
 from csframework._text import clean_text, plural, resolve, tidy
 from csframework.document import Document
 from csframework.errors import DiagramError, FormatError, UnknownNameError
-from csframework.iceberg.levels import (
+from csframework.iceberg.patterns import Behaviour
+from csframework.iceberg.picture import IcebergScene, diagram_note
+from csframework.iceberg.vocabulary import (
     KIND_ALIASES,
     KINDS,
     LEVEL_ALIASES,
@@ -20,8 +22,6 @@ from csframework.iceberg.levels import (
     Level,
     levels,
 )
-from csframework.iceberg.patterns import Behaviour
-from csframework.iceberg.picture import IcebergScene, diagram_note
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes

@@ -13,8 +13,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from csframework.cld import CausalLoopDiagram
     from csframework.iceberg.core import Iceberg
-    from csframework.iceberg.levels import Level
     from csframework.iceberg.patterns import Behaviour
+    from csframework.iceberg.vocabulary import Level
 
 __all__ = ["IcebergScene", "diagram_note"]
 

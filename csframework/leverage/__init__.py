@@ -29,8 +29,8 @@ Traceback (most recent call last):
 csframework.errors.UnknownNameError: unknown leverage point 'paradims' ... 'paradigms'?
 """
 
-from csframework.leverage.chart import chart
-from csframework.leverage.points import BADGE, LeveragePoint, get, names, points, table
+from csframework.leverage.meadows import BADGE, LeveragePoint, get, names, points, table
+from csframework.leverage.picture import chart
 from csframework.leverage.suggestions import Suggestion, Suggestions, suggest
 from csframework.leverage.tags import SCHEMA, VERSION, LeverageMap, LeverageTag, Target
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from csframework._text import normalise
 from csframework.cld.diagram import CausalLoopDiagram
 from csframework.errors import DiagramError
-from csframework.leverage.points import LeveragePoint, get
+from csframework.leverage.meadows import LeveragePoint, get
 from csframework.leverage.tags import Target, target_text
 
 __all__ = ["Suggestion", "Suggestions", "suggest"]

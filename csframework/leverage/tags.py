@@ -14,7 +14,7 @@ from csframework._text import normalise, plural
 from csframework.cld.diagram import CausalLoopDiagram, Link
 from csframework.document import Document
 from csframework.errors import DiagramError, UnknownNameError
-from csframework.leverage.points import BADGE, LeveragePoint, get
+from csframework.leverage.meadows import BADGE, LeveragePoint, get
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes

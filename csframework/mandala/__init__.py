@@ -27,8 +27,8 @@ MandalaItem(domain='practice', text='Monthly listening circles in two schools')
 ['practice', 'community']
 """
 
-from csframework.mandala.domains import DOMAIN_COLOURS, Domain, MandalaItem, domains
 from csframework.mandala.project import SCHEMA, SCHEMA_VERSION, Mandala
+from csframework.mandala.vocabulary import DOMAIN_COLOURS, Domain, MandalaItem, domains
 
 __all__ = ["DOMAIN_COLOURS", "SCHEMA", "SCHEMA_VERSION", "Domain", "Mandala", "MandalaItem",
            "domains"]

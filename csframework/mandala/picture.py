@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from csframework import style
 from csframework._drawing import CHAR_WIDTH, LINE, wrap
 from csframework.curriculum import DOMAINS
-from csframework.mandala.domains import DOMAIN_COLOURS
+from csframework.mandala.vocabulary import DOMAIN_COLOURS
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes

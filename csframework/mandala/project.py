@@ -10,8 +10,8 @@ from csframework._text import clean_text, plural, resolve, tidy
 from csframework.curriculum import DOMAINS
 from csframework.document import Document
 from csframework.errors import FormatError, UnknownNameError
-from csframework.mandala.domains import DOMAIN_ALIASES, Domain, MandalaItem, domains
 from csframework.mandala.picture import MandalaScene
+from csframework.mandala.vocabulary import DOMAIN_ALIASES, Domain, MandalaItem, domains
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes

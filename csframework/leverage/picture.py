@@ -1,4 +1,4 @@
-"""Meadows' list drawn as a ladder, least effective at the bottom, realms beside it."""
+"""The picture of Meadows' list: a ladder, least effective at the bottom, realms beside it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from csframework import _drawing, style
-from csframework.leverage.points import BADGE, get, points
+from csframework.leverage.meadows import BADGE, get, points
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
