@@ -1,4 +1,4 @@
-"""Helpers shared by the thinking tools (iceberg, ladder, tension, circle).
+"""Figure helpers shared by every picture csframework draws, and the JSON envelope check.
 
 Figures first, then a helper for JSON envelopes (text helpers live in `csframework._text`).
 
@@ -28,6 +28,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 from csframework import style
+from csframework._text import tidy
 from csframework.errors import FormatError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,7 +50,7 @@ def wrap(text: str, width_em: float, size: float = 1.0) -> list[str]:
     Words longer than a line are broken; an empty text gives one empty line.
     """
     chars = max(4, int(width_em / (CHAR_WIDTH * size)))
-    return textwrap.wrap(" ".join(str(text).split()), chars, break_on_hyphens=False) or [""]
+    return textwrap.wrap(tidy(text), chars, break_on_hyphens=False) or [""]
 
 
 def canvas(width_em: float, height_em: float) -> tuple[Figure, Axes]:
@@ -151,27 +152,13 @@ def figure_png_kept(figure: Figure) -> bytes:
     """PNG bytes of `figure`, trimmed to what is drawn; the figure is left as it was.
 
     What IPython shows for a figure that csframework returns (see
-    ``csframework._show_figures_in_ipython``).
+    ``csframework._show_figures_in_ipython``): :func:`render` at the figure's
+    own dpi, with ``bbox_inches="tight"`` and without clearing.
     """
-    import matplotlib
-
-    buffer = io.BytesIO()
-    with matplotlib.rc_context(style.current().rc()):
-        figure.savefig(buffer, format="png", dpi=figure.dpi, facecolor="white",
-                       bbox_inches="tight", metadata={"Software": None})
-    return buffer.getvalue()
+    return render(figure, "png", clear=False, dpi=figure.dpi, bbox_inches="tight")
 
 
-# -- names, aliases and JSON ------------------------------------------------------------
-
-
-
-
-
-
-
-
-
+# -- JSON ---------------------------------------------------------------------------------
 
 def load_json(text: str | bytes, *, schema: str, version: int, what: str) -> dict[str, Any]:
     """Parse JSON text and check its schema name and version; FormatError otherwise."""

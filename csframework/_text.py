@@ -16,6 +16,8 @@ Examples
 ('1 loop', '3 stories')
 >>> _text.clean_text("  a   quiet  room ", what="note", where="here")
 'a quiet room'
+>>> _text.tidy("  a   quiet\\t room ")
+'a quiet room'
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from collections.abc import Iterable, Mapping
 
 from csframework.errors import DiagramError, UnknownNameError
 
-__all__ = ["clean_text", "normalise", "plural", "resolve"]
+__all__ = ["clean_text", "normalise", "plural", "resolve", "tidy"]
+
 
 def normalise(name: object) -> str:
     """Lower case, ``_`` and ``-`` as spaces, runs of spaces collapsed."""
@@ -42,6 +45,15 @@ def resolve(name: object, aliases: Mapping[str, str], valid: Iterable[str], *, k
     if key in aliases:
         return aliases[key]
     raise UnknownNameError(str(name), valid, kind=kind, where=where)
+
+
+def tidy(text: object) -> str:
+    """`text` as a string with runs of whitespace collapsed to one space, ends trimmed.
+
+    The lenient form of :func:`clean_text`, for looking up what a participant
+    typed (the lookup itself reports a miss).
+    """
+    return " ".join(str(text).split())
 
 
 def clean_text(text: object, *, what: str, where: str) -> str:

@@ -27,21 +27,14 @@ False
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from csframework import style
-from csframework._drawing import (
-    canvas,
-    figure_to_png,
-    figure_to_svg,
-    fit_axes,
-    load_json,
-    wrap,
-)
-from csframework._text import clean_text, plural
+from csframework._drawing import paint, wrap
+from csframework._text import clean_text, plural, tidy
+from csframework.document import Document
 from csframework.errors import CSFrameworkError, DiagramError, FormatError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,7 +62,7 @@ def _size_error(count: int, where: str) -> DiagramError:
         f"{MIN_ELEMENTS} to {MAX_ELEMENTS} elements (5 to 10 work best)")
 
 
-class ConnectionCircle:
+class ConnectionCircle(Document):
     """Elements of a story placed around a circle, with the causal links between them.
 
     Parameters
@@ -92,6 +85,11 @@ class ConnectionCircle:
     csframework.errors.DiagramError: connection circle 'Too many' would have 13 elements; \
 a connection circle holds 2 to 12 elements (5 to 10 work best)
     """
+
+    SCHEMA = SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    JSON_WHAT = "connection-circle JSON"
+    JSON_ERRORS = (CSFrameworkError, TypeError, KeyError)
 
     def __init__(self, title: str, elements: Iterable[str] = ()):
         from csframework.cld import CausalLoopDiagram
@@ -172,17 +170,16 @@ circle 'Week'; did you mean 'screen time'?
         """
         names = []
         for name in (cause, effect):
-            tidy = " ".join(str(name).split())
-            if tidy not in self._cld:
+            tidied = tidy(name)
+            if tidied not in self._cld:
                 raise UnknownNameError(str(name), self.elements, kind="element",
                                        where=self._where())
-            names.append(tidy)
+            names.append(tidied)
         return self._cld.link(names[0], names[1], polarity, delay=delay)
 
     def disconnect(self, cause: str, effect: str) -> Link:
         """Remove the arrow from `cause` to `effect` and return it."""
-        return self._cld.remove_link(" ".join(str(cause).split()),
-                                     " ".join(str(effect).split()))
+        return self._cld.remove_link(tidy(cause), tidy(effect))
 
     def _where(self) -> str:
         return f"connection circle {self.title!r}"
@@ -210,54 +207,32 @@ circle 'Week'; did you mean 'screen time'?
 
     # -- text and exchange -----------------------------------------------------------------
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ConnectionCircle):
-            return NotImplemented
-        return self.title == other.title and self._cld == other._cld
-
-    __hash__ = None  # type: ignore[assignment]  # mutable
+    def _eq_key(self) -> tuple[Any, ...]:
+        return self.title, self._cld
 
     def __len__(self) -> int:
         return len(self.elements)
 
-    def __repr__(self) -> str:
-        return (f"<ConnectionCircle {self.title!r}: {plural(len(self.elements), 'element')}, "
-                f"{plural(len(self.links), 'connection')}>")
+    def _repr_summary(self) -> str:
+        return (f"{plural(len(self.elements), 'element')}, "
+                f"{plural(len(self.links), 'connection')}")
 
-    def to_dict(self) -> dict[str, Any]:
-        """The circle as plain data in the versioned schema."""
-        return {"schema": SCHEMA, "version": SCHEMA_VERSION, "title": self.title,
-                "elements": list(self.elements),
+    def to_data(self) -> dict[str, Any]:
+        """The circle's title, elements and links (its JSON without the envelope)."""
+        return {"title": self.title, "elements": list(self.elements),
                 "links": [{"cause": link.cause, "effect": link.effect, "polarity": link.sign,
                            "delay": link.delay} for link in self.links]}
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """The circle as versioned JSON; :meth:`from_json` reads it back exactly."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
     @classmethod
-    def from_json(cls, text: str | bytes) -> ConnectionCircle:
-        """Read a circle written by :meth:`to_json`.
-
-        Raises
-        ------
-        FormatError
-            For text that is not a connection circle's JSON, or a newer version.
-        """
-        data = load_json(text, schema=SCHEMA, version=SCHEMA_VERSION,
-                         what="connection-circle JSON")
-        try:
-            circle = cls(data["title"], data.get("elements", ()))
-            for i, link in enumerate(data.get("links", [])):
-                if not isinstance(link, dict) or not {"cause", "effect"} <= set(link):
-                    raise FormatError(f"connection-circle JSON links[{i}] needs 'cause' and "
-                                      f"'effect', got {link!r}")
-                circle.connect(link["cause"], link["effect"], link.get("polarity", "+"),
-                               delay=bool(link.get("delay", False)))
-        except FormatError:
-            raise
-        except (CSFrameworkError, TypeError, KeyError) as err:
-            raise FormatError(f"invalid connection-circle JSON: {err}") from None
+    def from_data(cls, data: dict[str, Any]) -> ConnectionCircle:
+        """A circle from the fields written by :meth:`to_data`."""
+        circle = cls(data["title"], data.get("elements", ()))
+        for i, link in enumerate(data.get("links", [])):
+            if not isinstance(link, dict) or not {"cause", "effect"} <= set(link):
+                raise FormatError(f"connection-circle JSON links[{i}] needs 'cause' and "
+                                  f"'effect', got {link!r}")
+            circle.connect(link["cause"], link["effect"], link.get("polarity", "+"),
+                           delay=bool(link.get("delay", False)))
         return circle
 
     # -- drawing ---------------------------------------------------------------------------
@@ -303,8 +278,6 @@ circle 'Week'; did you mean 'screen time'?
         >>> [p.get_gid() for p in fig.axes[0].patches if p.get_gid().startswith("chord")]
         ['chord:sleep->energy']
         """
-        import matplotlib
-
         if len(self.elements) < MIN_ELEMENTS:
             raise DiagramError(
                 f"{self._where()} has {plural(len(self.elements), 'element')}; add at least "
@@ -312,33 +285,10 @@ circle 'Week'; did you mean 'screen time'?
         loop = None
         if highlight is not None:
             loop = self._cld.loop(highlight) if isinstance(highlight, str) else highlight
-        theme = style.current()
-        with matplotlib.rc_context(theme.rc()):
-            scene = _CircleScene(self, theme, loop, show_loops)
-            if ax is None:
-                _, ax = canvas(scene.width, scene.height)
-            else:
-                fit_axes(ax, scene.width, scene.height)
-            scene.paint(ax)
-        return ax.figure
+        return paint(_CircleScene, (self, loop, show_loops), ax)
 
-    def to_png(self, **draw_kwargs: Any) -> bytes:
-        """The drawing as PNG bytes (identical bytes for an unchanged circle)."""
-        return figure_to_png(self.draw(**draw_kwargs))
-
-    def _repr_png_(self) -> bytes | None:
-        if len(self.elements) < MIN_ELEMENTS:
-            return None
-        return self.to_png()
-
-    def to_svg(self, **draw_kwargs: Any) -> str:
-        """The drawing as SVG text (the same text for an unchanged circle)."""
-        return figure_to_svg(self.draw(**draw_kwargs))
-
-    def _repr_svg_(self) -> str | None:
-        if len(self.elements) < MIN_ELEMENTS:
-            return None
-        return self.to_svg()
+    def _can_draw(self) -> bool:
+        return len(self.elements) >= MIN_ELEMENTS
 
 
 class _CircleScene:
@@ -347,8 +297,8 @@ class _CircleScene:
     LABEL_GAP = 1.0
     WRAP = 11.0
 
-    def __init__(self, circle: ConnectionCircle, theme: style.Theme, loop: Loop | None,
-                 show_loops: bool):
+    def __init__(self, subject: tuple[ConnectionCircle, Loop | None, bool], theme: style.Theme):
+        circle, loop, show_loops = subject
         self.circle = circle
         self.theme = theme
         self.loop = loop

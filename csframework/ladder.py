@@ -28,14 +28,14 @@ LadderItem(rung='observable data', text='Sam looked at the clock twice while I s
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from csframework import style
-from csframework._drawing import LINE, figure_to_png, figure_to_svg, load_json, paint, wrap
-from csframework._text import clean_text, plural, resolve
-from csframework.errors import CSFrameworkError, FormatError, UnknownNameError
+from csframework._drawing import LINE, paint, wrap
+from csframework._text import clean_text, plural, resolve, tidy
+from csframework.document import Document
+from csframework.errors import FormatError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from csframework.cld import CausalLoopDiagram
 
-__all__ = ["RUNGS", "LadderItem", "LadderOfInference", "Rung", "rungs"]
+__all__ = ["RUNGS", "RUNG_ALIASES", "LadderItem", "LadderOfInference", "Rung", "rungs"]
 
 #: The seven rungs, bottom to top.
 RUNGS = ("observable data", "selected data", "added meaning", "assumptions", "conclusions",
@@ -121,7 +121,8 @@ _ADVOCACY = (
     "What do you see that I might not?",
 )
 
-_ALIASES = {
+#: Other names a rung is written under, each mapped to its canonical name.
+RUNG_ALIASES = {
     "data": "observable data", "observable": "observable data",
     "observations": "observable data", "observation": "observable data",
     "observed data": "observable data", "raw data": "observable data",
@@ -136,6 +137,7 @@ _ALIASES = {
     "belief": "beliefs", "adopt beliefs": "beliefs",
     "action": "actions", "act": "actions", "take action": "actions", "take actions": "actions",
 }
+_ALIASES = RUNG_ALIASES  # the old name, still read by csframework.exercises.questions
 
 
 def rungs() -> tuple[Rung, ...]:
@@ -151,7 +153,7 @@ def rungs() -> tuple[Rung, ...]:
     return tuple(Rung(name, _QUESTIONS[name], step) for step, name in enumerate(RUNGS))
 
 
-class LadderOfInference:
+class LadderOfInference(Document):
     """A ladder of inference for one moment of reasoning.
 
     Parameters
@@ -173,7 +175,16 @@ class LadderOfInference:
     csframework.errors.UnknownNameError: unknown rung 'rung 8' in the ladder of inference; \
 known rungs are 'actions', 'added meaning', 'assumptions', 'beliefs', 'conclusions', \
 'observable data', 'selected data'
+    >>> LadderOfInference.from_json('{"schema": "csframework.iceberg", "version": 1}')
+    Traceback (most recent call last):
+    ...
+    csframework.errors.FormatError: not ladder JSON: schema is 'csframework.iceberg', \
+expected 'csframework.ladder'
     """
+
+    SCHEMA = SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    JSON_WHAT = "ladder JSON"
 
     def __init__(self, title: str | None = None):
         self.title = None if title is None else clean_text(title, what="title",
@@ -219,7 +230,7 @@ known rungs are 'actions', 'added meaning', 'assumptions', 'beliefs', 'conclusio
     def remove(self, rung: str, text: str) -> LadderItem:
         """Remove the item with these words from a rung and return it."""
         name = self._rung_name(rung)
-        cleaned = " ".join(str(text).split())
+        cleaned = tidy(text)
         entries = self._items[name]
         for i, item in enumerate(entries):
             if item.text == cleaned:
@@ -228,7 +239,7 @@ known rungs are 'actions', 'added meaning', 'assumptions', 'beliefs', 'conclusio
                                where=f"rung {name!r} of {self._where()}")
 
     def _rung_name(self, rung: object) -> str:
-        return resolve(rung, _ALIASES, RUNGS, kind="rung", where=self._where())
+        return resolve(rung, RUNG_ALIASES, RUNGS, kind="rung", where=self._where())
 
     def _where(self) -> str:
         return f"ladder {self.title!r}" if self.title else "the ladder of inference"
@@ -314,57 +325,27 @@ it would achieve?
 
     # -- text and exchange ---------------------------------------------------------------
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, LadderOfInference):
-            return NotImplemented
-        return self.title == other.title and self._items == other._items
+    def _eq_key(self) -> tuple[Any, ...]:
+        return self.title, self._items
 
-    __hash__ = None  # type: ignore[assignment]  # mutable
-
-    def __repr__(self) -> str:
-        title = f" {self.title!r}" if self.title else ""
+    def _repr_summary(self) -> str:
         used = sum(1 for entries in self._items.values() if entries)
-        return (f"<LadderOfInference{title}: {plural(len(self.items()), 'item')} on "
-                f"{used} of 7 rungs>")
+        return f"{plural(len(self.items()), 'item')} on {used} of 7 rungs"
 
-    def to_dict(self) -> dict[str, Any]:
-        """The ladder as plain data in the versioned schema."""
-        return {"schema": SCHEMA, "version": SCHEMA_VERSION, "title": self.title,
+    def to_data(self) -> dict[str, Any]:
+        """The ladder's title and items (the JSON of :meth:`to_json` without its envelope)."""
+        return {"title": self.title,
                 "items": [{"rung": i.rung, "text": i.text} for i in self.items()]}
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """The ladder as versioned JSON; :meth:`from_json` reads it back exactly."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
     @classmethod
-    def from_json(cls, text: str | bytes) -> LadderOfInference:
-        """Read a ladder written by :meth:`to_json`.
-
-        Raises
-        ------
-        FormatError
-            For text that is not a ladder's JSON, or a newer schema version.
-
-        Examples
-        --------
-        >>> LadderOfInference.from_json('{"schema": "csframework.iceberg", "version": 1}')
-        Traceback (most recent call last):
-        ...
-        csframework.errors.FormatError: not ladder JSON: schema is 'csframework.iceberg', \
-expected 'csframework.ladder'
-        """
-        data = load_json(text, schema=SCHEMA, version=SCHEMA_VERSION, what="ladder JSON")
-        try:
-            ladder = cls(data.get("title"))
-            for i, item in enumerate(data.get("items", [])):
-                if not isinstance(item, dict) or "rung" not in item or "text" not in item:
-                    raise FormatError(f"ladder JSON items[{i}] needs 'rung' and 'text', "
-                                      f"got {item!r}")
-                ladder.add(item["rung"], item["text"])
-        except FormatError:
-            raise
-        except (CSFrameworkError, TypeError, KeyError, ValueError) as err:
-            raise FormatError(f"invalid ladder JSON: {err}") from None
+    def from_data(cls, data: dict[str, Any]) -> LadderOfInference:
+        """A ladder from the fields written by :meth:`to_data`."""
+        ladder = cls(data.get("title"))
+        for i, item in enumerate(data.get("items", [])):
+            if not isinstance(item, dict) or "rung" not in item or "text" not in item:
+                raise FormatError(f"ladder JSON items[{i}] needs 'rung' and 'text', "
+                                  f"got {item!r}")
+            ladder.add(item["rung"], item["text"])
         return ladder
 
     def to_markdown(self) -> str:
@@ -425,20 +406,6 @@ expected 'csframework.ladder'
         ['rung:actions', 'rung:added meaning']
         """
         return paint(_LadderScene, self, ax)
-
-    def to_png(self) -> bytes:
-        """The drawing as PNG bytes (identical bytes for an unchanged ladder)."""
-        return figure_to_png(self.draw())
-
-    def _repr_png_(self) -> bytes:
-        return self.to_png()
-
-    def to_svg(self) -> str:
-        """The drawing as SVG text (the same text for an unchanged ladder)."""
-        return figure_to_svg(self.draw())
-
-    def _repr_svg_(self) -> str:
-        return self.to_svg()
 
 
 class _LadderScene:

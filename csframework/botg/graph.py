@@ -1,54 +1,16 @@
-"""A participant's behaviour-over-time graph: a noticing log, series and sketches.
-
-A behaviour-over-time graph (BOTG) shows how one thing we care about changes
-over time: our energy through a week, the trust in a team over a term, the
-progress of a project against what we intended. Drawing one moves attention
-from single events to patterns, which is where structure starts to show.
-
-:class:`BehaviourOverTimeGraph` holds one such graph. Values arrive three ways:
-
-- :meth:`~BehaviourOverTimeGraph.record`, one noticed value at a time, with an
-  optional note (a noticing log: "energy 4, poor sleep");
-- :meth:`~BehaviourOverTimeGraph.add_series`, a whole named series at once
-  (``"intended"`` and ``"actual"`` for a project);
-- :meth:`~BehaviourOverTimeGraph.sketch`, an idealised shape from the pattern
-  library of :mod:`csframework.behaviour`, drawn to look hand-drawn: a guess
-  or a hope, to set beside what actually happened.
-
-:meth:`~BehaviourOverTimeGraph.classify` says which pattern a series looks
-like, and the graph draws itself with the field's conventions: the variable and
-its units on the y axis, time and its unit on the x axis, the title saying what
-to notice, notes as small annotations.
-
-Examples
---------
->>> from csframework.botg import BehaviourOverTimeGraph
->>> g = BehaviourOverTimeGraph("My energy dips mid-week", "energy", units="1-10")
->>> for day, value in enumerate([7, 6, 4, 3, 5, 7, 8], start=1):
-...     _ = g.record(day, value)
->>> _ = g.record(8, 6, note="long meeting")
->>> g
-<BehaviourOverTimeGraph 'My energy dips mid-week': energy, 1 series, 8 points>
->>> g.series().tolist()
-[7.0, 6.0, 4.0, 3.0, 5.0, 7.0, 8.0, 6.0]
->>> g.notes()
-((8.0, 'long meeting'),)
->>> BehaviourOverTimeGraph.from_json(g.to_json()) == g
-True
-"""
+"""The behaviour-over-time graph itself: adding, reading, saving and drawing its series."""
 
 from __future__ import annotations
 
 import itertools
-import json
-import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from csframework import style
-from csframework._drawing import figure_to_png, figure_to_svg, load_json
-from csframework._text import clean_text, plural
+from csframework._text import clean_text, plural, tidy
+from csframework.botg.picture import paint_graph
+from csframework.botg.series import KINDS, SCHEMA, SCHEMA_VERSION, SeriesRecord, finite_number
+from csframework.document import Document
 from csframework.errors import CSFrameworkError, FormatError, SeriesError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,53 +20,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from csframework.behaviour import Classification
 
-__all__ = ["KINDS", "SCHEMA", "SCHEMA_VERSION", "BehaviourOverTimeGraph"]
-
-SCHEMA = "csframework.botg"
-SCHEMA_VERSION = 1
-
-#: How a series came to be: noticed one value at a time, given whole, or sketched.
-KINDS = ("recorded", "given", "sketch")
-
-_WOBBLE = (1.2, 60.0, 2.0)   # matplotlib sketch params: scale, length, randomness (seeded by Agg)
-_MAX_NOTE_CHARS = 40
+__all__ = ["BehaviourOverTimeGraph"]
 
 
-@dataclass
-class _Series:
-    name: str
-    kind: str
-    times: list[float] = field(default_factory=list)
-    values: list[float] = field(default_factory=list)
-    notes: list[str | None] = field(default_factory=list)
-    pattern: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind, "pattern": self.pattern,
-                "times": list(self.times), "values": list(self.values),
-                "notes": list(self.notes)}
-
-
-def _number(value: object, what: str, where: str) -> float:
-    """`value` as a finite float; a SeriesError naming it otherwise."""
-    if isinstance(value, bool) or value is None or isinstance(value, str | bytes):
-        raise SeriesError(f"{what} {where} must be a number, not {value!r}")
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise SeriesError(f"{what} {where} must be a number, not {value!r}") from None
-    if not math.isfinite(number):
-        raise SeriesError(f"{what} {where} must be a finite number, not {value!r}")
-    return number
-
-
-def _time_label(unit: str) -> str:
-    if unit in ("", "time"):
-        return "Time"
-    return f"Time ({unit if unit.endswith('s') else unit + 's'})"
-
-
-class BehaviourOverTimeGraph:
+class BehaviourOverTimeGraph(Document):
     """One variable over time: recorded values, named series and sketched patterns.
 
     Parameters
@@ -138,7 +57,17 @@ class BehaviourOverTimeGraph:
     ('intended', 'actual')
     >>> project.classify("intended").pattern
     'linear'
+    >>> BehaviourOverTimeGraph.from_json('{"schema": "csframework.tension", "version": 1}')
+    Traceback (most recent call last):
+    ...
+    csframework.errors.FormatError: not behaviour-over-time graph JSON: schema is
+    'csframework.tension', expected 'csframework.botg'
     """
+
+    SCHEMA = SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    JSON_WHAT = "behaviour-over-time graph JSON"
+    JSON_ERRORS = (CSFrameworkError, TypeError, KeyError, AttributeError)
 
     def __init__(self, title: str, variable: str, units: str | None = None,
                  time_unit: str = "day"):
@@ -149,7 +78,7 @@ class BehaviourOverTimeGraph:
             units, what="units", where="of a behaviour-over-time graph")
         self._time_unit = clean_text(time_unit, what="time unit",
                                      where="of a behaviour-over-time graph")
-        self._series: dict[str, _Series] = {}
+        self._series: dict[str, SeriesRecord] = {}
 
     # -- properties ----------------------------------------------------------------------
 
@@ -181,7 +110,7 @@ class BehaviourOverTimeGraph:
     def _where(self) -> str:
         return f"graph {self._title!r}"
 
-    def _get(self, name: str | None) -> _Series:
+    def _get(self, name: str | None) -> SeriesRecord:
         if not self._series:
             raise SeriesError(f"{self._where()} has no series yet; record() a value, "
                               "add_series() or sketch() a pattern first")
@@ -189,7 +118,7 @@ class BehaviourOverTimeGraph:
             if self._variable in self._series:
                 return self._series[self._variable]
             return next(iter(self._series.values()))
-        key = " ".join(str(name).split())
+        key = tidy(name)
         if key in self._series:
             return self._series[key]
         raise UnknownNameError(str(name), self._series, kind="series", where=self._where())
@@ -247,8 +176,8 @@ class BehaviourOverTimeGraph:
         number, not 'tired'
         """
         where = self._where()
-        when = _number(time, "time", f"of a record in {where}")
-        amount = _number(value, "value", f"at time {when:g} of {where}")
+        when = finite_number(time, "time", f"of a record in {where}")
+        amount = finite_number(value, "value", f"at time {when:g} of {where}")
         text = None if note is None else clean_text(note, what="note", where=f"at time {when:g}")
         series = self._series.get(self._variable)
         if series is not None and series.kind != "recorded":
@@ -259,7 +188,7 @@ class BehaviourOverTimeGraph:
                               f"after the last time, {series.times[-1]:g}; record values in "
                               "time order")
         if series is None:
-            series = self._series[self._variable] = _Series(self._variable, "recorded")
+            series = self._series[self._variable] = SeriesRecord(self._variable, "recorded")
         series.times.append(when)
         series.values.append(amount)
         series.notes.append(text)
@@ -313,7 +242,7 @@ class BehaviourOverTimeGraph:
         except TypeError:
             raise SeriesError(f"the values of {where} must be a sequence of numbers, "
                               f"not {values!r}") from None
-        numbers = [_number(v, "value", f"at position {i} of {where}")
+        numbers = [finite_number(v, "value", f"at position {i} of {where}")
                    for i, v in enumerate(given)]
         if not numbers:
             raise SeriesError(f"{where} has no values; give at least one")
@@ -322,7 +251,7 @@ class BehaviourOverTimeGraph:
         else:
             if isinstance(times, str | bytes):
                 raise SeriesError(f"the times of {where} must be numbers, not text {times!r}")
-            stamps = [_number(t, "time", f"at position {i} of {where}")
+            stamps = [finite_number(t, "time", f"at position {i} of {where}")
                       for i, t in enumerate(times)]
             if len(stamps) != len(numbers):
                 raise SeriesError(f"{where} has {plural(len(numbers), 'value')} but "
@@ -331,7 +260,7 @@ class BehaviourOverTimeGraph:
             if after <= before:
                 raise SeriesError(f"time {after:g} in {where} is not after the time before "
                                   f"it, {before:g}; times must increase")
-        self._series[label] = _Series(label, "given", stamps, numbers, [None] * len(numbers))
+        self._series[label] = SeriesRecord(label, "given", stamps, numbers, [None] * len(numbers))
         return self
 
     def sketch(self, pattern_name: str, name: str | None = None, start: float = 0.0,
@@ -396,20 +325,20 @@ class BehaviourOverTimeGraph:
         where = f"sketch {label!r} in {self._where()}"
         if isinstance(n, bool) or not isinstance(n, int) or n < 2:
             raise SeriesError(f"a {where} needs at least 2 points; got n={n!r}")
-        first = _number(start, "start", f"of the {where}")
+        first = finite_number(start, "start", f"of the {where}")
         if end is None:
             known = [t for s in self._series.values() for t in s.times]
             last = max(known) if known else first + 10.0
             end = last if last > first else first + 10.0
-        final = _number(end, "end", f"of the {where}")
+        final = finite_number(end, "end", f"of the {where}")
         if final <= first:
             raise SeriesError(f"the end of the {where}, {final:g}, must be after its start, "
                               f"{first:g}")
         sample = shape.sample(n, stop=1.0).to_numpy()
         existing = [v for s in self._series.values() for v in s.values]
-        bottom = (_number(low, "low", f"of the {where}") if low is not None
+        bottom = (finite_number(low, "low", f"of the {where}") if low is not None
                   else min(existing) if existing else float(sample.min()))
-        top = (_number(high, "high", f"of the {where}") if high is not None
+        top = (finite_number(high, "high", f"of the {where}") if high is not None
                else max(existing) if existing else float(sample.max()))
         if top < bottom:
             raise SeriesError(f"high ({top:g}) is below low ({bottom:g}) in the {where}")
@@ -420,7 +349,7 @@ class BehaviourOverTimeGraph:
         else:
             values = [(bottom + top) / 2.0] * n
         times = [first + (final - first) * i / (n - 1) for i in range(n)]
-        self._series[label] = _Series(label, "sketch", times, values, [None] * n, shape.name)
+        self._series[label] = SeriesRecord(label, "sketch", times, values, [None] * n, shape.name)
         return self
 
     def remove_series(self, name: str) -> str:
@@ -521,31 +450,20 @@ class BehaviourOverTimeGraph:
 
     # -- equality and exchange -----------------------------------------------------------
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, BehaviourOverTimeGraph):
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
-
-    __hash__ = None  # type: ignore[assignment]  # mutable
-
     def __len__(self) -> int:
         return len(self._series)
 
-    def __repr__(self) -> str:
+    def _repr_head(self) -> str:
         title = self._title if len(self._title) <= 40 else self._title[:39].rstrip() + "…"
+        return f" {title!r}"
+
+    def _repr_summary(self) -> str:
         points = sum(len(s.times) for s in self._series.values())
-        return (f"<BehaviourOverTimeGraph {title!r}: {self._variable}, "
-                f"{plural(len(self._series), 'series', 'series')}, {plural(points, 'point')}>")
+        return (f"{self._variable}, {plural(len(self._series), 'series', 'series')}, "
+                f"{plural(points, 'point')}")
 
-    def to_dict(self) -> dict[str, Any]:
-        """The graph as plain data in the versioned schema."""
-        return {"schema": SCHEMA, "version": SCHEMA_VERSION, "title": self._title,
-                "variable": self._variable, "units": self._units,
-                "time_unit": self._time_unit,
-                "series": [s.to_dict() for s in self._series.values()]}
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The graph as versioned JSON; :meth:`from_json` reads it back exactly.
+    def to_data(self) -> dict[str, Any]:
+        """The graph's labels and series (its JSON without the envelope).
 
         Examples
         --------
@@ -554,40 +472,23 @@ class BehaviourOverTimeGraph:
         >>> BehaviourOverTimeGraph.from_json(g.to_json()).series().tolist() == [1 / 3]
         True
         """
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        return {"title": self._title, "variable": self._variable, "units": self._units,
+                "time_unit": self._time_unit,
+                "series": [s.to_dict() for s in self._series.values()]}
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> BehaviourOverTimeGraph:
-        """Read a graph written by :meth:`to_json`.
-
-        Raises
-        ------
-        FormatError
-            (a ``ValueError``) for text that is not a behaviour-over-time
-            graph's JSON, or whose series are inconsistent.
-
-        Examples
-        --------
-        >>> from csframework.botg import BehaviourOverTimeGraph
-        >>> BehaviourOverTimeGraph.from_json('{"schema": "csframework.tension", "version": 1}')
-        Traceback (most recent call last):
-        ...
-        csframework.errors.FormatError: not behaviour-over-time graph JSON: schema is
-        'csframework.tension', expected 'csframework.botg'
-        """
-        data = load_json(text, schema=SCHEMA, version=SCHEMA_VERSION,
-                         what="behaviour-over-time graph JSON")
-        try:
-            graph = cls(data["title"], data["variable"], data.get("units"),
-                        data.get("time_unit", "day"))
-            for item in data.get("series", []):
-                graph._load_series(item)
-        except (CSFrameworkError, TypeError, KeyError, AttributeError) as err:
-            if isinstance(err, FormatError):
-                raise
-            detail = f"missing {err}" if type(err) is KeyError else str(err)
-            raise FormatError(f"invalid behaviour-over-time graph JSON: {detail}") from None
+    def from_data(cls, data: dict[str, Any]) -> BehaviourOverTimeGraph:
+        """A graph from the fields written by :meth:`to_data`."""
+        graph = cls(data["title"], data["variable"], data.get("units"),
+                    data.get("time_unit", "day"))
+        for item in data.get("series", []):
+            graph._load_series(item)
         return graph
+
+    @classmethod
+    def _json_error(cls, err: BaseException) -> str:
+        detail = f"missing {err}" if type(err) is KeyError else str(err)
+        return f"invalid behaviour-over-time graph JSON: {detail}"
 
     def _load_series(self, item: Mapping[str, Any]) -> None:
         kind = item["kind"]
@@ -652,66 +553,8 @@ class BehaviourOverTimeGraph:
                                 dpi=theme.dpi, facecolor="white", layout="constrained")
                 FigureCanvasAgg(figure)
                 ax = figure.add_subplot()
-            self._paint(ax, theme)
+            y_label = (self._variable if self._units is None
+                       else f"{self._variable} ({self._units})")
+            paint_graph(ax, theme, list(self._series.values()), title=self._title,
+                        y_label=y_label, time_unit=self._time_unit)
         return ax.figure
-
-    def _paint(self, ax: Axes, theme: style.Theme) -> None:
-        small = theme.font_size * 0.8
-        for i, series in enumerate(self._series.values()):
-            colour = style.SERIES[i % len(style.SERIES)]
-            label = series.name
-            if series.kind == "sketch":
-                if series.pattern and series.pattern != series.name:
-                    label = f"{series.name} (sketch: {series.pattern})"
-                elif series.pattern:
-                    label = f"{series.name} (sketch)"
-                (line,) = ax.plot(series.times, series.values, color=colour,
-                                  linestyle=(0, (6, 3)), alpha=0.9, label=label,
-                                  gid=f"series:{series.name}")
-                line.set_sketch_params(*_WOBBLE)
-            else:
-                marker = "o" if series.kind == "recorded" or len(series.times) <= 30 else None
-                ax.plot(series.times, series.values, color=colour, marker=marker,
-                        markersize=theme.line_width * 2.5, label=label,
-                        gid=f"series:{series.name}")
-            for t, v, note in zip(series.times, series.values, series.notes, strict=True):
-                if note is None:
-                    continue
-                text = note if len(note) <= _MAX_NOTE_CHARS else note[:_MAX_NOTE_CHARS - 1] + "…"
-                ax.annotate(text, (t, v), xytext=(4, 8), textcoords="offset points",
-                            fontsize=small, color=colour, style="italic", ha="left",
-                            va="bottom", gid=f"note:{series.name}:{t:g}",
-                            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
-                                  "edgecolor": "none", "alpha": 0.85})
-        y_label = self._variable if self._units is None else f"{self._variable} ({self._units})"
-        ax.set_ylabel(y_label)
-        ax.set_xlabel(_time_label(self._time_unit))
-        ax.set_title(self._title, loc="left", fontsize=theme.title_size)
-        if not self._series:
-            ax.text(0.5, 0.5, "no values yet: record() what you notice", transform=ax.transAxes,
-                    ha="center", va="center", color=style.PALETTE["muted"], gid="empty")
-        else:
-            values = [v for s in self._series.values() for v in s.values]
-            low, high = min(values), max(values)
-            pad = 0.15 * (high - low) if high > low else max(1.0, abs(high) * 0.1)
-            ax.set_ylim(low - pad * 0.6, high + pad * 1.2)  # room above for the notes
-            times = [t for s in self._series.values() for t in s.times]
-            first, last = min(times), max(times)
-            span = last - first if last > first else 1.0
-            ax.set_xlim(first - 0.03 * span, last + 0.12 * span)
-        if len(self._series) > 1:
-            ax.legend(frameon=False, fontsize=theme.font_size * 0.85, loc="best")
-
-    def to_png(self) -> bytes:
-        """The drawing as PNG bytes (the same bytes for an unchanged graph)."""
-        return figure_to_png(self.draw())
-
-    def _repr_png_(self) -> bytes:
-        return self.to_png()
-
-    def to_svg(self) -> str:
-        """The drawing as SVG text (the same text for an unchanged graph)."""
-        return figure_to_svg(self.draw())
-
-    def _repr_svg_(self) -> str:
-        return self.to_svg()

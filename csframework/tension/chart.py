@@ -1,65 +1,37 @@
-"""Creative tension: holding a vision and current reality together.
+"""The creative-tension chart: a vision, current reality and the actions between them.
 
-The practice (from Robert Fritz's work, taken into personal mastery by Peter
-Senge) asks for two clear pictures at once: the **vision**, what we truly want
-to create, and **current reality**, an honest account of where we stand. The
-gap between them is like a rubber band stretched between two hands. The band
-wants to relax; it can do so in two ways. Either reality rises towards the
-vision, through our **actions**, or the vision sinks towards reality, because
-the discomfort of the gap (emotional tension) tempts us to want less. The
-second way is the *eroding goals* archetype, applied to oneself.
-
-:meth:`CreativeTension.simulate` runs that archetype as a small
-stock-and-flow model, once with the vision held and once with the vision free
-to erode, so the difference can be seen rather than argued.
-
-Examples
---------
->>> from csframework.tension import CreativeTension
->>> ct = CreativeTension("Every student feels known by at least one adult",
-...                      "About half say no adult knows them well",
-...                      vision_level=100, current_level=50)
->>> ct.add_action("Start advisory groups of eight")
-'Start advisory groups of eight'
->>> ct.gap
-50.0
->>> ct
-<CreativeTension 'Every student feels known by…': 1 action, gap 50>
->>> runs = ct.simulate()
->>> round(runs.final("reality", "vision held")), round(runs.final("reality", "vision eroding"))
-(100, 71)
+The chart itself (:class:`CreativeTension`) and its picture, a rubber band
+stretched between two boxes. The simulation lives in :mod:`csframework.tension.runs`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from csframework import style
-from csframework._drawing import LINE, figure_to_png, figure_to_svg, load_json, paint, wrap
-from csframework._text import clean_text, plural
-from csframework.errors import CSFrameworkError, DiagramError, FormatError, UnknownNameError
+from csframework._drawing import LINE, paint, wrap
+from csframework._text import clean_text, plural, tidy
+from csframework.document import Document
+from csframework.errors import CSFrameworkError, DiagramError, UnknownNameError
+from csframework.tension.runs import (
+    ERODE_COLOUR,
+    PULL_COLOUR,
+    SCENARIOS,
+    TensionRuns,
+    eroding_goals_model,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from csframework.sd import Results, StockFlowModel
-
-__all__ = ["SCENARIOS", "CreativeTension", "TensionRuns", "eroding_goals_model"]
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "CreativeTension"]
 
 SCHEMA = "csframework.tension"
 SCHEMA_VERSION = 1
 
-#: The two runs of :meth:`CreativeTension.simulate`, in order.
-SCENARIOS = ("vision held", "vision eroding")
-
-_PULL = "#008460"      # creative tension: bluish green, dark enough for text on white
-_ERODE = "#CC3311"     # the danger: the palette's 'negative'
 _BAND = "#B5651D"      # a rubber band
 _VISION_FILL = "#FFF1C9"
 _REALITY_FILL = "#DCEEF9"
@@ -73,186 +45,7 @@ def _level(value: object, what: str) -> float | None:
     return float(value)
 
 
-def eroding_goals_model(vision: float = 100.0, reality: float = 40.0, *,
-                        adjustment_time: float = 8.0, erosion_time: float = 6.0,
-                        stop: float = 52.0, dt: float = 0.25,
-                        time_unit: str = "week") -> StockFlowModel:
-    """The eroding-goals structure as a stock-and-flow model.
-
-    Two stocks face each other across a gap. Corrective action closes the gap
-    by raising reality, taking `adjustment_time` on average. Pressure to
-    relieve the gap lowers the vision, taking `erosion_time`, but only as far
-    as the constant ``erosion`` allows: 0 holds the vision, 1 lets it erode.
-
-    Parameters
-    ----------
-    vision, reality : float
-        Where the vision and current reality start.
-    adjustment_time, erosion_time : float
-        Average times for action to raise reality and for pressure to lower the vision.
-    stop, dt : float
-        Length of the run and time step.
-    time_unit : str
-
-    Returns
-    -------
-    StockFlowModel
-
-    Examples
-    --------
-    >>> model = eroding_goals_model()
-    >>> model
-    <StockFlowModel 'Eroding goals': 2 stocks, 2 flows, 1 auxiliary, 3 constants>
-    >>> res = model.run(params={"erosion": 0})
-    >>> round(float(res["reality"].iloc[-1]))
-    100
-    """
-    from csframework.sd import StockFlowModel
-
-    model = StockFlowModel("Eroding goals", start=0, stop=stop, dt=dt, time_unit=time_unit)
-    model.constant("adjustment_time", adjustment_time, units=time_unit,
-                   doc="how long corrective action takes to raise reality")
-    model.constant("erosion_time", erosion_time, units=time_unit,
-                   doc="how long the pressure of the gap takes to lower the vision")
-    model.constant("erosion", 1, min=0, max=1, step=1,
-                   doc="1 lets the vision erode under pressure, 0 holds it")
-    model.stock("vision", vision, outflows=["vision_erosion"], label="vision",
-                doc="what we truly want")
-    model.stock("reality", reality, inflows=["corrective_action"], label="current reality",
-                doc="where we stand")
-    model.auxiliary("gap", "vision - reality", label="creative tension (the gap)")
-    model.flow("corrective_action", "gap / adjustment_time", label="corrective action")
-    model.flow("vision_erosion", "erosion * gap / erosion_time",
-               label="lowering the vision")
-    return model
-
-
-@dataclass(frozen=True, eq=False)
-class TensionRuns:
-    """The runs of :meth:`CreativeTension.simulate`: vision held, vision eroding, or both.
-
-    Attributes
-    ----------
-    results : Results
-        The simulation output; an ensemble with one member per scenario when
-        both were run (member 0 held, member 1 eroding).
-    scenarios : tuple of str
-        Which of :data:`SCENARIOS` were run, in member order.
-    """
-
-    results: Results
-    scenarios: tuple[str, ...]
-
-    def run(self, scenario: str) -> Results:
-        """The results of one scenario, ``"vision held"`` or ``"vision eroding"``."""
-        index = self._index(scenario)
-        if self.results.is_ensemble:
-            return self.results.member(index)
-        return self.results
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        """Vision, reality and gap of every scenario side by side, indexed by time.
-
-        Columns are ``"vision (vision held)"``, ``"reality (vision held)"``, ...
-        """
-        import pandas as pd
-
-        columns = {}
-        for scenario in self.scenarios:
-            res = self.run(scenario)
-            for name in ("vision", "reality", "gap"):
-                columns[f"{name} ({scenario})"] = res[name]
-        return pd.DataFrame(columns)
-
-    def final(self, variable: str, scenario: str) -> float:
-        """The last value of ``"vision"``, ``"reality"`` or ``"gap"`` in a scenario."""
-        if variable not in ("vision", "reality", "gap"):
-            raise UnknownNameError(variable, ("vision", "reality", "gap"), kind="variable",
-                                   where="the creative-tension runs")
-        return float(self.run(scenario)[variable].iloc[-1])
-
-    def _index(self, scenario: str) -> int:
-        key = " ".join(str(scenario).lower().split())
-        if key in self.scenarios:
-            return self.scenarios.index(key)
-        raise UnknownNameError(str(scenario), self.scenarios, kind="scenario",
-                               where="the creative-tension runs")
-
-    def __repr__(self) -> str:
-        parts = [f"{s}: reality ends at {self.final('reality', s):.0f}" for s in self.scenarios]
-        return f"<TensionRuns {'; '.join(parts)}>"
-
-    def plot(self, ax: Axes | None = None, title: str | None = None) -> Figure:
-        """Behaviour over time of vision and reality, one colour per scenario.
-
-        Solid lines are current reality, dashed lines the vision. Holding the
-        vision, reality climbs to it; letting it erode, the two meet lower down.
-
-        Returns
-        -------
-        matplotlib.figure.Figure
-
-        Examples
-        --------
-        >>> fig = CreativeTension("v", "r").simulate().plot()
-        >>> sorted(line.get_gid() for line in fig.axes[0].lines)  # doctest: +NORMALIZE_WHITESPACE
-        ['reality:vision eroding', 'reality:vision held',
-         'vision:vision eroding', 'vision:vision held']
-        """
-        import matplotlib
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        theme = style.current()
-        colours = {"vision held": _PULL, "vision eroding": _ERODE}
-        with matplotlib.rc_context(theme.rc()):
-            if ax is None:
-                figure = Figure(figsize=(theme.figure_width, theme.figure_height),
-                                dpi=theme.dpi, facecolor="white")
-                FigureCanvasAgg(figure)
-                ax = figure.add_subplot()
-            for scenario in self.scenarios:
-                res = self.run(scenario)
-                time = res.time
-                colour = colours[scenario]
-                ax.plot(time, res["vision"].to_numpy(), color=colour, linestyle=(0, (5, 3)),
-                        label=f"vision ({scenario.split()[1]})", gid=f"vision:{scenario}")
-                ax.plot(time, res["reality"].to_numpy(), color=colour,
-                        label=f"current reality ({scenario.split()[1]})",
-                        gid=f"reality:{scenario}")
-                end = float(res["reality"].iloc[-1])
-                ax.annotate(f"{end:.0f}", (time[-1], end), xytext=(6, 0),
-                            textcoords="offset points", va="center", color=colour,
-                            fontweight="bold", gid=f"end:{scenario}")
-            unit = self.results.time_unit
-            ax.set_xlabel("Time" if unit in ("", "time") else f"Time ({unit}s)")
-            ax.set_ylabel("level")
-            ax.set_xlim(float(self.results.time[0]), float(self.results.time[-1]))
-            if title is None:
-                title = ("Holding the vision closes the gap; letting it erode settles for less"
-                         if len(self.scenarios) == 2 else f"Creative tension: {self.scenarios[0]}")
-            ax.set_title(title, loc="left", fontsize=theme.font_size * 1.05)
-            ax.legend(frameon=False, loc="lower right", ncols=2 if len(self.scenarios) == 2
-                      else 1, fontsize=theme.font_size * 0.85)
-        return ax.figure
-
-    def to_png(self) -> bytes:
-        """The plot as PNG bytes."""
-        return figure_to_png(self.plot())
-
-    def _repr_png_(self) -> bytes:
-        return self.to_png()
-
-    def to_svg(self) -> str:
-        """The drawing as SVG text (the same text for an unchanged plot)."""
-        return figure_to_svg(self.plot())
-
-    def _repr_svg_(self) -> str:
-        return self.to_svg()
-
-
-class CreativeTension:
+class CreativeTension(Document):
     """A creative-tension chart: vision, current reality and actions.
 
     Parameters
@@ -278,6 +71,11 @@ class CreativeTension:
     ...
     csframework.errors.DiagramError: empty vision of a creative-tension chart; write a few words
     """
+
+    SCHEMA = SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    JSON_WHAT = "creative-tension JSON"
+    JSON_ERRORS = (CSFrameworkError, TypeError, KeyError)
 
     def __init__(self, vision: str, current_reality: str, actions: Iterable[str] = (), *,
                  vision_level: float | None = None, current_level: float | None = None):
@@ -351,7 +149,7 @@ class CreativeTension:
 
     def remove_action(self, text: str) -> str:
         """Remove an action and return it; close wordings are suggested when it is missing."""
-        cleaned = " ".join(str(text).split())
+        cleaned = tidy(text)
         if cleaned not in self._actions:
             raise UnknownNameError(str(text), self._actions, kind="action",
                                    where="the creative-tension chart")
@@ -411,47 +209,30 @@ class CreativeTension:
 
     # -- text and exchange -------------------------------------------------------------------
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CreativeTension):
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
-
-    __hash__ = None  # type: ignore[assignment]  # mutable
-
-    def __repr__(self) -> str:
+    def _repr_head(self) -> str:
         vision = self._vision if len(self._vision) <= 30 else self._vision[:29].rstrip() + "…"
+        return f" {vision!r}"
+
+    def _repr_summary(self) -> str:
         gap = "" if self.gap is None else f", gap {self.gap:g}"
-        return f"<CreativeTension {vision!r}: {plural(len(self._actions), 'action')}{gap}>"
+        return f"{plural(len(self._actions), 'action')}{gap}"
 
-    def to_dict(self) -> dict[str, Any]:
-        """The chart as plain data in the versioned schema."""
-        return {"schema": SCHEMA, "version": SCHEMA_VERSION, "vision": self._vision,
-                "current_reality": self._reality, "actions": list(self._actions),
-                "vision_level": self._vision_level, "current_level": self._current_level}
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The chart as versioned JSON; :meth:`from_json` reads it back exactly."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+    def to_data(self) -> dict[str, Any]:
+        """The chart's texts, actions and numbers (its JSON without the envelope)."""
+        return {"vision": self._vision, "current_reality": self._reality,
+                "actions": list(self._actions), "vision_level": self._vision_level,
+                "current_level": self._current_level}
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> CreativeTension:
-        """Read a chart written by :meth:`to_json`.
+    def from_data(cls, data: dict[str, Any]) -> CreativeTension:
+        """A chart from the fields written by :meth:`to_data`."""
+        return cls(data["vision"], data["current_reality"], data.get("actions", ()),
+                   vision_level=data.get("vision_level"),
+                   current_level=data.get("current_level"))
 
-        Raises
-        ------
-        FormatError
-            For text that is not a creative-tension chart's JSON.
-        """
-        data = load_json(text, schema=SCHEMA, version=SCHEMA_VERSION,
-                         what="creative-tension JSON")
-        try:
-            return cls(data["vision"], data["current_reality"], data.get("actions", ()),
-                       vision_level=data.get("vision_level"),
-                       current_level=data.get("current_level"))
-        except (CSFrameworkError, TypeError, KeyError) as err:
-            if isinstance(err, FormatError):
-                raise
-            raise FormatError(f"invalid creative-tension JSON: missing or bad {err}") from None
+    @classmethod
+    def _json_error(cls, err: BaseException) -> str:
+        return f"invalid creative-tension JSON: missing or bad {err}"
 
     def to_markdown(self) -> str:
         """The chart as a Markdown table: vision | current reality | actions.
@@ -507,20 +288,6 @@ class CreativeTension:
         """
         return paint(_TensionScene, self, ax)
 
-    def to_png(self) -> bytes:
-        """The drawing as PNG bytes (identical bytes for an unchanged chart)."""
-        return figure_to_png(self.draw())
-
-    def _repr_png_(self) -> bytes:
-        return self.to_png()
-
-    def to_svg(self) -> str:
-        """The drawing as SVG text (the same text for an unchanged chart)."""
-        return figure_to_svg(self.draw())
-
-    def _repr_svg_(self) -> str:
-        return self.to_svg()
-
 
 class _TensionScene:
     """Layout of the creative-tension chart, in em."""
@@ -550,7 +317,6 @@ class _TensionScene:
         self.vision_top = self.height - self.top_band
         self.vision_bottom = self.vision_top - self.vision_h
         self.reality_top = self.vision_bottom - self.BAND_LENGTH
-        self.reality_bottom = self.reality_top - self.reality_h
 
     def paint(self, ax: Axes) -> None:
         from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -591,23 +357,23 @@ class _TensionScene:
         x_up = centre + 3.2
         ax.add_patch(FancyArrowPatch((x_up, low + 1.5), (x_up, high - 1.5), arrowstyle="-|>",
                                      mutation_scale=size * 1.8, linewidth=theme.line_width * 1.3,
-                                     color=_PULL, zorder=4, gid="pull-up"))
+                                     color=PULL_COLOUR, zorder=4, gid="pull-up"))
         ax.text(x_up + 1.0, (low + high) / 2 + 1.6, "creative tension", fontsize=size,
-                fontweight="bold", color=_PULL, ha="left", va="center", gid="pull-up-label")
+                fontweight="bold", color=PULL_COLOUR, ha="left", va="center", gid="pull-up-label")
         ax.text(x_up + 1.0, (low + high) / 2 + 0.3, "pulls reality up\nthrough our actions",
-                fontsize=size * 0.9, color=_PULL, ha="left", va="top",
+                fontsize=size * 0.9, color=PULL_COLOUR, ha="left", va="top",
                 gid="pull-up-detail")
         x_down = centre - 3.2
         ax.add_patch(FancyArrowPatch((x_down, high - 1.5), (x_down, low + 1.5),
                                      arrowstyle="-|>", mutation_scale=size * 1.6,
                                      linewidth=theme.line_width, linestyle=(0, (4, 3)),
-                                     color=_ERODE, zorder=4, gid="erosion"))
+                                     color=ERODE_COLOUR, zorder=4, gid="erosion"))
         ax.text(x_down - 1.0, (low + high) / 2 + 1.6, "the danger:", fontsize=size,
-                fontweight="bold", color=_ERODE, ha="right", va="center",
+                fontweight="bold", color=ERODE_COLOUR, ha="right", va="center",
                 gid="erosion-label")
         ax.text(x_down - 1.0, (low + high) / 2 + 0.3,
                 "emotional tension\nlowers the vision\n(eroding goals)", fontsize=size * 0.9,
-                color=_ERODE, ha="right", va="top", gid="erosion-detail")
+                color=ERODE_COLOUR, ha="right", va="top", gid="erosion-detail")
         if self.chart.gap is not None:
             self._paint_gap(ax)
         self._paint_actions(ax)
@@ -656,7 +422,7 @@ class _TensionScene:
         text = style.PALETTE["text"]
         y = self.vision_top - 0.7
         ax.text(self.ACTIONS_LEFT, y, "ACTIONS", fontsize=size * 0.85, fontweight="bold",
-                color=_PULL, ha="left", va="top", gid="actions-heading")
+                color=PULL_COLOUR, ha="left", va="top", gid="actions-heading")
         y -= LINE * 1.1
         if not self.action_lines:
             for line in wrap("What is one step that would move reality towards the vision?",
@@ -666,7 +432,7 @@ class _TensionScene:
                 y -= LINE
             return
         for action, lines in self.action_lines:
-            ax.text(self.ACTIONS_LEFT, y, "\u2192", fontsize=size, color=_PULL, ha="left",
+            ax.text(self.ACTIONS_LEFT, y, "\u2192", fontsize=size, color=PULL_COLOUR, ha="left",
                     va="top", fontweight="bold", gid=f"marker:{action}")
             for k, line in enumerate(lines):
                 ax.text(self.ACTIONS_LEFT + 1.3, y, line, fontsize=size, color=text, ha="left",
