@@ -137,7 +137,6 @@ RUNG_ALIASES = {
     "belief": "beliefs", "adopt beliefs": "beliefs",
     "action": "actions", "act": "actions", "take action": "actions", "take actions": "actions",
 }
-_ALIASES = RUNG_ALIASES  # the old name, still read by csframework.exercises.questions
 
 
 def rungs() -> tuple[Rung, ...]:

@@ -44,8 +44,5 @@ from csframework.iceberg.vocabulary import (
     levels,
 )
 
-# the old private name, still read by csframework.exercises.questions (use LEVEL_ALIASES)
-_LEVEL_ALIASES = LEVEL_ALIASES
-
 __all__ = ["KINDS", "LEVELS", "LEVEL_ALIASES", "MODES", "PATTERNS", "SCHEMA", "SCHEMA_VERSION",
            "Behaviour", "Iceberg", "IcebergItem", "Level", "levels"]
