@@ -83,7 +83,7 @@ def _show_figures_in_ipython() -> None:
 def _figure_png(figure: Any) -> bytes:
     from csframework import _drawing
 
-    return _drawing.figure_png_kept(figure)
+    return _drawing.figure_to_png(figure, clear=False, dpi=figure.dpi, bbox_inches="tight")
 
 
 _show_figures_in_ipython()

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["CHAR_WIDTH", "LINE", "canvas", "figure_png_kept", "figure_to_png", "figure_to_svg",
+__all__ = ["CHAR_WIDTH", "LINE", "canvas", "figure_to_png", "figure_to_svg",
            "fit_axes", "load_json", "paint", "render", "wrap"]
 
 #: Average width of a character, in em of its own font size (DejaVu Sans, generous).
@@ -146,16 +146,6 @@ def render(figure: Figure, fmt: str, *, clear: bool = True, **savefig: Any) -> b
         if clear:
             figure.clear()
     return buffer.getvalue()
-
-
-def figure_png_kept(figure: Figure) -> bytes:
-    """PNG bytes of `figure`, trimmed to what is drawn; the figure is left as it was.
-
-    What IPython shows for a figure that csframework returns (see
-    ``csframework._show_figures_in_ipython``): :func:`render` at the figure's
-    own dpi, with ``bbox_inches="tight"`` and without clearing.
-    """
-    return render(figure, "png", clear=False, dpi=figure.dpi, bbox_inches="tight")
 
 
 # -- JSON ---------------------------------------------------------------------------------

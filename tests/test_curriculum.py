@@ -178,9 +178,9 @@ def test_card_html_is_deterministic_and_uses_the_facet_palette():
 
 
 def test_the_journal_names_sessions_by_their_theme():
-    from csframework.journal import _session_title
+    from csframework.journal import session_title
 
-    assert _session_title(7) == "Session 7: Feedback loops and delays"
+    assert session_title(7) == "Session 7: Feedback loops and delays"
 
 
 # -- notebooks and exercises on disk ---------------------------------------------------------

@@ -122,10 +122,12 @@ def test_a_new_tool_needs_only_its_fields_and_its_drawing():
         Note.from_json('{"schema": "example.note", "version": 1, "title": 3}')
 
 
-def test_figure_png_kept_is_the_one_renderer_and_keeps_the_figure():
+def test_a_figure_shown_by_ipython_is_kept_and_drawn_by_the_one_renderer():
+    import csframework
+
     fig = Iceberg("x").draw()
     before = len(fig.axes[0].get_children())
-    kept = _drawing.figure_png_kept(fig)
+    kept = csframework._figure_png(fig)
     assert len(fig.axes[0].get_children()) == before
     assert kept == _drawing.figure_to_png(fig, clear=False, dpi=fig.dpi, bbox_inches="tight")
 

@@ -549,9 +549,6 @@ expected 'cause -> effect : +' or 'cause -> effect : - delay'
         """How messages name this diagram: ``"diagram 'Title'"``, or ``"the diagram"``."""
         return f"diagram {self.title!r}" if self.title else "the diagram"
 
-    def _where(self) -> str:  # the old name, still called by leverage.py
-        return self.where
-
     def __repr__(self) -> str:
         title = f" {self.title!r}" if self.title else ""
         nv, nl = len(self._variables), len(self._links)

@@ -91,7 +91,7 @@ from csframework.journal.entries import (
     session_key,
 )
 from csframework.journal.portfolio import EXPORT_MODE as EXPORT_MODE
-from csframework.journal.portfolio import session_title
+from csframework.journal.portfolio import session_title as session_title
 from csframework.journal.salvage import Salvage
 from csframework.journal.store import Journal
 from csframework.journal.store import restore_backup as restore_backup
@@ -112,7 +112,6 @@ __all__ = [
     "session_key",
 ]
 
-_session_title = session_title  # the name earlier versions used
 
 # Shown as csframework.journal.X in reprs and tracebacks, wherever they are defined.
 for _public in (Attachment, Entry, Journal, JournalInputError, Salvage, UnknownSessionError):

@@ -177,14 +177,14 @@ class LeverageMap(Document):
             if cause is None or effect is None or not any(
                     (k.cause, k.effect) == (cause, effect) for k in self.cld.links):
                 raise UnknownNameError(f"{target[0].strip()} -> {target[1].strip()}", known,
-                                       kind="link", where=_where(self.cld))
+                                       kind="link", where=self.cld.where)
             return (cause, effect)
         if isinstance(target, str):
             if target in variables:
                 return target
             if normalise(target) in by_key:
                 return by_key[normalise(target)]
-            raise UnknownNameError(target, variables, kind="variable", where=_where(self.cld))
+            raise UnknownNameError(target, variables, kind="variable", where=self.cld.where)
         raise DiagramError(f"tag a variable (its name) or a link ('cause -> effect'), not "
                            f"{type(target).__name__} {target!r}")
 
@@ -343,10 +343,6 @@ class LeverageMap(Document):
     @classmethod
     def _json_error(cls, err: BaseException) -> str:
         return f"a leverage map's JSON is incomplete: {err!r}"
-
-
-def _where(cld: CausalLoopDiagram) -> str:
-    return f"diagram {cld.title!r}" if cld.title else "the diagram"
 
 
 def target_text(target: Target) -> str:
