@@ -171,7 +171,7 @@ def test_pysd_defect_integer_smooth_state(tmp_path, pysd_cache):
 
 # ------------------------------------------------------------- to XMILE
 def test_world3_written_as_xmile_reads_back_with_the_same_results(world3):
-    from csframework.sd.xmile import read_xmile
+    from csframework.sd.loading import read_xmile
 
     text = world3.to_xmile()
     assert "ACTIVE" not in text.upper().replace("INACTIVE", "")
