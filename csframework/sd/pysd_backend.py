@@ -36,7 +36,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csframework.errors import (
     CacheError,
@@ -47,6 +47,11 @@ from csframework.errors import (
 )
 from csframework.sd import _pysd_cache, _pysd_safe, xmile
 from csframework.sd._pysd_cache import cache_dir
+
+if TYPE_CHECKING:
+    from csframework.cld.diagram import CausalLoopDiagram
+    from csframework.sd.model import StockFlowModel
+    from csframework.sd.results import Results
 
 __all__ = ["PySDModel", "cache_dir", "run"]
 
@@ -161,7 +166,7 @@ def _runner(py_file: Path) -> _Runner:
 
 def _results(frames: list[Any], name: str, time_unit: str, columns: list[str],
              meta: Mapping[str, tuple[str | None, str | None]],
-             members: list[dict[str, float]] | None, dt: float) -> Any:
+             members: list[dict[str, float]] | None, dt: float) -> Results:
     """Build `Results` shaped like the native engine's (MultiIndex for ensembles)."""
     import pandas as pd
 
@@ -239,9 +244,9 @@ def _column_list(return_columns: Sequence[str] | str | None, valid: list[str],
     return columns
 
 
-def run(model: Any, params: Mapping[str, Any] | None = None, stop: float | None = None,
-        dt: float | None = None, return_columns: Sequence[str] | None = None,
-        method: str = "euler") -> Any:
+def run(model: StockFlowModel, params: Mapping[str, Any] | None = None,
+        stop: float | None = None, dt: float | None = None,
+        return_columns: Sequence[str] | None = None, method: str = "euler") -> Results:
     """Run a `StockFlowModel` through PySD.
 
     Parameters
@@ -340,14 +345,14 @@ class PySDModel:
         """The names that ``run(params=...)`` accepts."""
         return self._constants
 
-    def to_cld(self, results: Any = None) -> Any:
+    def to_cld(self, results: Results | None = None) -> CausalLoopDiagram:
         """The model's causal loop diagram (see `csframework.sd.structure.to_cld`)."""
         from csframework.sd import structure
 
         return structure.pysd_cld(self, _runner(self._py).model, _CONTROL_NAMES, results)
 
     def run(self, params: Mapping[str, Any] | None = None, stop: float | None = None,
-            dt: float | None = None, return_columns: Sequence[str] | None = None) -> Any:
+            dt: float | None = None, return_columns: Sequence[str] | None = None) -> Results:
         """Simulate with PySD (parameters of one run never stick to the next).
 
         Parameters
