@@ -12,7 +12,7 @@ import ast
 import itertools
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csframework.errors import FormatError
 from csframework.sd.model import StockFlowModel
@@ -27,13 +27,16 @@ from csframework.sd.vensim.equations import EquationTranslator
 from csframework.sd.vensim.parsing import abstract_model
 from csframework.sd.xmile.names import python_identifier
 
+if TYPE_CHECKING:
+    from pysd.translators.structures.abstract_model import AbstractModel
+
 __all__ = ["ModelBuilder", "read_vensim"]
 
 
 class ModelBuilder(EquationTranslator):
     """Builds one StockFlowModel from PySD's abstract model of a Vensim file."""
 
-    def __init__(self, abstract: Any, path: Path, name: str):
+    def __init__(self, abstract: AbstractModel, path: Path, name: str):
         self.path, self.where = path, f"Vensim file {path.name!r}"
         sections = abstract.sections
         self.main = sections[0]

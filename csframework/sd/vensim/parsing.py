@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from csframework.errors import FormatError
 from csframework.sd._pysd_guard import guard as _guard_pysd
+
+if TYPE_CHECKING:
+    from pysd.translators.structures.abstract_model import AbstractModel
 
 __all__ = ["MAX_FILE_BYTES", "UnsupportedVensimError", "abstract_model"]
 
@@ -37,7 +40,7 @@ class UnsupportedVensimError(FormatError):
         self.variable, self.construct = variable, construct
 
 
-def abstract_model(path: str | Path) -> Any:
+def abstract_model(path: str | Path) -> AbstractModel:
     """Parse a Vensim file with PySD's translator into PySD's abstract model.
 
     Raises
