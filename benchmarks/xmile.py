@@ -14,7 +14,8 @@ from __future__ import annotations
 import time
 import warnings
 
-from csframework.sd.xmile import XmileWarning, read_xmile
+from csframework.sd.loading import read_xmile
+from csframework.sd.xmile import XmileWarning
 
 NS = 'xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"'
 

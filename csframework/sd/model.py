@@ -1066,7 +1066,7 @@ known integration methods are 'euler', 'rk4'
     @classmethod
     def from_xmile(cls, source: str) -> StockFlowModel:
         """Read a model from an XMILE file path or XMILE text."""
-        return xmile.read(source)
+        return xmile.read(source, cls)
 
     def to_cld(self):
         """The model's causal structure as a CausalLoopDiagram (link polarities included)."""
@@ -1137,6 +1137,3 @@ def _saved_rows(results: Results, save_every: float | None, where: str) -> Resul
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
-
-
-xmile.register_model_class(StockFlowModel)

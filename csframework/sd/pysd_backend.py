@@ -17,9 +17,9 @@ when a model is run.
 
 `run` exports a `StockFlowModel` to XMILE (`csframework.sd.xmile.to_xmile`)
 and runs it through PySD with the same columns as the native engine.
-`load_model` opens any model file: XMILE the native reader understands becomes
-a `StockFlowModel`; everything else (Vensim ``.mdl``, XMILE with modules,
-macros or arrays) becomes a `PySDModel` with the same ``run()``.
+`PySDModel` runs a model file the native readers do not understand (Vensim
+``.mdl``, XMILE with modules, macros or arrays) behind the same ``run()``;
+`csframework.sd.loading` decides which reader opens a file.
 
 Examples
 --------
@@ -36,7 +36,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csframework.errors import (
     CacheError,
@@ -45,10 +45,15 @@ from csframework.errors import (
     SimulationError,
     UnknownNameError,
 )
-from csframework.sd import _pysd_cache, _pysd_safe
+from csframework.sd import _pysd_cache, _pysd_safe, xmile
 from csframework.sd._pysd_cache import cache_dir
 
-__all__ = ["PySDModel", "cache_dir", "load_model", "run"]
+if TYPE_CHECKING:
+    from csframework.cld.diagram import CausalLoopDiagram
+    from csframework.sd.model import StockFlowModel
+    from csframework.sd.results import Results
+
+__all__ = ["PySDModel", "cache_dir", "run"]
 
 #: Bumped when the way models are exported or translated changes.
 _CACHE_VERSION = "2"
@@ -71,10 +76,8 @@ def _translate(source: bytes, suffix: str, where: str
     """Translate model text with PySD once; return the verified ``.py`` file and its names."""
     import pysd
 
-    from csframework.sd import xmile
-
     if suffix != ".mdl":
-        xmile._parse_xml(source, where)   # no DTD or entities ever reach PySD's parser
+        xmile.parse_xml(source, where)   # no DTD or entities ever reach PySD's parser
     digest = hashlib.sha256(
         b"|".join([_CACHE_VERSION.encode(), pysd.__version__.encode(), suffix.encode(), source])
     ).hexdigest()[:32]
@@ -163,7 +166,7 @@ def _runner(py_file: Path) -> _Runner:
 
 def _results(frames: list[Any], name: str, time_unit: str, columns: list[str],
              meta: Mapping[str, tuple[str | None, str | None]],
-             members: list[dict[str, float]] | None, dt: float) -> Any:
+             members: list[dict[str, float]] | None, dt: float) -> Results:
     """Build `Results` shaped like the native engine's (MultiIndex for ensembles)."""
     import pandas as pd
 
@@ -241,9 +244,9 @@ def _column_list(return_columns: Sequence[str] | str | None, valid: list[str],
     return columns
 
 
-def run(model: Any, params: Mapping[str, Any] | None = None, stop: float | None = None,
-        dt: float | None = None, return_columns: Sequence[str] | None = None,
-        method: str = "euler") -> Any:
+def run(model: StockFlowModel, params: Mapping[str, Any] | None = None,
+        stop: float | None = None, dt: float | None = None,
+        return_columns: Sequence[str] | None = None, method: str = "euler") -> Results:
     """Run a `StockFlowModel` through PySD.
 
     Parameters
@@ -272,18 +275,16 @@ def run(model: Any, params: Mapping[str, Any] | None = None, stop: float | None 
     ModelError
         For a method other than Euler, or a parameter that is not a number.
     """
-    from csframework.sd.xmile import _elements, _xmile_name, to_xmile
-
     where = f"model {model.name!r}"
     if method != "euler":
         raise ModelError(f"the PySD engine integrates with Euler only, not {method!r}; "
                          "use engine='native' for method='rk4'")
-    names = {ident: _xmile_name(ident, getattr(el, "label", None))
-             for ident, el in _elements(model)}
+    names = {ident: xmile.xmile_name(ident, getattr(el, "label", None))
+             for ident, el in xmile.model_elements(model)}
     members = _members(params, list(model.constants), where)
     columns = _column_list(return_columns, [n for n in names if n not in model.lookups],
                            [*model.stocks, *model.flows, *model.auxiliaries], where)
-    py_file, translation = _translate(to_xmile(model, dialect="pysd").encode("utf-8"),
+    py_file, translation = _translate(xmile.to_xmile(model, dialect="pysd").encode("utf-8"),
                                       ".xmile", where)
     safe = {_pysd_safe.key(original): name for name, original in translation.names.items()}
     names = {ident: safe[_pysd_safe.key(name)] for ident, name in names.items()}
@@ -303,8 +304,8 @@ def run(model: Any, params: Mapping[str, Any] | None = None, stop: float | None 
 class PySDModel:
     """A model file run by PySD behind the same ``run()`` as `StockFlowModel`.
 
-    Made by `load_model` for Vensim ``.mdl`` files and XMILE outside the
-    native reader's subset. Variables keep the names the file gives them.
+    Made by `csframework.sd.loading.load_model` for Vensim ``.mdl`` files and
+    XMILE outside the native readers' subsets. Variables keep the names the file gives them.
 
     Parameters
     ----------
@@ -344,14 +345,14 @@ class PySDModel:
         """The names that ``run(params=...)`` accepts."""
         return self._constants
 
-    def to_cld(self, results: Any = None) -> Any:
+    def to_cld(self, results: Results | None = None) -> CausalLoopDiagram:
         """The model's causal loop diagram (see `csframework.sd.structure.to_cld`)."""
         from csframework.sd import structure
 
         return structure.pysd_cld(self, _runner(self._py).model, _CONTROL_NAMES, results)
 
     def run(self, params: Mapping[str, Any] | None = None, stop: float | None = None,
-            dt: float | None = None, return_columns: Sequence[str] | None = None) -> Any:
+            dt: float | None = None, return_columns: Sequence[str] | None = None) -> Results:
         """Simulate with PySD (parameters of one run never stick to the next).
 
         Parameters
@@ -386,49 +387,3 @@ class PySDModel:
     def __repr__(self) -> str:
         return f"<PySDModel {self.name!r} from {self.path.name!r}: {len(self._names)} variables>"
 
-
-def load_model(path: str | Path) -> Any:
-    """Open a model file: natively where possible, through PySD otherwise.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        ``.xmile`` / ``.stmx`` / ``.xml`` (XMILE) or ``.mdl`` (Vensim).
-
-    Returns
-    -------
-    StockFlowModel or PySDModel
-        XMILE the native reader understands, and Vensim files the native
-        Vensim reader understands (`csframework.sd.vensim`), are a
-        `StockFlowModel`; files with features outside the native subset
-        (subscripts, modules, macros, multi-dimensional arrays, other
-        functions) are a `PySDModel`.
-        Both have ``run(params=, stop=, dt=, return_columns=)``.
-
-    Raises
-    ------
-    FormatError
-        For an XMILE file that is not well-formed or declares a DTD or
-        entities (such a file never reaches PySD), or one neither reader
-        understands.
-    """
-    from csframework.sd import xmile
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"model file {str(path)!r} does not exist")
-    suffix = path.suffix.lower()
-    if suffix == ".mdl":  # the native Vensim reader comes first (csframework.sd.loading)
-        return PySDModel(path)
-    if suffix not in (".xmile", ".stmx", ".xml"):
-        raise FormatError(f"{path.name!r}: unknown model file type {suffix!r}; expected .xmile, "
-                          ".stmx, .xml (XMILE) or .mdl (Vensim)")
-    data = path.read_bytes()
-    xmile._parse_xml(data, f"XMILE file {path.name!r}")  # hardened check before PySD sees it
-    try:
-        return xmile.read_xmile(path)
-    except FormatError as native_error:
-        try:
-            return PySDModel(path)
-        except FormatError as exc:
-            raise FormatError(f"{native_error}; PySD could not read it either: {exc}") from exc

@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from csframework.sd.loading import read_xmile
 from csframework.sd.model import StockFlowModel
-from csframework.sd.xmile import XmileWarning, name_key, read_sim_specs, read_xmile, xmile_names
+from csframework.sd.xmile import XmileWarning, name_key, read_sim_specs, xmile_names
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "conformance"
 CASES = sorted(

@@ -19,8 +19,9 @@ import pytest
 from csframework import load_model
 from csframework.errors import EquationError, FormatError, ModelError
 from csframework.sd import expressions, xmile
+from csframework.sd.loading import read_xmile
 from csframework.sd.model import StockFlowModel
-from csframework.sd.xmile import read_xmile, xmile_names
+from csframework.sd.xmile import xmile_names
 
 
 # --------------------------------------------------------------- equations
@@ -264,7 +265,7 @@ def test_the_repair_scans_each_byte_once_for_line_numbers():
     body = "".join(f'<aux name="a{i}">\n<eqn>{i}</eqn>\n</aux>\n' for i in range(2_000))
     data = _CountingBytes(xmile_doc(body + '<flow name="f"><eqn>1</eqn>').encode())
     _CountingBytes.scanned = 0
-    repaired, notes = xmile._close_unclosed(data)
+    repaired, notes = xmile.close_unclosed(data)
     assert len(notes) == 1 and "line 6001" in notes[0]
     assert _CountingBytes.scanned <= len(data)
     assert repaired.endswith(b"<eqn>1</eqn></flow></variables></model></xmile>")

@@ -15,9 +15,11 @@ import pytest
 
 from csframework.errors import FormatError, ModelError, UnknownNameError
 from csframework.sd import pysd_backend
+from csframework.sd.loading import load_xmile_or_pysd as load_model
+from csframework.sd.loading import read_xmile
 from csframework.sd.model import StockFlowModel
-from csframework.sd.pysd_backend import PySDModel, cache_dir, load_model
-from csframework.sd.xmile import XmileWarning, name_key, read_xmile, xmile_names
+from csframework.sd.pysd_backend import PySDModel, cache_dir
+from csframework.sd.xmile import XmileWarning, name_key, xmile_names
 
 pytestmark = pytest.mark.pysd
 

@@ -18,8 +18,9 @@ import pytest
 
 from csframework.errors import CacheError, CSFrameworkError, FormatError
 from csframework.sd import _pysd_cache, _pysd_safe, pysd_backend
+from csframework.sd.loading import load_xmile_or_pysd as load_model
 from csframework.sd.model import StockFlowModel
-from csframework.sd.pysd_backend import PySDModel, cache_dir, load_model
+from csframework.sd.pysd_backend import PySDModel, cache_dir
 
 pytestmark = pytest.mark.pysd
 

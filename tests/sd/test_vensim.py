@@ -24,7 +24,8 @@ import csframework as csf
 from csframework.errors import EquationError, FormatError, ModelError
 from csframework.sd import StockFlowModel
 from csframework.sd.library import world3_path
-from csframework.sd.vensim import UnsupportedVensimError, _key, read_vensim
+from csframework.sd.vensim import UnsupportedVensimError, read_vensim
+from csframework.sd.vensim.elements import vensim_key
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "vensim"
 CASES = sorted(str(p.relative_to(DATA)).replace("\\", "/") for p in DATA.rglob("*.mdl"))
@@ -57,14 +58,15 @@ def _frame(path: Path) -> pd.DataFrame:
 def _compare(model: StockFlowModel, expected: pd.DataFrame, rtol: float) -> list[str]:
     names = [*model.stocks, *model.flows, *model.auxiliaries, *model.constants]
     results = model.run(return_columns=names).to_frame()
-    by_key = {_key(n): n for n in names} | {_key(model[n].label or n): n for n in names}
+    by_key = {vensim_key(n): n for n in names} | {vensim_key(model[n].label or n): n
+                                                 for n in names}
     times = results.index.to_numpy(dtype=float)
     wanted = expected.index.to_numpy(dtype=float)
     rows = np.abs(times[None, :] - wanted[:, None]).argmin(axis=1)
     assert np.allclose(times[rows], wanted, atol=model.dt / 4)
     problems, compared = [], 0
     for column in expected.columns:
-        key = _key(column)
+        key = vensim_key(column)
         if key in CONTROLS:
             continue
         want = pd.to_numeric(expected[column], errors="coerce").to_numpy(dtype=float)
@@ -171,7 +173,7 @@ def test_pysd_defect_integer_smooth_state(tmp_path, pysd_cache):
 
 # ------------------------------------------------------------- to XMILE
 def test_world3_written_as_xmile_reads_back_with_the_same_results(world3):
-    from csframework.sd.xmile import read_xmile
+    from csframework.sd.loading import read_xmile
 
     text = world3.to_xmile()
     assert "ACTIVE" not in text.upper().replace("INACTIVE", "")
@@ -254,11 +256,11 @@ def test_pysd_never_evaluates_vensim_file_text(tmp_path, pysd_cache):
 
 
 def test_file_size_is_bounded(tmp_path, monkeypatch):
-    from csframework.sd import vensim
+    from csframework.sd.vensim import parsing
 
     path = tmp_path / "big.mdl"
     path.write_text(SMOOTH_FROM_ONE)
-    monkeypatch.setattr(vensim, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(parsing, "MAX_FILE_BYTES", 10)
     with pytest.raises(FormatError, match="more than the 10 accepted"):
         read_vensim(path)
 

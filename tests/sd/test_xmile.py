@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from csframework.errors import FormatError
+from csframework.sd.loading import read_xmile
 from csframework.sd.model import StockFlowModel
 from csframework.sd.xmile import (
     XmileWarning,
@@ -16,7 +17,6 @@ from csframework.sd.xmile import (
     parse_equation,
     python_identifier,
     read_sim_specs,
-    read_xmile,
     to_xmile,
     translate_equation,
     write,

@@ -11,7 +11,8 @@ import pytest
 from csframework.errors import DiagramError, UnknownNameError
 from csframework.sd import StockFlowModel
 from csframework.sd.diagram import draw, layout
-from csframework.sd.xmile import VIEW_SCALE, XmileWarning, read_xmile, xmile_names
+from csframework.sd.loading import read_xmile
+from csframework.sd.xmile import VIEW_SCALE, XmileWarning, xmile_names
 
 
 def epidemic() -> StockFlowModel:

@@ -56,9 +56,9 @@ def run(mdl: Path):
 def main() -> None:
     sys.path.insert(0, str(HERE.parents[2]))
     from csframework.sd.library import world3_path
-    from csframework.sd.vensim import _guard_pysd
+    from csframework.sd._pysd_guard import guard
 
-    _guard_pysd()
+    guard()
     patch_pysd()
     for mdl in sorted(HERE.rglob("*.mdl")):
         frame = run(mdl)
