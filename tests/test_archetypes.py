@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from csframework import archetypes
+from csframework._text import normalise
+from csframework.archetypes.matching import Matcher
 from csframework.cld import CausalLoopDiagram
 from csframework.errors import UnknownNameError
 
@@ -151,7 +153,7 @@ def test_meadows_traps_are_all_aliases():
 
 
 def test_aliases_are_unique():
-    every = [archetypes._key(x) for n in archetypes.names()
+    every = [normalise(x) for n in archetypes.names()
              for x in (n, *archetypes.get(n).aliases)]
     assert len(every) == len(set(every))
 
@@ -439,13 +441,13 @@ def test_find_pauses_the_garbage_collector_and_restores_it(monkeypatch):
 
     cld = archetypes.get("fixes that fail").cld
     seen = []
-    real = archetypes._Matcher.matches
+    real = Matcher.matches
 
     def spy(self, archetype, limit):
         seen.append(gc.isenabled())
         return real(self, archetype, limit)
 
-    monkeypatch.setattr(archetypes._Matcher, "matches", spy)
+    monkeypatch.setattr(Matcher, "matches", spy)
     assert gc.isenabled()
     assert archetypes.find(cld) and seen and not any(seen)
     assert gc.isenabled()
@@ -459,7 +461,7 @@ def test_find_pauses_the_garbage_collector_and_restores_it(monkeypatch):
     def broken(self, archetype, limit):
         raise RuntimeError("interrupted")
 
-    monkeypatch.setattr(archetypes._Matcher, "matches", broken)
+    monkeypatch.setattr(Matcher, "matches", broken)
     with pytest.raises(RuntimeError, match="interrupted"):
         archetypes.find(cld)
     assert gc.isenabled()
