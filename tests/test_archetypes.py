@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from csframework import archetypes
+from csframework import archetypes, library
 from csframework._text import normalise
 from csframework.archetypes.matching import Matcher
 from csframework.cld import CausalLoopDiagram
@@ -777,3 +777,101 @@ def test_shifting_the_burden_with_its_side_effect():
         "fundamental solution": "coaching for the teacher",
         "side effect": "teacher's reliance on the deputy"}
     assert set(match.loop_roles) == {"the quick way", "the slow way", "growing dependence"}
+
+
+# -- canonical positions stored with the library models (issues #13, #17) ---------------------
+
+ARCHETYPE_MODELS = [n for n in library.names() if library.info(n).archetype]
+
+# The models whose own diagram find() does not recognise: placed by hand in the canonical shape.
+PLACED_BY_HAND = ("balancing process with delay", "tragedy of the commons",
+                  "growth and underinvestment", "accidental adversaries")
+
+
+def _settings(name):
+    """The default and every setting the references explore, each once."""
+    info = library.info(name)
+    found = [{}]
+    for variant in info.variants:
+        values = variant.values or ((True, False) if variant.kind == "switch" else ())
+        found += [{variant.keyword: value} for value in values]
+    found += [scenario.kwargs for scenario in info.scenarios]
+    return [dict(s) for s in dict.fromkeys(tuple(sorted(s.items())) for s in found)]
+
+
+def _diagram_as_stored(model):
+    """The model's diagram with the model's own positions only (as ``to_cld`` draws it)."""
+    cld = model.to_cld()
+    for name in list(cld.positions):
+        cld.unplace(name)
+    for name, (x, y) in model.positions.items():
+        cld.place(name, x, y)
+    return cld
+
+
+@pytest.mark.parametrize("name", ARCHETYPE_MODELS)
+def test_library_models_store_their_canonical_positions(name):
+    archetype = archetypes.get(library.info(name).archetype)
+    recognised = 0
+    for setting in _settings(name):
+        model = library.load(name, **setting)
+        cld = model.to_cld()
+        variables = {v.name for v in cld.variables}
+        assert model.positions and set(model.positions) <= variables, setting
+        for placed in list(cld.positions):
+            cld.unplace(placed)
+        if archetypes.place_canonically(cld, archetype) is None:
+            continue
+        recognised += 1
+        if name not in PLACED_BY_HAND:
+            assert dict(model.positions) == dict(cld.positions), setting
+    if name in PLACED_BY_HAND:
+        assert not archetypes.find(library.load(name).to_cld(), archetypes=[archetype])
+    else:
+        assert recognised, f"{name}: find() no longer recognises the model's own diagram"
+
+
+def _inside(point, polygon) -> bool:
+    from matplotlib.path import Path as Polygon
+
+    return Polygon(polygon).contains_point(point)
+
+
+@pytest.mark.parametrize("name", PLACED_BY_HAND)
+@pytest.mark.parametrize("theme", ["participant", "presentation"])
+def test_models_placed_by_hand_are_legible_with_markers_inside_their_loops(name, theme):
+    from csframework import style
+    from csframework.cld.draw import draw
+    from csframework.cld.legibility import check
+
+    for setting in _settings(name):
+        cld = _diagram_as_stored(library.load(name, **setting))
+        with style.theme(theme):
+            figure = draw(cld)
+            report = check(figure)
+        assert report.ok, (setting, report.problems)
+        found = {a.get_gid(): a for a in figure.findobj(lambda a: bool(a.get_gid()))}
+        centres = {gid[6:]: a.get_position() for gid, a in found.items()
+                   if gid.startswith("label:")}
+        for loop in cld.loops():
+            label = found.get(f"loop-label:{loop.name}")
+            assert label is not None, f"{name} {setting}: {loop.name} is not marked"
+            if len(loop.variables) > 2:
+                ring = [centres[v] for v in loop.variables]
+                assert _inside(label.get_position(), ring), (setting, loop.name)
+
+
+def test_two_loops_side_by_side_sharing_their_variable_in_the_models_placed_by_hand():
+    positions = library.load("growth and underinvestment").positions
+    left = [positions[v] for v in ("demand", "reputation_change", "reputation", "demand_growth")]
+    right = [positions[v] for v in ("capacity", "performance_shortfall", "investment")]
+    shared = positions["performance"]
+    assert max(x for x, _ in left) < shared[0] < min(x for x, _ in right)
+    commons = library.load("tragedy of the commons").positions
+    assert all(commons[f"{v}_of_a"][1] > 0 > commons[f"{v}_of_b"][1]
+               for v in ("effort", "change_in_effort"))
+    assert {commons[v][1] for v in ("total_effort", "harvest", "resource", "gain_per_effort")} \
+        == {0.0}
+    adversaries = library.load("accidental adversaries").positions
+    assert adversaries["success_of_a"][0] < 0 < adversaries["success_of_b"][0]
+    assert adversaries["gains_of_b"][1] > 0 > adversaries["gains_of_a"][1]
