@@ -58,8 +58,9 @@ from csframework._archetype_data import Form
 from csframework.archetypes.catalogue import Archetype, get, names
 from csframework.archetypes.finding import find
 from csframework.archetypes.matches import Match, MatchList
-from csframework.archetypes.matching import LOOP_LIMIT
+from csframework.archetypes.matching import LOOP_LIMIT as LOOP_LIMIT
 from csframework.archetypes.placement import place_canonically
-from csframework.archetypes.search import DEFAULT_LIMIT, MAX_PATH_LENGTH
+from csframework.archetypes.search import DEFAULT_LIMIT as DEFAULT_LIMIT
+from csframework.archetypes.search import MAX_PATH_LENGTH as MAX_PATH_LENGTH
 
 __all__ = ["Archetype", "Form", "Match", "MatchList", "find", "get", "names", "place_canonically"]
