@@ -875,3 +875,86 @@ def test_two_loops_side_by_side_sharing_their_variable_in_the_models_placed_by_h
     adversaries = library.load("accidental adversaries").positions
     assert adversaries["success_of_a"][0] < 0 < adversaries["success_of_b"][0]
     assert adversaries["gains_of_b"][1] > 0 > adversaries["gains_of_a"][1]
+
+
+# -- a constraint drawn as a capacity: named the other way round (issue #14) ------------------
+
+def test_limits_to_growth_with_a_capacity_for_its_constraint():
+    cld = CausalLoopDiagram.from_text("""
+        families choosing the school -> good name in the town : +
+        good name in the town -> families choosing the school : +
+        families choosing the school -> crowding in classrooms : +
+        crowding in classrooms -> families choosing the school : -
+        classroom capacity -> crowding in classrooms : -
+    """)
+    [match] = archetypes.find(cld)
+    assert match.archetype.name == "limits to growth"
+    assert match.roles["constraint"] == "classroom capacity"
+    assert match.inverted == ("constraint",)
+    assert not match.missing and match.confidence == 0.95
+    assert "'classroom capacity' plays constraint, turned round: less classroom capacity " \
+           "is more constraint." in match.explain()
+    assert bench.verify(cld, match)
+    # with every polarity taken as drawn, the capacity is no constraint
+    [strict] = archetypes.find(cld, allow_inverted=False)
+    assert "constraint" not in strict.roles
+    assert strict.missing == ("no constraint is drawn pushing the slowing action "
+                              "(constraint -> slowing action)",)
+
+
+def test_a_constraint_drawn_upright_is_preferred_to_a_capacity():
+    cld = CausalLoopDiagram.from_text("""
+        volunteers -> projects started : +
+        projects started -> volunteers : +
+        projects started -> coordinator's overload : +
+        coordinator's overload -> projects started : -
+        coordinator's hours -> coordinator's overload : -
+        paperwork per project -> coordinator's overload : +
+    """)
+    [match] = archetypes.find(cld)
+    assert match.roles["constraint"] == "paperwork per project" and not match.inverted
+
+
+def test_growth_and_underinvestment_with_capacity_and_a_tolerance_for_its_standard():
+    cld = CausalLoopDiagram.from_text("""
+        families on the programme -> word of mouth : +
+        word of mouth -> families on the programme : +
+        families on the programme -> quality of sessions : -
+        quality of sessions -> families on the programme : +
+        quality of sessions -> felt need for facilitators : -
+        felt need for facilitators -> training facilitators : +
+        training facilitators -> facilitator capacity : + delay
+        facilitator capacity -> quality of sessions : +
+        tolerance of crowded groups -> felt need for facilitators : -
+        quality of sessions -> tolerance of crowded groups : -
+    """)
+    [match] = archetypes.find(cld)
+    assert match.archetype.name == "growth and underinvestment"
+    assert match.roles["capacity"] == "facilitator capacity"
+    assert match.roles["performance standard"] == "tolerance of crowded groups"
+    assert match.inverted == ("performance standard",) and not match.missing
+    assert "lowering the standard" in match.loop_roles
+    assert bench.verify(cld, match)
+
+
+def test_a_capacity_that_does_not_push_the_slowing_action_is_not_the_constraint():
+    cld = CausalLoopDiagram.from_text("""
+        families choosing the school -> good name in the town : +
+        good name in the town -> families choosing the school : +
+        families choosing the school -> crowding in classrooms : +
+        crowding in classrooms -> families choosing the school : -
+        staff capacity -> good name in the town : +
+    """)
+    [match] = archetypes.find(cld)
+    assert "constraint" not in match.roles and not match.inverted
+
+
+def test_a_capacity_beside_a_reinforcing_pair_is_not_limits_to_growth():
+    cld = CausalLoopDiagram.from_text("""
+        families choosing the school -> good name in the town : +
+        good name in the town -> families choosing the school : +
+        families choosing the school -> crowding in classrooms : +
+        crowding in classrooms -> families choosing the school : +
+        classroom capacity -> crowding in classrooms : -
+    """)
+    assert "limits to growth" not in archetypes.find(cld).names

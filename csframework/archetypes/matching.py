@@ -105,8 +105,8 @@ class Matcher:
                turned: dict[str, int], paths: dict[tuple[str, str], Path],
                form: str = "") -> Match:
         missing: list[str] = []
-        inverted = tuple(r for r in archetype.roles if turned.get(r, 1) < 0)
-        confidence = _INVERTED_FACTOR ** len(inverted)
+        turns = dict(turned)
+        confidence = _INVERTED_FACTOR ** sum(turn < 0 for turn in turns.values())
         for n, edge in enumerate(pattern.edges):
             path = paths[edge.cause, edge.effect]
             if len(path) > 2:
@@ -116,9 +116,12 @@ class Matcher:
                 confidence *= _DELAY_FACTOR
                 missing.append(f"the delay on {edge.cause} -> {edge.effect} "
                                f"({' -> '.join(path)}) is not marked")
-        optional_missing = self._fill_optional(pattern, roles, paths)
+        optional_missing = self._fill_optional(pattern, roles, paths, turns)
         confidence *= _OPTIONAL_FACTOR ** len(optional_missing)
         missing.extend(optional_missing)
+        # optional roles played turned round (a capacity for a constraint)
+        confidence *= _INVERTED_FACTOR ** sum(turns[r] < 0 for r in turns.keys() - turned.keys())
+        inverted = tuple(r for r in archetype.roles if turns.get(r, 1) < 0)
         loops, loop_roles = [], []
         pairs = {*((e.cause, e.effect) for e in pattern.edges),
                  *((e.cause, e.effect) for e in pattern.optional_edges
@@ -144,18 +147,24 @@ class Matcher:
                    for x in pattern.stretches[n])
 
     def _fill_optional(self, pattern: Pattern, roles: dict[str, str],
-                       paths: dict[tuple[str, str], Path]) -> list[str]:
-        """Place optional roles and links where the diagram has them; say what is missing."""
+                       paths: dict[tuple[str, str], Path], turns: dict[str, int]) -> list[str]:
+        """Place optional roles and links where the diagram has them; say what is missing.
+
+        A link's chain has the link's polarity, flipped for each of its two roles
+        played turned round (`turns`, -1; an optional role placed turned round is
+        added to it).
+        """
         used = set(roles.values()) | {v for p in paths.values() for v in p}
         missing = []
         for edge in pattern.optional_edges:
             for role in (edge.cause, edge.effect):
                 if role not in roles:
-                    self._place_optional_role(pattern, role, roles, used)
+                    self._place_optional_role(pattern, role, roles, used, turns)
             if edge.cause not in roles or edge.effect not in roles:
                 missing.append(_missing_optional(edge, roles))
                 continue
-            path = self._free_path(roles[edge.cause], roles[edge.effect], edge.sign, used)
+            sign = edge.sign * turns.get(edge.cause, 1) * turns.get(edge.effect, 1)
+            path = self._free_path(roles[edge.cause], roles[edge.effect], sign, used)
             if path is None:
                 missing.append(_missing_optional(edge, roles))
                 continue
@@ -164,17 +173,20 @@ class Matcher:
         return missing
 
     def _place_optional_role(self, pattern: Pattern, role: str, roles: dict[str, str],
-                             used: set[str]) -> None:
+                             used: set[str], turns: dict[str, int]) -> None:
         """Give an optional role the free variable tied best to the placed roles.
 
         Best: the most optional links realised by free chains of the right sign,
-        then the fewest variables on them, then the name.
+        then a variable playing it upright (when roles may be turned round, one
+        named the other way round, as a capacity for a constraint, comes next),
+        then the fewest variables on the chains, then the name.
         """
         ties = tuple(e for e in pattern.optional_edges
                      if (e.cause == role and e.effect in roles)
                      or (e.effect == role and e.cause in roles))
-        best: tuple[int, int, str] | None = None
-        for hope, candidate in self._optional_candidates(role, ties, roles):
+        best: tuple[int, int, int, str] | None = None
+        turn_of_best = 1
+        for hope, candidate, turn in self._optional_candidates(role, ties, roles, turns):
             if best is not None and best <= hope:
                 break       # no later candidate can do better
             if candidate in used:
@@ -184,40 +196,48 @@ class Matcher:
             for other in ties:
                 a = candidate if other.cause == role else roles[other.cause]
                 b = candidate if other.effect == role else roles[other.effect]
+                end = other.effect if other.cause == role else other.cause
                 # a simple chain from a to b has neither in between
-                path = self._free_path(a, b, other.sign, used)
+                path = self._free_path(a, b, other.sign * turn * turns.get(end, 1), used)
                 if path is not None:
                     score += 1
                     length += len(path)
-            key = (-score, length, candidate)
+            key = (-score, turn < 0, length, candidate)
             if score and (best is None or key < best):
-                best = key
+                best, turn_of_best = key, turn
         if best is not None:
-            roles[role] = best[2]
-            used.add(best[2])
+            roles[role] = best[3]
+            used.add(best[3])
+            if turn_of_best < 0:
+                turns[role] = turn_of_best
 
-    def _optional_candidates(self, role: str, ties: tuple[Edge, ...], roles: dict[str, str]
-                             ) -> list[tuple[tuple[int, int, str], str]]:
-        """The variables that may play an optional role, best first by what they could
-        score with no variable taken (a bound on what they score: see _place_optional_role)."""
-        ends = tuple(roles[e.cause] if e.effect == role else roles[e.effect] for e in ties)
-        key = (role, ties, ends)
+    def _optional_candidates(self, role: str, ties: tuple[Edge, ...], roles: dict[str, str],
+                             turns: dict[str, int]
+                             ) -> list[tuple[tuple[int, bool, int, str], str, int]]:
+        """The variables that may play an optional role, each upright or (when allowed)
+        turned round, best first by what they could score with no variable taken (a bound
+        on what they score: see _place_optional_role)."""
+        other_ends = tuple(e.cause if e.effect == role else e.effect for e in ties)
+        ends = tuple(roles[end] for end in other_ends)
+        end_turns = tuple(turns.get(end, 1) for end in other_ends)
+        key = (role, ties, ends, end_turns)
         found = self._candidates.get(key)
         if found is None:
-            scores: dict[str, list[int]] = {}
-            for edge, end in zip(ties, ends, strict=True):
+            scores: dict[tuple[str, int], list[int]] = {}
+            for edge, end, end_turn in zip(ties, ends, end_turns, strict=True):
                 forward = edge.effect == role
                 for candidate in self.graph.reach(end, forward):
                     cause, effect = (end, candidate) if forward else (candidate, end)
-                    length = next((len(path) for path, sign in self.graph.paths(cause, effect)
-                                   if sign == edge.sign), None)
-                    if length is not None:
-                        score = scores.setdefault(candidate, [0, 0])
-                        score[0] -= 1
-                        score[1] += length
+                    for turn in (1, -1) if self.allow_inverted else (1,):
+                        length = next((len(path) for path, sign in self.graph.paths(cause, effect)
+                                       if sign == edge.sign * turn * end_turn), None)
+                        if length is not None:
+                            score = scores.setdefault((candidate, turn), [0, 0])
+                            score[0] -= 1
+                            score[1] += length
             found = self._candidates[key] = sorted(
-                ((score, length, candidate), candidate)
-                for candidate, (score, length) in scores.items())
+                ((score, turn < 0, length, candidate), candidate, turn)
+                for (candidate, turn), (score, length) in scores.items())
         return found
 
     def _free_path(self, cause: str, effect: str, sign: int, used: set[str]) -> Path | None:
