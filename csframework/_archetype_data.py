@@ -326,7 +326,26 @@ ESCALATION = dict(
                        "B catches up")),
         merged=(("B's result relative to A", "A's result relative to B"),),
         source="Senge, The Fifth Discipline, ch. 5 and appendix 2",
-    ),),
+    ), Form(
+        # Each party's balancing loop drawn with two variables, the threat it feels and
+        # its response: the threat is its own result relative to the other, turned round.
+        name="two variables per party",
+        structure="""
+            threat to A -> A's activity : +
+            A's activity -> threat to A : -
+            threat to B -> B's activity : +
+            B's activity -> threat to B : -
+            A's activity -> threat to B : +
+            B's activity -> threat to A : +
+        """,
+        loop_stories=((("threat to A", "A's activity"), "A catches up"),
+                      (("threat to B", "B's activity"), "B catches up"),
+                      (("threat to A", "A's activity", "threat to B", "B's activity"),
+                       "the race (figure eight)")),
+        merged=(("A's result relative to B", "threat to A"),
+                ("B's result relative to A", "threat to B")),
+        source="the short drawing common in workshops (each side's felt threat and response)",
+    )),
 )
 
 SUCCESS_TO_THE_SUCCESSFUL = dict(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections import Counter
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -352,7 +353,8 @@ def test_hundred_variable_diagram_terminates_bounded():
     assert found.complete
     assert all(bench.verify(cld, m) for m in found)
     capped = archetypes.find(bench.hundred_variables(2.0), limit=5)
-    assert all(Counter(m.archetype.name for m in capped)[n] <= 5 for n in archetypes.names())
+    # the limit holds for each archetype and for each form of it (see find's `limit`)
+    assert all(Counter(bench.label(m) for m in capped)[n] <= 5 for n in bench.labels())
 
 
 def test_dense_hundred_variable_diagram_reports_complete_correctly():
@@ -388,9 +390,10 @@ def test_dense_hundred_variable_diagram_reports_complete_correctly():
 
 
 def _best_optional_role(graph, archetype, match, role):
-    """The variable the optional `role` should get, by brute force over the whole diagram:
-    most optional links realised by chains of the right sign through free variables,
-    then fewest variables on those chains, then the name."""
+    """The variable the optional `role` should get, and whether turned round, by brute force
+    over the whole diagram: most optional links realised by chains of the right sign through
+    free variables (a link's sign flipped for each of its roles turned round), then played
+    upright, then fewest variables on those chains, then the name."""
     import itertools
 
     import networkx as nx
@@ -402,23 +405,27 @@ def _best_optional_role(graph, archetype, match, role):
             for v in path}
     ties = [x for x in archetype.cld.links if (x.cause, x.effect) in optional
             and role in (x.cause, x.effect) and ({x.cause, x.effect} - {role}) <= set(roles)]
+    turned_ends = set(match.inverted) - {role}
     best = None
     for candidate in sorted(set(graph) - used):
-        score = length = 0
-        for tie in ties:
-            a = candidate if tie.cause == role else roles[tie.cause]
-            b = candidate if tie.effect == role else roles[tie.effect]
-            want = "-" if tie.is_negative else "+"
-            free = [len(path) for path in nx.all_simple_paths(graph, a, b, cutoff=3)
-                    if not used.intersection(path[1:-1])
-                    and ("-" if sum(graph.edges[e]["polarity"] == "-"
-                                    for e in itertools.pairwise(path)) % 2 else "+") == want]
-            if free:
-                score += 1
-                length += min(free)
-        if score and (best is None or (-score, length, candidate) < best):
-            best = (-score, length, candidate)
-    return best and best[2]
+        for turn in (1, -1):
+            score = length = 0
+            for tie in ties:
+                a = candidate if tie.cause == role else roles[tie.cause]
+                b = candidate if tie.effect == role else roles[tie.effect]
+                end = tie.effect if tie.cause == role else tie.cause
+                sign = (-1 if tie.is_negative else 1) * turn * (-1 if end in turned_ends else 1)
+                want = "-" if sign < 0 else "+"
+                free = [len(path) for path in nx.all_simple_paths(graph, a, b, cutoff=3)
+                        if not used.intersection(path[1:-1])
+                        and ("-" if sum(graph.edges[e]["polarity"] == "-"
+                                        for e in itertools.pairwise(path)) % 2 else "+") == want]
+                if free:
+                    score += 1
+                    length += min(free)
+            if score and (best is None or (-score, turn < 0, length, candidate) < best):
+                best = (-score, turn < 0, length, candidate)
+    return best and (best[3], best[1])
 
 
 @pytest.mark.parametrize("name", ["balancing process with delay", "limits to growth",
@@ -431,7 +438,8 @@ def test_optional_role_is_the_best_free_variable(name):
         cld = bench.random_diagram(seed, 10, 30, 2.0)
         graph = cld.to_networkx()
         for match in archetypes.find(cld, archetypes=[name], nested=True, limit=50):
-            assert match.roles.get(role) == _best_optional_role(graph, archetype, match, role)
+            best = _best_optional_role(graph, archetype, match, role)
+            assert (match.roles.get(role), role in match.inverted) == (best or (None, False))
             checked += role in match.roles
     assert checked >= 20
 
@@ -597,6 +605,21 @@ def test_card_html_shows_the_diagram(name):
     assert found, "the card has no picture"
     assert base64.b64decode(found.group(1))[:4] == b"\x89PNG"
 
+
+@pytest.mark.parametrize("name", list(LOOP_KINDS))
+def test_card_html_lists_the_forms_the_finder_recognises(name):
+    archetype = archetypes.get(name)
+    html = archetype._repr_html_()
+    for form in archetype.forms:
+        assert f"<li>with {escape(form.name)}, as {escape(form.source)} draws it</li>" in html
+    assert ("also recognises it drawn" in html) == bool(archetype.forms)
+
+
+def test_escalation_card_lists_both_of_its_forms():
+    html = archetypes.get("escalation")._repr_html_()
+    assert "with one relative position, as Senge, The Fifth Discipline" in html
+    assert "with two variables per party" in html
+
 # -- find: the forms the references print, with participants' names --------------
 
 SENGE_ESCALATION = """
@@ -675,13 +698,20 @@ def test_eroding_goals_is_also_read_as_escalation():
 
 def test_the_form_is_one_variable_for_two_roles():
     escalation = archetypes.get("escalation")
-    [form] = escalation.forms
+    form = escalation.form("one relative position")
     cld = escalation.form_cld(form.name)
     template = set(escalation.roles)
     merged = dict(form.merged)
+    assert len(merged) == 1
     assert {v.name for v in cld.variables} == template - set(merged)
     assert set(merged.values()) <= template
     assert Counter(loop.kind for loop in cld.loops()) == Counter({"balancing": 2})
+    short = escalation.form("two variables per party")
+    merged = dict(short.merged)
+    assert {v.name for v in escalation.form_cld(short.name).variables} == template - set(merged)
+    assert set(merged.values()) <= template and len(merged) == 2
+    assert Counter(loop.kind for loop in escalation.form_cld(short.name).loops()) == Counter(
+        {"balancing": 2, "reinforcing": 1})
     assert escalation.form_cld("").to_text() == escalation.cld.to_text()
     with pytest.raises(UnknownNameError, match="one relative position"):
         escalation.form("one relative positon")
@@ -958,3 +988,77 @@ def test_a_capacity_beside_a_reinforcing_pair_is_not_limits_to_growth():
         classroom capacity -> crowding in classrooms : -
     """)
     assert "limits to growth" not in archetypes.find(cld).names
+
+
+# -- escalation drawn with two variables per party, or extra steps in each loop (issue #14) ----
+
+TWO_SCHOOLS = """
+    school A feeling behind -> school A's open evenings : +
+    school A's open evenings -> school A feeling behind : -
+    school B's open evenings -> school A feeling behind : +
+    school B feeling behind -> school B's open evenings : +
+    school B's open evenings -> school B feeling behind : -
+    school A's open evenings -> school B feeling behind : +
+"""
+
+
+def test_escalation_drawn_with_two_variables_per_party():
+    cld = CausalLoopDiagram.from_text(TWO_SCHOOLS)
+    [match] = archetypes.find(cld)
+    assert (match.archetype.name, match.form) == ("escalation", "two variables per party")
+    assert match.confidence == 1.0 and not match.missing and not match.alternatives
+    assert {match.roles["threat to A"], match.roles["threat to B"]} == {
+        "school A feeling behind", "school B feeling behind"}
+    assert sorted(loop.kind for loop in match.loops) == ["balancing", "balancing",
+                                                         "reinforcing"]
+    assert "plays threat to A and, turned round, A's result relative to B" in match.explain()
+    assert bench.verify(cld, match)
+
+
+def test_escalation_with_an_extra_step_inside_each_partys_loop():
+    cld = CausalLoopDiagram.from_text("""
+        our standing relative to theirs -> pressure on us : -
+        pressure on us -> our campaign budget : +
+        our campaign budget -> our campaigns : +
+        our campaigns -> our standing relative to theirs : +
+        their standing relative to ours -> pressure on them : -
+        pressure on them -> their campaign budget : +
+        their campaign budget -> their campaigns : +
+        their campaigns -> their standing relative to ours : +
+        our campaigns -> their standing relative to ours : -
+        their campaigns -> our standing relative to theirs : -
+    """)
+    [match] = archetypes.find(cld)
+    assert (match.archetype.name, match.form) == ("escalation", "")
+    assert {match.roles["threat to A"], match.roles["threat to B"]} == {"pressure on us",
+                                                                         "pressure on them"}
+    assert sum("in-between steps" in m for m in match.missing) == 2
+    # the form with two variables per party reads the same loops: not reported twice
+    assert not match.alternatives
+    assert bench.verify(cld, match)
+
+
+def test_escalation_template_is_not_also_read_as_its_short_form():
+    [match] = archetypes.find(archetypes.get("escalation").cld)
+    assert match.form == "" and match.confidence == 1.0 and not match.alternatives
+
+
+def test_two_parties_each_correcting_alone_are_not_escalation():
+    # each reacts to its own gap only: the cross links are missing
+    cld = CausalLoopDiagram.from_text("""
+        school A feeling behind -> school A's open evenings : +
+        school A's open evenings -> school A feeling behind : -
+        school B feeling behind -> school B's open evenings : +
+        school B's open evenings -> school B feeling behind : -
+        school A's open evenings -> local press coverage : +
+        school B's open evenings -> local press coverage : +
+    """)
+    assert "escalation" not in archetypes.find(cld, nested=True).names
+
+
+def test_one_party_calming_the_other_is_not_escalation():
+    # B's open evenings reassure A (a balancing cross link): no race
+    cld = CausalLoopDiagram.from_text(TWO_SCHOOLS.replace(
+        "school B's open evenings -> school A feeling behind : +",
+        "school B's open evenings -> school A feeling behind : -"))
+    assert "escalation" not in archetypes.find(cld, nested=True).names

@@ -220,6 +220,8 @@ class Archetype:
         loops = "; ".join(f"<strong>{escape(loop.name)}</strong> {escape(loop.story or '')} "
                           f"({escape(loop.kind)})" for loop in self.cld.loops() if loop.story)
         picture = base64.b64encode(self.cld.to_png()).decode("ascii")
+        forms = "".join(f"<li>with {escape(form.name)}, as {escape(form.source)} draws it</li>"
+                        for form in self.forms)
         return (
             "<div style='border:1px solid #bbb;border-radius:6px;padding:0.8em;max-width:48em'>"
             f"<h3 style='margin-top:0'>{escape(self.name.capitalize())}</h3>"
@@ -230,6 +232,8 @@ class Archetype:
             f"<p><strong>Behaviour over time:</strong> {escape(self.behaviour_over_time)} "
             f"({escape(self.behaviour)})</p>"
             f"<p><strong>Loops:</strong> {loops}</p>"
+            + (f"<p><strong>The archetype finder also recognises it drawn</strong></p>"
+               f"<ul>{forms}</ul>" if forms else "") +
             f"<p><strong>Where leverage lies:</strong> {escape(self.leverage)}</p>"
             f"<p><strong>Questions</strong></p><ul>{questions}</ul></div>"
         )

@@ -55,8 +55,12 @@ class LoopSearch:
     of trying every alignment in turn.
     """
 
-    def __init__(self, matcher: Matcher, archetype: Archetype, limit: int, form: str = ""):
+    def __init__(self, matcher: Matcher, archetype: Archetype, limit: int, form: str = "",
+                 exclude: frozenset[frozenset[int]] = frozenset()):
+        """Search `archetype` (or its form called `form`) in `matcher`'s diagram, keeping at
+        most `limit` matches; sets of participant loops in `exclude` are not matches."""
         self.matcher = matcher
+        self.exclude = exclude
         self.name = archetype.name
         self.pattern = compile_pattern(archetype, form)
         self.steps = plan_steps(archetype, form)
@@ -240,6 +244,8 @@ class LoopSearch:
         of them in walking order on a tie; they all fit when one does.
         """
         key = frozenset((*self.used, index))
+        if key in self.exclude:
+            return False
         if self._readings is not None:      # below the first step: collect
             self._push(step, align, turn, index)
             self._readings.append(self._reading(key))

@@ -85,13 +85,16 @@ class Matcher:
         The same loops read with the roles shifted along them, or the two parties
         swapped, are the same archetype, not another: the best reading is kept.
         Each of the archetype's :attr:`~Archetype.forms` is searched too, with
-        `limit` matches for each.
+        `limit` matches for each, on other sets of loops than those found before.
         """
         found = []
         self.stopped = []
+        seen: frozenset[frozenset[int]] = frozenset()
         for form in ("", *(f.name for f in archetype.forms)):
-            search = LoopSearch(self, archetype, limit, form)
+            # a form read on loops that the template (or an earlier form) took adds nothing
+            search = LoopSearch(self, archetype, limit, form, exclude=seen)
             search.run()
+            seen = seen.union(search.best)
             if search.stopped:
                 self.stopped.append(form)
             pattern = search.pattern
