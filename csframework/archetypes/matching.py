@@ -227,17 +227,22 @@ class Matcher:
         found = self._candidates.get(key)
         if found is None:
             scores: dict[tuple[str, int], list[int]] = {}
+            turns_allowed = (1, -1) if self.allow_inverted else (1,)
             for edge, end, end_turn in zip(ties, ends, end_turns, strict=True):
                 forward = edge.effect == role
-                for candidate in self.graph.reach(end, forward):
+                for candidate, signs in self.graph.reach(end, forward).items():
+                    wanted = {edge.sign * turn * end_turn: turn for turn in turns_allowed}
+                    if wanted.keys().isdisjoint(signs):
+                        continue
                     cause, effect = (end, candidate) if forward else (candidate, end)
-                    for turn in (1, -1) if self.allow_inverted else (1,):
-                        length = next((len(path) for path, sign in self.graph.paths(cause, effect)
-                                       if sign == edge.sign * turn * end_turn), None)
-                        if length is not None:
+                    for path, sign in self.graph.paths(cause, effect):   # shortest first
+                        turn = wanted.pop(sign, None)
+                        if turn is not None:
                             score = scores.setdefault((candidate, turn), [0, 0])
                             score[0] -= 1
-                            score[1] += length
+                            score[1] += len(path)
+                        if not wanted:
+                            break
             found = self._candidates[key] = sorted(
                 ((score, turn < 0, length, candidate), candidate, turn)
                 for (candidate, turn), (score, length) in scores.items())
