@@ -231,8 +231,9 @@ class Matcher:
             for edge, end, end_turn in zip(ties, ends, end_turns, strict=True):
                 forward = edge.effect == role
                 for candidate, signs in self.graph.reach(end, forward).items():
-                    wanted = {edge.sign * turn * end_turn: turn for turn in turns_allowed}
-                    if wanted.keys().isdisjoint(signs):
+                    wanted = {sign: turn for turn in turns_allowed
+                              if (sign := edge.sign * turn * end_turn) in signs}
+                    if not wanted:
                         continue
                     cause, effect = (end, candidate) if forward else (candidate, end)
                     for path, sign in self.graph.paths(cause, effect):   # shortest first
