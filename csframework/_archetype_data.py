@@ -13,6 +13,9 @@ archetype (Senge's appendix, Kim's *Systems Archetype Basics*): two loops side
 by side sharing their common variable, escalation and accidental adversaries as
 a figure eight. Coordinates are in arbitrary units, y pointing up.
 
+Each archetype is a ``dict`` of the keyword arguments of
+:class:`csframework.archetypes.Archetype` (one class, defined there).
+
 Facts follow Senge's *The Fifth Discipline*, Kim's *Systems Archetypes at a
 Glance*, Braun (2002) and Meadows' system traps; the stories are our own.
 """
@@ -20,8 +23,9 @@ Glance*, Braun (2002) and Meadows' system traps; the stories are our own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["DEFINITIONS", "TELLING_APART", "Definition", "Form"]
+__all__ = ["DEFINITIONS", "TELLING_APART", "Form"]
 
 
 @dataclass(frozen=True)
@@ -51,27 +55,7 @@ class Form:
     source: str
 
 
-@dataclass(frozen=True)
-class Definition:
-    """The raw definition of one archetype (see :class:`csframework.archetypes.Archetype`)."""
-
-    name: str
-    aliases: tuple[str, ...]
-    structure: str
-    loop_stories: tuple[tuple[tuple[str, ...], str], ...]
-    behaviour: str
-    behaviour_over_time: str
-    story: str
-    leverage: str
-    questions: tuple[str, ...]
-    optional: tuple[tuple[str, str], ...] = ()
-    delay_required: bool = False
-    loop_names: tuple[tuple[str, str], ...] = ()
-    layout: tuple[tuple[str, float, float], ...] = ()
-    forms: tuple[Form, ...] = ()
-
-
-BALANCING_WITH_DELAY = Definition(
+BALANCING_WITH_DELAY = dict(
     name="balancing process with delay",
     aliases=("balancing with delay", "balancing loop with delay", "balancing process with a delay"),
     structure="""
@@ -111,7 +95,7 @@ BALANCING_WITH_DELAY = Definition(
     ),
 )
 
-LIMITS_TO_GROWTH = Definition(
+LIMITS_TO_GROWTH = dict(
     name="limits to growth",
     aliases=("limits to success", "limit to growth"),
     structure="""
@@ -151,7 +135,7 @@ LIMITS_TO_GROWTH = Definition(
     ),
 )
 
-FIXES_THAT_FAIL = Definition(
+FIXES_THAT_FAIL = dict(
     name="fixes that fail",
     aliases=("policy resistance", "rule beating", "fixes that backfire"),
     structure="""
@@ -188,7 +172,7 @@ FIXES_THAT_FAIL = Definition(
     ),
 )
 
-SHIFTING_THE_BURDEN = Definition(
+SHIFTING_THE_BURDEN = dict(
     name="shifting the burden",
     # Meadows' "seeking the wrong goal" is filed here: chasing the measure is a
     # symptomatic solution that draws effort away from the real purpose.
@@ -238,7 +222,7 @@ SHIFTING_THE_BURDEN = Definition(
     ),
 )
 
-ERODING_GOALS = Definition(
+ERODING_GOALS = dict(
     name="eroding goals",
     aliases=("drift to low performance", "drifting goals", "eroding standards"),
     structure="""
@@ -279,7 +263,7 @@ ERODING_GOALS = Definition(
     ),
 )
 
-ESCALATION = Definition(
+ESCALATION = dict(
     name="escalation",
     aliases=("arms race", "competitive escalation"),
     structure="""
@@ -342,10 +326,29 @@ ESCALATION = Definition(
                        "B catches up")),
         merged=(("B's result relative to A", "A's result relative to B"),),
         source="Senge, The Fifth Discipline, ch. 5 and appendix 2",
-    ),),
+    ), Form(
+        # Each party's balancing loop drawn with two variables, the threat it feels and
+        # its response: the threat is its own result relative to the other, turned round.
+        name="two variables per party",
+        structure="""
+            threat to A -> A's activity : +
+            A's activity -> threat to A : -
+            threat to B -> B's activity : +
+            B's activity -> threat to B : -
+            A's activity -> threat to B : +
+            B's activity -> threat to A : +
+        """,
+        loop_stories=((("threat to A", "A's activity"), "A catches up"),
+                      (("threat to B", "B's activity"), "B catches up"),
+                      (("threat to A", "A's activity", "threat to B", "B's activity"),
+                       "the race (figure eight)")),
+        merged=(("A's result relative to B", "threat to A"),
+                ("B's result relative to A", "threat to B")),
+        source="the short drawing common in workshops (each side's felt threat and response)",
+    )),
 )
 
-SUCCESS_TO_THE_SUCCESSFUL = Definition(
+SUCCESS_TO_THE_SUCCESSFUL = dict(
     name="success to the successful",
     aliases=("winner takes all", "competitive exclusion"),
     structure="""
@@ -393,7 +396,7 @@ SUCCESS_TO_THE_SUCCESSFUL = Definition(
     ),
 )
 
-TRAGEDY_OF_THE_COMMONS = Definition(
+TRAGEDY_OF_THE_COMMONS = dict(
     name="tragedy of the commons",
     aliases=("the commons", "tragedy of commons", "commons"),
     structure="""
@@ -445,7 +448,7 @@ TRAGEDY_OF_THE_COMMONS = Definition(
     ),
 )
 
-GROWTH_AND_UNDERINVESTMENT = Definition(
+GROWTH_AND_UNDERINVESTMENT = dict(
     name="growth and underinvestment",
     aliases=("underinvestment", "growth and underinvestment with drifting standards"),
     structure="""
@@ -499,7 +502,7 @@ GROWTH_AND_UNDERINVESTMENT = Definition(
     ),
 )
 
-ACCIDENTAL_ADVERSARIES = Definition(
+ACCIDENTAL_ADVERSARIES = dict(
     name="accidental adversaries",
     aliases=("accidental adversary",),
     structure="""
@@ -574,8 +577,9 @@ TELLING_APART: dict[frozenset[str], str] = {
     ),
 }
 
-#: The ten definitions, in the reference's order.
-DEFINITIONS: tuple[Definition, ...] = (
+#: The ten definitions, in the reference's order: the keyword arguments of
+#: :class:`csframework.archetypes.Archetype`, which holds the fields and their meaning.
+DEFINITIONS: tuple[dict[str, Any], ...] = (
     BALANCING_WITH_DELAY,
     LIMITS_TO_GROWTH,
     FIXES_THAT_FAIL,

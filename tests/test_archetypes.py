@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 from collections import Counter
+from html import escape
 from pathlib import Path
 
 import pytest
 
-from csframework import archetypes
+from csframework import archetypes, library
+from csframework._text import normalise
+from csframework.archetypes.matching import Matcher
 from csframework.cld import CausalLoopDiagram
 from csframework.errors import UnknownNameError
 
@@ -151,7 +154,7 @@ def test_meadows_traps_are_all_aliases():
 
 
 def test_aliases_are_unique():
-    every = [archetypes._key(x) for n in archetypes.names()
+    every = [normalise(x) for n in archetypes.names()
              for x in (n, *archetypes.get(n).aliases)]
     assert len(every) == len(set(every))
 
@@ -350,7 +353,8 @@ def test_hundred_variable_diagram_terminates_bounded():
     assert found.complete
     assert all(bench.verify(cld, m) for m in found)
     capped = archetypes.find(bench.hundred_variables(2.0), limit=5)
-    assert all(Counter(m.archetype.name for m in capped)[n] <= 5 for n in archetypes.names())
+    # the limit holds for each archetype and for each form of it (see find's `limit`)
+    assert all(Counter(bench.label(m) for m in capped)[n] <= 5 for n in bench.labels())
 
 
 def test_dense_hundred_variable_diagram_reports_complete_correctly():
@@ -386,9 +390,10 @@ def test_dense_hundred_variable_diagram_reports_complete_correctly():
 
 
 def _best_optional_role(graph, archetype, match, role):
-    """The variable the optional `role` should get, by brute force over the whole diagram:
-    most optional links realised by chains of the right sign through free variables,
-    then fewest variables on those chains, then the name."""
+    """The variable the optional `role` should get, and whether turned round, by brute force
+    over the whole diagram: most optional links realised by chains of the right sign through
+    free variables (a link's sign flipped for each of its roles turned round), then played
+    upright, then fewest variables on those chains, then the name."""
     import itertools
 
     import networkx as nx
@@ -400,23 +405,27 @@ def _best_optional_role(graph, archetype, match, role):
             for v in path}
     ties = [x for x in archetype.cld.links if (x.cause, x.effect) in optional
             and role in (x.cause, x.effect) and ({x.cause, x.effect} - {role}) <= set(roles)]
+    turned_ends = set(match.inverted) - {role}
     best = None
     for candidate in sorted(set(graph) - used):
-        score = length = 0
-        for tie in ties:
-            a = candidate if tie.cause == role else roles[tie.cause]
-            b = candidate if tie.effect == role else roles[tie.effect]
-            want = "-" if tie.is_negative else "+"
-            free = [len(path) for path in nx.all_simple_paths(graph, a, b, cutoff=3)
-                    if not used.intersection(path[1:-1])
-                    and ("-" if sum(graph.edges[e]["polarity"] == "-"
-                                    for e in itertools.pairwise(path)) % 2 else "+") == want]
-            if free:
-                score += 1
-                length += min(free)
-        if score and (best is None or (-score, length, candidate) < best):
-            best = (-score, length, candidate)
-    return best and best[2]
+        for turn in (1, -1):
+            score = length = 0
+            for tie in ties:
+                a = candidate if tie.cause == role else roles[tie.cause]
+                b = candidate if tie.effect == role else roles[tie.effect]
+                end = tie.effect if tie.cause == role else tie.cause
+                sign = (-1 if tie.is_negative else 1) * turn * (-1 if end in turned_ends else 1)
+                want = "-" if sign < 0 else "+"
+                free = [len(path) for path in nx.all_simple_paths(graph, a, b, cutoff=3)
+                        if not used.intersection(path[1:-1])
+                        and ("-" if sum(graph.edges[e]["polarity"] == "-"
+                                        for e in itertools.pairwise(path)) % 2 else "+") == want]
+                if free:
+                    score += 1
+                    length += min(free)
+            if score and (best is None or (-score, turn < 0, length, candidate) < best):
+                best = (-score, turn < 0, length, candidate)
+    return best and (best[3], best[1])
 
 
 @pytest.mark.parametrize("name", ["balancing process with delay", "limits to growth",
@@ -429,7 +438,8 @@ def test_optional_role_is_the_best_free_variable(name):
         cld = bench.random_diagram(seed, 10, 30, 2.0)
         graph = cld.to_networkx()
         for match in archetypes.find(cld, archetypes=[name], nested=True, limit=50):
-            assert match.roles.get(role) == _best_optional_role(graph, archetype, match, role)
+            best = _best_optional_role(graph, archetype, match, role)
+            assert (match.roles.get(role), role in match.inverted) == (best or (None, False))
             checked += role in match.roles
     assert checked >= 20
 
@@ -439,13 +449,13 @@ def test_find_pauses_the_garbage_collector_and_restores_it(monkeypatch):
 
     cld = archetypes.get("fixes that fail").cld
     seen = []
-    real = archetypes._Matcher.matches
+    real = Matcher.matches
 
     def spy(self, archetype, limit):
         seen.append(gc.isenabled())
         return real(self, archetype, limit)
 
-    monkeypatch.setattr(archetypes._Matcher, "matches", spy)
+    monkeypatch.setattr(Matcher, "matches", spy)
     assert gc.isenabled()
     assert archetypes.find(cld) and seen and not any(seen)
     assert gc.isenabled()
@@ -459,7 +469,7 @@ def test_find_pauses_the_garbage_collector_and_restores_it(monkeypatch):
     def broken(self, archetype, limit):
         raise RuntimeError("interrupted")
 
-    monkeypatch.setattr(archetypes._Matcher, "matches", broken)
+    monkeypatch.setattr(Matcher, "matches", broken)
     with pytest.raises(RuntimeError, match="interrupted"):
         archetypes.find(cld)
     assert gc.isenabled()
@@ -597,6 +607,21 @@ def test_card_html_shows_the_diagram(name):
     assert found, "the card has no picture"
     assert base64.b64decode(found.group(1))[:4] == b"\x89PNG"
 
+
+@pytest.mark.parametrize("name", list(LOOP_KINDS))
+def test_card_html_lists_the_forms_the_finder_recognises(name):
+    archetype = archetypes.get(name)
+    html = archetype._repr_html_()
+    for form in archetype.forms:
+        assert f"<li>with {escape(form.name)}, as {escape(form.source)} draws it</li>" in html
+    assert ("also recognises it drawn" in html) == bool(archetype.forms)
+
+
+def test_escalation_card_lists_both_of_its_forms():
+    html = archetypes.get("escalation")._repr_html_()
+    assert "with one relative position, as Senge, The Fifth Discipline" in html
+    assert "with two variables per party" in html
+
 # -- find: the forms the references print, with participants' names --------------
 
 SENGE_ESCALATION = """
@@ -675,13 +700,20 @@ def test_eroding_goals_is_also_read_as_escalation():
 
 def test_the_form_is_one_variable_for_two_roles():
     escalation = archetypes.get("escalation")
-    [form] = escalation.forms
+    form = escalation.form("one relative position")
     cld = escalation.form_cld(form.name)
     template = set(escalation.roles)
     merged = dict(form.merged)
+    assert len(merged) == 1
     assert {v.name for v in cld.variables} == template - set(merged)
     assert set(merged.values()) <= template
     assert Counter(loop.kind for loop in cld.loops()) == Counter({"balancing": 2})
+    short = escalation.form("two variables per party")
+    merged = dict(short.merged)
+    assert {v.name for v in escalation.form_cld(short.name).variables} == template - set(merged)
+    assert set(merged.values()) <= template and len(merged) == 2
+    assert Counter(loop.kind for loop in escalation.form_cld(short.name).loops()) == Counter(
+        {"balancing": 2, "reinforcing": 1})
     assert escalation.form_cld("").to_text() == escalation.cld.to_text()
     with pytest.raises(UnknownNameError, match="one relative position"):
         escalation.form("one relative positon")
@@ -777,3 +809,258 @@ def test_shifting_the_burden_with_its_side_effect():
         "fundamental solution": "coaching for the teacher",
         "side effect": "teacher's reliance on the deputy"}
     assert set(match.loop_roles) == {"the quick way", "the slow way", "growing dependence"}
+
+
+# -- canonical positions stored with the library models (issues #13, #17) ---------------------
+
+ARCHETYPE_MODELS = [n for n in library.names() if library.info(n).archetype]
+
+# The models whose own diagram find() does not recognise: placed by hand in the canonical shape.
+PLACED_BY_HAND = ("balancing process with delay", "tragedy of the commons",
+                  "growth and underinvestment", "accidental adversaries")
+
+
+def _settings(name):
+    """The default and every setting the references explore, each once."""
+    info = library.info(name)
+    found = [{}]
+    for variant in info.variants:
+        values = variant.values or ((True, False) if variant.kind == "switch" else ())
+        found += [{variant.keyword: value} for value in values]
+    found += [scenario.kwargs for scenario in info.scenarios]
+    return [dict(s) for s in dict.fromkeys(tuple(sorted(s.items())) for s in found)]
+
+
+def _diagram_as_stored(model):
+    """The model's diagram with the model's own positions only (as ``to_cld`` draws it)."""
+    cld = model.to_cld()
+    for name in list(cld.positions):
+        cld.unplace(name)
+    for name, (x, y) in model.positions.items():
+        cld.place(name, x, y)
+    return cld
+
+
+@pytest.mark.parametrize("name", ARCHETYPE_MODELS)
+def test_library_models_store_their_canonical_positions(name):
+    archetype = archetypes.get(library.info(name).archetype)
+    recognised = 0
+    for setting in _settings(name):
+        model = library.load(name, **setting)
+        cld = model.to_cld()
+        variables = {v.name for v in cld.variables}
+        assert model.positions and set(model.positions) <= variables, setting
+        for placed in list(cld.positions):
+            cld.unplace(placed)
+        if archetypes.place_canonically(cld, archetype) is None:
+            continue
+        recognised += 1
+        if name not in PLACED_BY_HAND:
+            assert dict(model.positions) == dict(cld.positions), setting
+    if name in PLACED_BY_HAND:
+        assert not archetypes.find(library.load(name).to_cld(), archetypes=[archetype])
+    else:
+        assert recognised, f"{name}: find() no longer recognises the model's own diagram"
+
+
+def _inside(point, polygon) -> bool:
+    from matplotlib.path import Path as Polygon
+
+    return Polygon(polygon).contains_point(point)
+
+
+@pytest.mark.parametrize("name", PLACED_BY_HAND)
+@pytest.mark.parametrize("theme", ["participant", "presentation"])
+def test_models_placed_by_hand_are_legible_with_markers_inside_their_loops(name, theme):
+    from csframework import style
+    from csframework.cld.draw import draw
+    from csframework.cld.legibility import check
+
+    for setting in _settings(name):
+        cld = _diagram_as_stored(library.load(name, **setting))
+        with style.theme(theme):
+            figure = draw(cld)
+            report = check(figure)
+        assert report.ok, (setting, report.problems)
+        found = {a.get_gid(): a for a in figure.findobj(lambda a: bool(a.get_gid()))}
+        centres = {gid[6:]: a.get_position() for gid, a in found.items()
+                   if gid.startswith("label:")}
+        for loop in cld.loops():
+            label = found.get(f"loop-label:{loop.name}")
+            assert label is not None, f"{name} {setting}: {loop.name} is not marked"
+            if len(loop.variables) > 2:
+                ring = [centres[v] for v in loop.variables]
+                assert _inside(label.get_position(), ring), (setting, loop.name)
+
+
+def test_two_loops_side_by_side_sharing_their_variable_in_the_models_placed_by_hand():
+    positions = library.load("growth and underinvestment").positions
+    left = [positions[v] for v in ("demand", "reputation_change", "reputation", "demand_growth")]
+    right = [positions[v] for v in ("capacity", "performance_shortfall", "investment")]
+    shared = positions["performance"]
+    assert max(x for x, _ in left) < shared[0] < min(x for x, _ in right)
+    commons = library.load("tragedy of the commons").positions
+    assert all(commons[f"{v}_of_a"][1] > 0 > commons[f"{v}_of_b"][1]
+               for v in ("effort", "change_in_effort"))
+    assert {commons[v][1] for v in ("total_effort", "harvest", "resource", "gain_per_effort")} \
+        == {0.0}
+    adversaries = library.load("accidental adversaries").positions
+    assert adversaries["success_of_a"][0] < 0 < adversaries["success_of_b"][0]
+    assert adversaries["gains_of_b"][1] > 0 > adversaries["gains_of_a"][1]
+
+
+# -- a constraint drawn as a capacity: named the other way round (issue #14) ------------------
+
+def test_limits_to_growth_with_a_capacity_for_its_constraint():
+    cld = CausalLoopDiagram.from_text("""
+        families choosing the school -> good name in the town : +
+        good name in the town -> families choosing the school : +
+        families choosing the school -> crowding in classrooms : +
+        crowding in classrooms -> families choosing the school : -
+        classroom capacity -> crowding in classrooms : -
+    """)
+    [match] = archetypes.find(cld)
+    assert match.archetype.name == "limits to growth"
+    assert match.roles["constraint"] == "classroom capacity"
+    assert match.inverted == ("constraint",)
+    assert not match.missing and match.confidence == 0.95
+    assert "'classroom capacity' plays constraint, turned round: less classroom capacity " \
+           "is more constraint." in match.explain()
+    assert bench.verify(cld, match)
+    # with every polarity taken as drawn, the capacity is no constraint
+    [strict] = archetypes.find(cld, allow_inverted=False)
+    assert "constraint" not in strict.roles
+    assert strict.missing == ("no constraint is drawn pushing the slowing action "
+                              "(constraint -> slowing action)",)
+
+
+def test_a_constraint_drawn_upright_is_preferred_to_a_capacity():
+    cld = CausalLoopDiagram.from_text("""
+        volunteers -> projects started : +
+        projects started -> volunteers : +
+        projects started -> coordinator's overload : +
+        coordinator's overload -> projects started : -
+        coordinator's hours -> coordinator's overload : -
+        paperwork per project -> coordinator's overload : +
+    """)
+    [match] = archetypes.find(cld)
+    assert match.roles["constraint"] == "paperwork per project" and not match.inverted
+
+
+def test_growth_and_underinvestment_with_capacity_and_a_tolerance_for_its_standard():
+    cld = CausalLoopDiagram.from_text("""
+        families on the programme -> word of mouth : +
+        word of mouth -> families on the programme : +
+        families on the programme -> quality of sessions : -
+        quality of sessions -> families on the programme : +
+        quality of sessions -> felt need for facilitators : -
+        felt need for facilitators -> training facilitators : +
+        training facilitators -> facilitator capacity : + delay
+        facilitator capacity -> quality of sessions : +
+        tolerance of crowded groups -> felt need for facilitators : -
+        quality of sessions -> tolerance of crowded groups : -
+    """)
+    [match] = archetypes.find(cld)
+    assert match.archetype.name == "growth and underinvestment"
+    assert match.roles["capacity"] == "facilitator capacity"
+    assert match.roles["performance standard"] == "tolerance of crowded groups"
+    assert match.inverted == ("performance standard",) and not match.missing
+    assert "lowering the standard" in match.loop_roles
+    assert bench.verify(cld, match)
+
+
+def test_a_capacity_that_does_not_push_the_slowing_action_is_not_the_constraint():
+    cld = CausalLoopDiagram.from_text("""
+        families choosing the school -> good name in the town : +
+        good name in the town -> families choosing the school : +
+        families choosing the school -> crowding in classrooms : +
+        crowding in classrooms -> families choosing the school : -
+        staff capacity -> good name in the town : +
+    """)
+    [match] = archetypes.find(cld)
+    assert "constraint" not in match.roles and not match.inverted
+
+
+def test_a_capacity_beside_a_reinforcing_pair_is_not_limits_to_growth():
+    cld = CausalLoopDiagram.from_text("""
+        families choosing the school -> good name in the town : +
+        good name in the town -> families choosing the school : +
+        families choosing the school -> crowding in classrooms : +
+        crowding in classrooms -> families choosing the school : +
+        classroom capacity -> crowding in classrooms : -
+    """)
+    assert "limits to growth" not in archetypes.find(cld).names
+
+
+# -- escalation drawn with two variables per party, or extra steps in each loop (issue #14) ----
+
+TWO_SCHOOLS = """
+    school A feeling behind -> school A's open evenings : +
+    school A's open evenings -> school A feeling behind : -
+    school B's open evenings -> school A feeling behind : +
+    school B feeling behind -> school B's open evenings : +
+    school B's open evenings -> school B feeling behind : -
+    school A's open evenings -> school B feeling behind : +
+"""
+
+
+def test_escalation_drawn_with_two_variables_per_party():
+    cld = CausalLoopDiagram.from_text(TWO_SCHOOLS)
+    [match] = archetypes.find(cld)
+    assert (match.archetype.name, match.form) == ("escalation", "two variables per party")
+    assert match.confidence == 1.0 and not match.missing and not match.alternatives
+    assert {match.roles["threat to A"], match.roles["threat to B"]} == {
+        "school A feeling behind", "school B feeling behind"}
+    assert sorted(loop.kind for loop in match.loops) == ["balancing", "balancing",
+                                                         "reinforcing"]
+    assert "plays threat to A and, turned round, A's result relative to B" in match.explain()
+    assert bench.verify(cld, match)
+
+
+def test_escalation_with_an_extra_step_inside_each_partys_loop():
+    cld = CausalLoopDiagram.from_text("""
+        our standing relative to theirs -> pressure on us : -
+        pressure on us -> our campaign budget : +
+        our campaign budget -> our campaigns : +
+        our campaigns -> our standing relative to theirs : +
+        their standing relative to ours -> pressure on them : -
+        pressure on them -> their campaign budget : +
+        their campaign budget -> their campaigns : +
+        their campaigns -> their standing relative to ours : +
+        our campaigns -> their standing relative to ours : -
+        their campaigns -> our standing relative to theirs : -
+    """)
+    [match] = archetypes.find(cld)
+    assert (match.archetype.name, match.form) == ("escalation", "")
+    assert {match.roles["threat to A"], match.roles["threat to B"]} == {"pressure on us",
+                                                                         "pressure on them"}
+    assert sum("in-between steps" in m for m in match.missing) == 2
+    # the form with two variables per party reads the same loops: not reported twice
+    assert not match.alternatives
+    assert bench.verify(cld, match)
+
+
+def test_escalation_template_is_not_also_read_as_its_short_form():
+    [match] = archetypes.find(archetypes.get("escalation").cld)
+    assert match.form == "" and match.confidence == 1.0 and not match.alternatives
+
+
+def test_two_parties_each_correcting_alone_are_not_escalation():
+    # each reacts to its own gap only: the cross links are missing
+    cld = CausalLoopDiagram.from_text("""
+        school A feeling behind -> school A's open evenings : +
+        school A's open evenings -> school A feeling behind : -
+        school B feeling behind -> school B's open evenings : +
+        school B's open evenings -> school B feeling behind : -
+        school A's open evenings -> local press coverage : +
+        school B's open evenings -> local press coverage : +
+    """)
+    assert "escalation" not in archetypes.find(cld, nested=True).names
+
+
+def test_one_party_calming_the_other_is_not_escalation():
+    # B's open evenings reassure A (a balancing cross link): no race
+    cld = CausalLoopDiagram.from_text(TWO_SCHOOLS.replace(
+        "school B's open evenings -> school A feeling behind : +",
+        "school B's open evenings -> school A feeling behind : -"))
+    assert "escalation" not in archetypes.find(cld, nested=True).names

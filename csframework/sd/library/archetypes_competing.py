@@ -66,6 +66,13 @@ def escalation() -> StockFlowModel:
                 "threat_to_a"),
          "the race (figure eight)"),
     ))
+    # Its causal loop diagram (to_cld) in the canonical layout: each role where the card puts it.
+    model.place("threat_to_a", -0.7, -1.0)
+    model.place("a_building_up", -2.4, 0.0)
+    model.place("activity_of_a", -0.7, 1.0)
+    model.place("threat_to_b", 0.7, 1.0)
+    model.place("b_building_up", 2.4, 0.0)
+    model.place("activity_of_b", 0.7, -1.0)
     return model
 
 
@@ -142,6 +149,12 @@ def success_to_the_successful(favouritism: float = 2.0) -> StockFlowModel:
                     doc="The divergence in one number: A's success as a multiple of B's, "
                         "1 when they are level (0 if B had none at all, which these "
                         "settings never reach).")
+    # Its causal loop diagram (to_cld) in the canonical layout: each role where the card puts it.
+    model.place("success_of_a", -1.5, -1.2)
+    model.place("share_to_a", 0.0, 0.0)
+    model.place("resources_to_a", -1.5, 1.2)
+    model.place("resources_to_b", 1.5, 1.2)
+    model.place("success_of_b", 1.5, -1.2)
     return model
 
 
@@ -241,6 +254,16 @@ def tragedy_of_the_commons(cost_of_effort: float = 1.0) -> StockFlowModel:
         ("B3", ("harvest", "resource"),
          "harvest thins the resource"),
     ))
+    # Its causal loop diagram (to_cld) in the archetype's canonical shape, placed by hand.
+    model.place("change_in_effort_of_a", -0.3, 1.8)
+    model.place("effort_of_a", -1.7, 0.8)
+    model.place("change_in_effort_of_b", -0.3, -1.8)
+    model.place("effort_of_b", -1.7, -0.8)
+    model.place("total_effort", 0.0, 0.0)
+    model.place("harvest", 0.9, 0.0)
+    model.place("resource", 1.8, 0.0)
+    model.place("gain_per_effort", 2.7, 0.0)
+    model.place("regrowth", 1.8, -1.0)
     return model
 
 
@@ -339,6 +362,18 @@ def growth_and_underinvestment(firm_standard: bool = False) -> StockFlowModel:
                 "demand", "investment"),
          "demand calls for capacity"),
     ))
+    # Its causal loop diagram (to_cld) in the archetype's canonical shape, placed by hand.
+    model.place("performance", 0.0, 0.0)
+    model.place("demand", -1.6, 1.2)
+    model.place("reputation_change", -1.2, -1.2)
+    model.place("reputation", -2.6, -1.2)
+    model.place("demand_growth", -3.2, 0.2)
+    model.place("capacity", 1.6, 1.2)
+    model.place("performance_shortfall", 1.6, -1.2)
+    model.place("investment", 3.2, 0.0)
+    model.place("standard_erosion", 2.8, -2.5)
+    model.place("performance_standard", 0.6, -2.5)
+    model.place("capacity_wearing_out", 3.0, 2.2)
     return model
 
 
@@ -438,4 +473,14 @@ def accidental_adversaries(harm_to_partner: float = 0.6) -> StockFlowModel:
         ("B6", ("losses_of_b", "success_of_b"),
          "B's success fades"),
     ))
+    # Its causal loop diagram (to_cld) in the archetype's canonical shape, placed by hand.
+    model.place("success_of_a", -2.4, 0.0)
+    model.place("success_of_b", 2.4, 0.0)
+    model.place("gains_of_b", 0.0, 1.8)
+    model.place("gains_of_a", 0.0, -1.8)
+    model.place("self_help_of_a", -1.0, -0.6)
+    model.place("self_help_of_b", 1.0, 0.6)
+    model.place("losses_of_b", 1.1, -0.6)
+    model.place("losses_of_a", -1.1, 0.6)
+    model.place("setback_to_a", -3.6, 0.0)
     return model

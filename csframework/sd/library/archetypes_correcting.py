@@ -64,6 +64,12 @@ def balancing_process_with_delay() -> StockFlowModel:
          "correcting towards the goal"),
         ("B2", ("perceived_state", "updating_perception"), "updating the perception"),
     ))
+    # Its causal loop diagram (to_cld) in the archetype's canonical shape, placed by hand.
+    model.place("perceived_gap", 0.0, 1.2)
+    model.place("corrective_action", 1.8, 0.0)
+    model.place("state", 0.0, -1.2)
+    model.place("updating_perception", -2.2, -0.7)
+    model.place("perceived_state", -1.4, 0.6)
     return model
 
 
@@ -106,6 +112,11 @@ def limits_to_growth() -> StockFlowModel:
         ("B1", ("performance", "slowing_action"),
          "the limit bites"),
     ))
+    # Its causal loop diagram (to_cld) in the canonical layout: each role where the card puts it.
+    model.place("growth", -2.0, 0.0)
+    model.place("performance", 0.0, 0.0)
+    model.place("slowing_action", 2.0, 0.0)
+    model.place("closeness_to_limit", 2.0, -1.4)
     return model
 
 
@@ -166,6 +177,10 @@ def fixes_that_fail() -> StockFlowModel:
                 "problem_symptom", "fix"),
          "the fix bites back"),
     ))
+    # Its causal loop diagram (to_cld) in the canonical layout: each role where the card puts it.
+    model.place("problem_symptom", -1.3, 0.7)
+    model.place("fix", 1.3, 0.7)
+    model.place("consequence_building", 0.0, -1.1)
     return model
 
 
@@ -269,6 +284,11 @@ def shifting_the_burden(withdraw_fix: bool = False) -> StockFlowModel:
                 "problem_symptom", "symptomatic_solution", "dependency_change", "dependency"),
          "growing dependence"),
     ))
+    # Its causal loop diagram (to_cld) in the canonical layout: each role where the card puts it.
+    model.place("problem_symptom", -1.5, 0.0)
+    model.place("symptomatic_solution", 0.0, 1.4)
+    model.place("capability_building", 0.0, -1.4)
+    model.place("dependency_change", 1.7, 0.0)
     return model
 
 
@@ -335,4 +355,10 @@ def eroding_goals(firm_goal: bool = False) -> StockFlowModel:
         ("B2", ("gap", "goal_erosion", "goal"),
          "lowering the bar"),
     ))
+    # Its causal loop diagram (to_cld) in the canonical layout: each role where the card puts it.
+    model.place("gap", 0.0, 0.0)
+    model.place("corrective_action", 1.6, 1.0)
+    model.place("actual_performance", 1.6, -1.0)
+    model.place("goal_erosion", -1.6, -1.0)
+    model.place("goal", -1.6, 1.0)
     return model

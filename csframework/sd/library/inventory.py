@@ -139,4 +139,9 @@ def car_dealer_inventory(setting: str = "with delays", perception_delay: float |
                if delivery > 0 else "orders_to_factory", units="car/day", label="deliveries",
                doc="Orders arrive after the delivery delay (20 a day until the first "
                    "orders arrive).")
+    # Its causal loop diagram (to_cld) in the canonical layout: each role where the card puts it.
+    model.place("desired_inventory", -1.9, 1.0)
+    model.place("inventory_gap", 0.0, 1.0)
+    model.place("orders_to_factory", 1.5, 0.0)
+    model.place("deliveries", 0.0, -1.0)
     return model

@@ -133,6 +133,10 @@ def oil(initial_resource: float = 1000.0, growth_goal: float = 0.10,
                doc="Profit reinvested, up to the growth goal: the reinforcing loop.")
     model.flow("depreciation", "capital / capital_lifetime", units="capital/year",
                label="depreciation")
+    # Its causal loop diagram (to_cld) in the canonical layout: each role where the card puts it.
+    model.place("investment", -2.0, 0.0)
+    model.place("capital", 0.0, 0.0)
+    model.place("depreciation", 2.0, 0.0)
     return model
 
 
@@ -214,4 +218,8 @@ def fishery(yield_efficiency: float = 0.6) -> StockFlowModel:
                doc="Profit spent on boats, up to the growth goal (never negative).")
     model.flow("depreciation", "capital / boat_lifetime", units="boat/year",
                label="retired boats")
+    # Its causal loop diagram (to_cld) in the canonical layout: each role where the card puts it.
+    model.place("investment", -2.0, 0.0)
+    model.place("capital", 0.0, 0.0)
+    model.place("depreciation", 2.0, 0.0)
     return model
