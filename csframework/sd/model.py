@@ -23,7 +23,6 @@ Constant(name='room_temperature', value=70.0, min=None, max=None, step=None, uni
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -41,7 +40,7 @@ from csframework.sd.elements import (
     article,
 )
 from csframework.sd.equation_table import Equations
-from csframework.sd.expressions import STATEFUL_FUNCTIONS, Equation, check_name, parse
+from csframework.sd.expressions import STATEFUL_FUNCTIONS, Equation, parse
 from csframework.sd.lookups import check_points
 from csframework.sd.model_diagrams import ModelDiagrams
 from csframework.sd.running import run_model

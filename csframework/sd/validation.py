@@ -100,7 +100,10 @@ def check_equation(model: StockFlowModel, equation: Equation, element: Element, 
 
 
 def check_new_name(model: StockFlowModel, name: object, kind: str) -> str:
-    """`name` if it can name a new element of `model` (`kind` is "a stock", ...), else ModelError."""
+    """`name` if it can name a new element of `model`, else a ModelError.
+
+    `kind` says what is added ("a stock", "an auxiliary", ...).
+    """
     problem = check_name(name)
     if problem is not None:
         suggestion = ""
