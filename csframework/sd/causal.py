@@ -112,13 +112,10 @@ def build_cld(title: str, kinds: Mapping[str, str], links: Iterable[LinkPolarity
         # Names the model gives its loops hold where the run shows the loop
         # with the kind the name says (a loop can change kind with its setting).
         found = {canonical_rotation(loop.variables): loop for loop in cld.loops()}
-        for key, (name, story) in loop_names.items():
-            loop = found.get(key)
-            if loop is not None and loop.kind[0].upper() == name[0]:
-                cld._loop_numbers[key] = name
-                if story:
-                    cld._story_names[key] = story
-        cld._changed()
+        kept = {key: (name, story) for key, (name, story) in loop_names.items()
+                if key in found and found[key].kind[0].upper() == name[0]}
+        cld.set_loop_names(stories={key: story for key, (_, story) in kept.items() if story},
+                           numbers={key: name for key, (name, _) in kept.items()})
     return cld
 
 
