@@ -59,7 +59,8 @@ def to_cld(model: Any, results: Results | None = None, *, include_constants: boo
     >>> cld.variable("sales").note, cld.title
     ('stock', 'Perception')
     """
-    if not is_native(model) and hasattr(model, "_py"):  # read by PySD: it knows how
+    if not is_native(model) and callable(getattr(model, "run", None)) and callable(
+            getattr(model, "to_cld", None)):  # a model run by PySD draws its own diagram
         if results is None and run_kwargs:
             results = model.run(**dict(run_kwargs))
         return model.to_cld(results)
