@@ -132,6 +132,7 @@ def names_read(node: ast.AST) -> list[str]:
 
 
 def structure_of(model: StockFlowModel) -> Structure:
+    """The expanded model `model` as a causal graph (compiled, so cached on the model)."""
     compiled = model.compile()
     kinds = {name: model[name].kind for name in model.names() if model[name].kind != "lookup"}
     trees: dict[str, ast.AST] = {}
@@ -164,11 +165,13 @@ def structure_of(model: StockFlowModel) -> Structure:
 
 # ------------------------------------------------------------------ run values
 def is_native(model: object) -> bool:
+    """True for a model run by the native engine (a StockFlowModel, duck-typed)."""
     # duck-typed: this module does not import the model module (which imports it)
     return callable(getattr(model, "compile", None)) and hasattr(model, "stocks")
 
 
 def check_model(model: object, where: str) -> None:
+    """Raise a ModelError naming `where` unless `model` runs on the native engine."""
     if not is_native(model):
         raise ModelError(f"{where} needs a StockFlowModel (or a model loaded with "
                          f"load_model), not {type(model).__name__} {model!r}")
@@ -184,8 +187,13 @@ class Run:
     evaluate: Evaluator
 
 
-def run_values(structure: Structure, results: Results | None, run_kwargs: Mapping[str, Any] | None
-         ) -> Run:
+def run_values(structure: Structure, results: Results | None,
+               run_kwargs: Mapping[str, Any] | None) -> Run:
+    """The values of every name of `structure` along `results` (or a new run).
+
+    Results that lack hidden state or variables are run again with the same
+    parameters, time step and stop time; an ensemble is refused.
+    """
     model = structure.model
     needed = list(structure.kinds) + list(structure.owners)
     params: dict[str, Any] = {}
@@ -224,8 +232,9 @@ def run_values(structure: Structure, results: Results | None, run_kwargs: Mappin
     return Run(results, time, values, Evaluator(lookups, time, dt))
 
 
-def evaluate_effect(structure: Structure, run: Run, name: str, env: Mapping[str, np.ndarray]
-              ) -> np.ndarray:
+def evaluate_effect(structure: Structure, run: Run, name: str,
+                    env: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The value of `name` along the run, its equation evaluated in `env`."""
     value = run.evaluate(structure.trees[name], env)
     if name in structure.non_negative:
         value = np.maximum(value, 0.0)

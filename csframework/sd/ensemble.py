@@ -33,6 +33,9 @@ __all__ = ["MemberParameters", "describe_member", "lookup_functions", "parameter
 
 
 def parameters(compiled: CompiledModel, params: Mapping[str, Any] | None):
+    """The constants, lookup functions, member count (None for one run) and member
+    parameters of a run of `compiled` with `params` (checked, naming what is wrong).
+    """
     consts = list(compiled.constant_values)
     index = {name: i for i, name in enumerate(compiled.constants)}
     ensemble: dict[str, np.ndarray] = {}
@@ -88,6 +91,7 @@ def _lookup_params(compiled: CompiledModel, params) -> dict[str, Any]:
 
 
 def lookup_functions(compiled: CompiledModel, params, vector: bool) -> tuple:
+    """The function of each lookup of `compiled` (numpy if `vector`); `params` may give points."""
     functions = []
     for name, lookup in compiled.lookups.items():
         points, extrapolate = lookup.points, lookup.extrapolate
@@ -123,6 +127,7 @@ class MemberParameters(Sequence):
 
 
 def describe_member(params: Mapping[str, Any]) -> str:
+    """One member's parameters as ``name = value`` pairs, for messages."""
     return ", ".join(f"{n} = {v:g}" if isinstance(v, float) else f"{n} = {v!r}"
                      for n, v in params.items())
 

@@ -48,6 +48,7 @@ LAST = "limit last:"  # ... and of a last, cautious pass when two-way flows form
 
 
 def literal(node: ast.AST) -> float | None:
+    """The number `node` is (``2``, ``-0.5``), or None if it is not a plain number."""
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return float(node.value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
@@ -84,6 +85,8 @@ def names_in(node: ast.AST) -> list[str]:
 # ------------------------------------------------------------------- plan
 @dataclass
 class State:
+    """A stock of the expanded model: a user's, or hidden (owned by a stateful function)."""
+
     name: str
     initial: ast.AST
     inflows: tuple[str, ...] = ()
@@ -99,6 +102,8 @@ class State:
 
 @dataclass
 class Pipe:
+    """The pipeline of a delay_fixed: its input, delay and initial value."""
+
     name: str
     input: ast.AST
     delay: ast.AST
@@ -108,6 +113,8 @@ class Pipe:
 
 @dataclass
 class Algebraic:
+    """An auxiliary or flow of the expanded model (hidden ones have an owner)."""
+
     name: str
     tree: ast.AST
     non_negative: bool = False

@@ -185,6 +185,7 @@ def _stateful_function(hidden: str) -> str:
 
 def polarities(structure: Structure, run: Run, include_constants: bool
                 ) -> tuple[dict[tuple[str, str], list[LinkPath]], tuple[LinkPolarity, ...]]:
+    """The links of the diagram (their paths through the expanded model) and their polarities."""
     paths = _paths(structure, include_constants)
     edge_signs: dict[Edge, np.ndarray] = {}
     found = []

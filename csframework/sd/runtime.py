@@ -178,6 +178,7 @@ class VectorPipeline:
 
 
 def pipeline_length(delay, dt, steps, owner) -> int:
+    """How many steps the pipeline of a delay_fixed holds (a SimulationError if too short)."""
     delay = float(delay)
     if not math.isfinite(delay) or delay < 0.5 * dt:
         raise SimulationError(f"the delay of delay_fixed() in the equation of {owner!r} is "
