@@ -151,7 +151,7 @@ def simulation_source(plan: Plan, method: str = "euler", vector: bool = False,
     The generated loop keeps only the state (stocks, the hidden stocks of
     smooths and delays, pipeline outputs) at the saved steps, in a
     preallocated array; every auxiliary and flow is a function of the state
-    and time, so :meth:`algebra_source` computes them afterwards for all
+    and time, so :func:`algebra_source` computes them afterwards for all
     saved times at once. `every` > 1 saves every `every`-th step (and the last).
     """
     e = Emitter(vector)
