@@ -1,9 +1,12 @@
-"""The equation language of stock-and-flow models: its syntax and its function table.
+"""The equation language of stock-and-flow models: parsing and checking equations.
 
-What each function computes is defined once, by the engine's code generation
-(:mod:`csframework.sd.engine`), which runs, ensembles, link polarities and loop
-dominance all use; :func:`csframework.sd.engine.evaluate` evaluates a single
-equation with it. This module imports nothing else of :mod:`csframework.sd`.
+The function table lives in :mod:`csframework.sd.functions` and the regrouping
+of long chains in :mod:`csframework.sd.chains` (both re-exported here). What
+each function computes is defined once, by the engine's code generation
+(:mod:`csframework.sd.codegen`), which runs, ensembles, link polarities and
+loop dominance all use; :func:`csframework.sd.engine.evaluate` evaluates a
+single equation with it. Of :mod:`csframework.sd` this module imports only
+those two modules and :mod:`csframework.sd.lookups`.
 
 Equations are a safe subset of Python expressions. They are parsed with
 :mod:`ast` and every node is checked against a whitelist; the text is never
@@ -37,15 +40,23 @@ csframework.errors.EquationError: attribute access ('a.b') is not allowed (line 
 from __future__ import annotations
 
 import ast
-import bisect
-import itertools
-import keyword
 import math
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from csframework.errors import EquationError, ModelError, close_matches
+from csframework.errors import EquationError, close_matches
+from csframework.sd.chains import CHAIN_LENGTH, balance, grouped, nesting
+from csframework.sd.functions import (
+    FUNCTIONS,
+    RESERVED_NAMES,
+    SPECIAL_NAMES,
+    STATEFUL_FUNCTIONS,
+    FunctionSpec,
+    bind_arguments,
+    check_name,
+)
+from csframework.sd.lookups import check_points, interpolate
 
 __all__ = [
     "CHAIN_LENGTH",
@@ -55,6 +66,7 @@ __all__ = [
     "MAX_NESTING",
     "MAX_OPERATORS",
     "RESERVED_NAMES",
+    "SPECIAL_NAMES",
     "STATEFUL_FUNCTIONS",
     "Equation",
     "FunctionSpec",
@@ -63,6 +75,8 @@ __all__ = [
     "check_name",
     "check_points",
     "dependencies",
+    "equation_error",
+    "grouped",
     "interpolate",
     "nesting",
     "parse",
@@ -82,133 +96,9 @@ MAX_OPERATORS = 1_000
 #: Most digits a number may have (a float holds about 17 significant digits).
 MAX_DIGITS = 100
 
-#: Sums, products, ``and``/``or`` chains and ``min``/``max`` argument lists longer
-#: than this are regrouped into a balanced tree, so a long sum stays shallow.
-CHAIN_LENGTH = 16
-
 _OPERATOR = re.compile(r"\*\*|[-+*/<>=!]=?|,|\b(?:and|or|not|if)\b")
 _LONG_NUMBER = re.compile(rf"(?<!\w)\d{{{MAX_DIGITS + 1},}}")
 
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    """The signature of one built-in equation function.
-
-    Attributes
-    ----------
-    name : str
-        The name used in equations.
-    params : tuple of str
-        Parameter names, in order (also usable as keywords, except for
-        ``min`` and ``max``).
-    required : int
-        How many leading parameters must be given.
-    defaults : tuple
-        Default values of the optional parameters (``None`` means "see the
-        function's description", for example "the input's initial value").
-    variadic : bool
-        ``min`` and ``max`` take one or more positional arguments.
-    stateful : bool
-        The function keeps state between time steps (it expands into hidden
-        stocks when the model is compiled).
-    summary : str
-        One line saying what it computes.
-
-    Examples
-    --------
-    >>> FUNCTIONS["pulse"].signature
-    'pulse(volume, start, interval=0)'
-    """
-
-    name: str
-    params: tuple[str, ...]
-    required: int
-    defaults: tuple = ()
-    variadic: bool = False
-    stateful: bool = False
-    summary: str = ""
-
-    @property
-    def signature(self) -> str:
-        """The call as it is documented, e.g. ``'smooth(input, delay, initial=None)'``."""
-        parts = list(self.params[: self.required])
-        for param, default in zip(self.params[self.required:], self.defaults, strict=True):
-            parts.append(f"{param}={default!r}")
-        if self.variadic:
-            parts.append("...")
-        return f"{self.name}({', '.join(parts)})"
-
-
-def _spec(name, params, required=None, defaults=(), **kw) -> FunctionSpec:
-    params = tuple(params.split()) if isinstance(params, str) else tuple(params)
-    required = len(params) if required is None else required
-    return FunctionSpec(name, params, required, tuple(defaults), **kw)
-
-
-#: Every built-in function of the equation language, by name.
-FUNCTIONS: Mapping[str, FunctionSpec] = {s.name: s for s in (
-    _spec("min", "a", variadic=True, summary="smallest argument (elementwise)"),
-    _spec("max", "a", variadic=True, summary="largest argument (elementwise)"),
-    _spec("abs", "x", summary="absolute value"),
-    _spec("exp", "x", summary="e to the power x"),
-    _spec("log", "x", summary="natural logarithm"),
-    _spec("log10", "x", summary="base-10 logarithm"),
-    _spec("sqrt", "x", summary="square root"),
-    _spec("sin", "x", summary="sine (radians)"),
-    _spec("cos", "x", summary="cosine (radians)"),
-    _spec("tan", "x", summary="tangent (radians)"),
-    _spec("asin", "x", summary="arc sine"),
-    _spec("acos", "x", summary="arc cosine"),
-    _spec("atan", "x", summary="arc tangent"),
-    _spec("floor", "x", summary="largest integer <= x"),
-    _spec("int", "x", summary="largest integer <= x (as XMILE INT)"),
-    _spec("modulo", "a b", summary="a - b * floor(a / b)"),
-    _spec("step", "height start", summary="0 before start, height from start on"),
-    _spec("pulse", "volume start interval", 2, (0,),
-          summary="volume/dt during one dt at start, repeated every interval if > 0"),
-    _spec("ramp", "slope start end", 2, (None,),
-          summary="0 before start, rising by slope per time unit until end"),
-    _spec("safediv", "a b default", 2, (0,), summary="a / b, or default when b is 0"),
-    _spec("xidz", "a b x", summary="a / b, or x when |b| < 1e-6 (Vensim XIDZ)"),
-    _spec("zidz", "a b", summary="a / b, or 0 when |b| < 1e-6 (Vensim ZIDZ)"),
-    _spec("integer", "x", summary="x without its fraction, rounded towards zero "
-                                  "(Vensim INTEGER)"),
-    _spec("smooth", "input delay initial", 2, (None,), stateful=True,
-          summary="first-order exponential smooth of input"),
-    _spec("smooth3", "input delay initial", 2, (None,), stateful=True,
-          summary="third-order exponential smooth of input"),
-    _spec("delay1", "input delay initial", 2, (None,), stateful=True,
-          summary="first-order material delay of input"),
-    _spec("delay3", "input delay initial", 2, (None,), stateful=True,
-          summary="third-order material delay of input"),
-    _spec("delay_fixed", "input delay initial", stateful=True,
-          summary="input as it was delay time units ago (a pipeline); initial before that"),
-    _spec("init", "x", stateful=True, summary="the value x had at the start time"),
-    _spec("delay_n", "input delay order initial", 3, (None,), stateful=True,
-          summary="material delay of input in `order` stages (order: a whole number)"),
-    _spec("smooth_n", "input delay order initial", 3, (None,), stateful=True,
-          summary="exponential smooth of input in `order` stages (order: a whole number)"),
-    _spec("trend", "input average_time initial_trend", 2, (0,), stateful=True,
-          summary="fractional growth rate of input per time unit (Vensim TREND)"),
-    _spec("forecast", "input average_time horizon initial_trend", 3, (0,), stateful=True,
-          summary="input extrapolated `horizon` time units ahead from its trend "
-                  "(Vensim FORECAST)"),
-    _spec("sample_if_true", "condition input initial", stateful=True,
-          summary="input while condition holds, else the last value sampled (initial "
-                  "before the first)"),
-    _spec("active_initial", "x initial", stateful=True,
-          summary="x during the run; initial while the initial values are computed "
-                  "(Vensim ACTIVE INITIAL)"),
-)}
-
-#: The functions that keep state between time steps.
-STATEFUL_FUNCTIONS = frozenset(name for name, s in FUNCTIONS.items() if s.stateful)
-
-#: Names with a fixed meaning in equations; they cannot name model variables.
-SPECIAL_NAMES = frozenset({"time", "dt", "pi"})
-
-#: Every name a model variable may not use.
-RESERVED_NAMES = frozenset(FUNCTIONS) | SPECIAL_NAMES | frozenset({"True", "False", "None"})
 
 _BINARY_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _COMPARE_OPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
@@ -380,9 +270,20 @@ def _describe_where(variable: str | None, where: str | None) -> str:
     return "the equation"
 
 
-def _error(message: str, text: str, line: int | None, col: int | None,
+def equation_error(message: str, text: str, line: int | None, col: int | None,
            variable: str | None, where: str | None) -> EquationError:
-    """An EquationError that shows the offending line with a caret."""
+    """An EquationError that shows the offending line with a caret.
+
+    `line` and `col` are as :mod:`ast` gives them (1-based line, column in
+    UTF-8 bytes); the message names `where` (or the equation of `variable`).
+
+    Examples
+    --------
+    >>> print(equation_error("unknown function 'f'", "2 * f(x)", 1, 4, "y", None))
+    unknown function 'f' (line 1, column 5 of the equation of 'y'):
+        2 * f(x)
+            ^
+    """
     place = _describe_where(variable, where)
     lines = text.splitlines() or [text]
     if line is None or not 1 <= line <= len(lines):
@@ -405,45 +306,6 @@ def _error(message: str, text: str, line: int | None, col: int | None,
     return err
 
 
-def bind_arguments(call: ast.Call, spec: FunctionSpec) -> list[ast.expr | None]:
-    """The arguments of `call` in the order of `spec.params` (``None`` if omitted).
-
-    For ``min`` and ``max`` all positional arguments are returned. Raises
-    ``ValueError`` with a short reason if the call does not fit the signature;
-    :func:`parse` turns it into an :class:`EquationError`.
-
-    Examples
-    --------
-    >>> call = ast.parse("pulse(10, 5, interval=2)", mode="eval").body
-    >>> [ast.unparse(a) for a in bind_arguments(call, FUNCTIONS["pulse"])]
-    ['10', '5', '2']
-    """
-    args = list(call.args)
-    if any(isinstance(a, ast.Starred) for a in args) or any(k.arg is None for k in call.keywords):
-        raise ValueError("'*' and '**' unpacking are not allowed")
-    if spec.variadic:
-        if call.keywords:
-            raise ValueError(f"{spec.name}() takes no keyword arguments")
-        if not args:
-            raise ValueError(f"{spec.name}() needs at least one argument")
-        return args
-    if len(args) > len(spec.params):
-        raise ValueError(f"{spec.name}() takes at most {len(spec.params)} arguments, "
-                         f"{len(args)} given")
-    bound: list[ast.expr | None] = args + [None] * (len(spec.params) - len(args))
-    for kw in call.keywords:
-        if kw.arg not in spec.params:
-            raise ValueError(f"{spec.name}() has no argument {kw.arg!r}")
-        index = spec.params.index(kw.arg)
-        if bound[index] is not None:
-            raise ValueError(f"{spec.name}() got argument {kw.arg!r} twice")
-        bound[index] = kw.value
-    missing = [p for p, a in zip(spec.params[: spec.required], bound, strict=False) if a is None]
-    if missing:
-        raise ValueError(f"{spec.name}() is missing the argument {missing[0]!r}")
-    return bound
-
-
 class _Validator:
     """Walks a parsed tree, rejecting anything outside the whitelist."""
 
@@ -454,7 +316,7 @@ class _Validator:
         self.functions: dict[str, None] = {}
 
     def fail(self, message: str, node: ast.AST) -> EquationError:
-        return _error(message, self.text, getattr(node, "lineno", None),
+        return equation_error(message, self.text, getattr(node, "lineno", None),
                       getattr(node, "col_offset", None), self.variable, self.where)
 
     def visit(self, node: ast.AST) -> None:
@@ -561,117 +423,6 @@ class _Validator:
         self.visit(node.args[0])
 
 
-_ADDITIVE = (ast.Add, ast.Sub)
-_MULTIPLICATIVE = (ast.Mult, ast.Div)
-
-
-def _chain(node: ast.BinOp, ops: tuple[type, ...]) -> list[tuple[bool, ast.expr]]:
-    """The operands of a run of ``+ -`` (or ``* /``) operators, each with its sign.
-
-    ``a - (b + c) * d`` gives ``[(True, a), (False, (b + c) * d)]``; ``a - b + c``
-    gives ``[(True, a), (False, b), (True, c)]``. Walks without recursion.
-    """
-    inverse = ast.Sub if ops is _ADDITIVE else ast.Div
-    terms: list[tuple[bool, ast.expr]] = []
-    stack: list[tuple[bool, ast.expr]] = [(True, node)]
-    while stack:
-        positive, current = stack.pop()
-        if isinstance(current, ast.BinOp) and isinstance(current.op, ops):
-            flip = isinstance(current.op, inverse)
-            stack.append((positive != flip, current.right))
-            stack.append((positive, current.left))
-        else:
-            terms.append((positive, current))
-    return terms
-
-
-def _grouped(items: list[ast.expr], join: Callable[[ast.expr, ast.expr], ast.expr]) -> ast.expr:
-    """`items` joined pairwise into a tree of depth log2(len(items))."""
-    while len(items) > 1:
-        pairs = [join(items[i], items[i + 1]) for i in range(0, len(items) - 1, 2)]
-        items = pairs + ([items[-1]] if len(items) % 2 else [])
-    return items[0]
-
-
-def _balance(node: ast.expr) -> ast.expr:
-    """Regroup long chains so that the tree stays shallow; short ones are kept as written.
-
-    ``a1 + a2 - a3 + ... `` becomes ``(sum of the added terms) - (sum of the
-    subtracted ones)``, each sum a balanced tree, and products and quotients the
-    same way; long ``and``/``or`` chains and ``min``/``max`` argument lists are
-    split in halves. The value is the same up to the rounding of the sum.
-    """
-    if isinstance(node, ast.BinOp) and isinstance(node.op, _ADDITIVE + _MULTIPLICATIVE):
-        ops = _ADDITIVE if isinstance(node.op, _ADDITIVE) else _MULTIPLICATIVE
-        terms = _chain(node, ops)
-        if len(terms) > CHAIN_LENGTH:
-            plus, minus = (ast.Add(), ast.Sub()) if ops is _ADDITIVE else (ast.Mult(), ast.Div())
-            def join(a: ast.expr, b: ast.expr) -> ast.expr:
-                return ast.BinOp(left=a, op=plus, right=b)
-            kept = [_balance(t) for positive, t in terms if positive]
-            taken = [_balance(t) for positive, t in terms if not positive]
-            result = _grouped(kept, join)
-            if taken:
-                result = ast.BinOp(left=result, op=minus, right=_grouped(taken, join))
-            return ast.copy_location(result, node)
-    if isinstance(node, ast.BoolOp) and len(node.values) > CHAIN_LENGTH:
-        values = [_balance(v) for v in node.values]
-        grouped = _grouped(values, lambda a, b: ast.BoolOp(op=node.op, values=[a, b]))
-        return ast.copy_location(grouped, node)
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and node.func.id in ("min", "max") and len(node.args) > CHAIN_LENGTH
-            and not node.keywords):
-        name = node.func.id
-        args = [_balance(a) for a in node.args]
-        grouped = _grouped(args, lambda a, b: ast.Call(func=ast.Name(id=name, ctx=ast.Load()),
-                                                       args=[a, b], keywords=[]))
-        return ast.copy_location(grouped, node)
-    for field_name, value in ast.iter_fields(node):
-        if isinstance(value, ast.expr):
-            setattr(node, field_name, _balance(value))
-        elif isinstance(value, list):
-            setattr(node, field_name, [_balance(v) if isinstance(v, ast.expr) else v
-                                       for v in value])
-        elif isinstance(value, ast.keyword):  # pragma: no cover - keywords are in lists
-            value.value = _balance(value.value)
-    if isinstance(node, ast.Call):
-        for kw in node.keywords:
-            kw.value = _balance(kw.value)
-    return node
-
-
-def nesting(node: ast.AST) -> int:
-    """How deeply the code generated for `node` nests (see `MAX_NESTING`).
-
-    Each operator, call and condition is one level; a chain of ``and``, of
-    comparisons or of ``min``/``max`` arguments nests one level per link.
-
-    Examples
-    --------
-    >>> nesting(ast.parse("a + b * c", mode="eval").body)
-    2
-    >>> nesting(ast.parse("-(-(-x))", mode="eval").body)
-    3
-    """
-    deepest = 0
-    stack: list[tuple[ast.AST, int]] = [(node, 0)]
-    while stack:
-        current, depth = stack.pop()
-        if isinstance(current, ast.BoolOp):
-            depth += len(current.values) - 1
-        elif isinstance(current, ast.Compare):
-            depth += len(current.ops)
-        elif isinstance(current, ast.Call):
-            depth += max(1, len(current.args) - 1)
-        elif isinstance(current, ast.BinOp | ast.UnaryOp | ast.IfExp):
-            depth += 1
-        deepest = max(deepest, depth)
-        stack.extend((child, depth) for child in ast.iter_child_nodes(current)
-                     if not isinstance(child, ast.expr_context | ast.operator | ast.unaryop
-                                       | ast.cmpop | ast.boolop))
-    return deepest
-
-
 def parse(text: str | float, *, variable: str | None = None, where: str | None = None,
           lookups: Collection[str] | None = None) -> Equation:
     """Parse and validate one equation.
@@ -739,22 +490,23 @@ def parse(text: str | float, *, variable: str | None = None, where: str | None =
         text = repr(text)
     source = text.strip()
     if not source:
-        raise _error("the equation is empty", text, None, None, variable, where)
+        raise equation_error("the equation is empty", text, None, None, variable, where)
     if len(source) > MAX_EQUATION_LENGTH:
-        raise _error(f"the equation is too long ({len(source)} characters, at most "
-                     f"{MAX_EQUATION_LENGTH})", _shortened(source), None, None, variable, where)
+        raise equation_error(f"the equation is too long ({len(source)} characters, at most "
+                             f"{MAX_EQUATION_LENGTH})", _shortened(source), None, None,
+                             variable, where)
     operators = len(_OPERATOR.findall(source))
     if operators > MAX_OPERATORS:
-        raise _error(f"the equation has {operators} operators, more than {MAX_OPERATORS}; "
-                     "split it into auxiliaries", _shortened(source), None, None, variable,
-                     where)
+        raise equation_error(f"the equation has {operators} operators, more than "
+                             f"{MAX_OPERATORS}; split it into auxiliaries", _shortened(source),
+                             None, None, variable, where)
     long_number = _LONG_NUMBER.search(source)
     if long_number:
         digits = long_number.group()
-        raise _error(f"the number {digits[:12]}... has {len(digits)} digits, more than "
-                     f"{MAX_DIGITS} (a number keeps about 17 significant digits; write "
-                     f"{digits[0]}.{digits[1:4]}e{len(digits) - 1})", _shortened(source),
-                     None, None, variable, where)
+        raise equation_error(f"the number {digits[:12]}... has {len(digits)} digits, more "
+                             f"than {MAX_DIGITS} (a number keeps about 17 significant digits; "
+                             f"write {digits[0]}.{digits[1:4]}e{len(digits) - 1})",
+                             _shortened(source), None, None, variable, where)
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
@@ -762,24 +514,25 @@ def parse(text: str | float, *, variable: str | None = None, where: str | None =
         line = exc.lineno or 1
         col = exc.offset - 1 if exc.offset else 0
         src_line = source.splitlines()[line - 1] if source.splitlines() else source
-        col = len(src_line[:col].encode("utf-8"))  # _error expects bytes
-        raise _error(f"this is not a valid expression ({reason})", source, line, col,
-                     variable, where) from None
+        col = len(src_line[:col].encode("utf-8"))  # equation_error expects bytes
+        raise equation_error(f"this is not a valid expression ({reason})", source, line, col,
+                             variable, where) from None
     except (RecursionError, MemoryError, ValueError) as exc:
-        raise _error(f"the equation cannot be read ({type(exc).__name__})", _shortened(source),
-                     None, None, variable, where) from None
+        raise equation_error(f"the equation cannot be read ({type(exc).__name__})",
+                             _shortened(source), None, None, variable, where) from None
     too_deep = (f"the equation is nested too deeply (more than {MAX_NESTING} levels of "
                 "brackets, functions and conditions); split it into auxiliaries")
     if operators > CHAIN_LENGTH:  # otherwise there is no long chain to regroup
         try:
-            tree.body = _balance(tree.body)
+            tree.body = balance(tree.body)
         except RecursionError:
-            raise _error(too_deep, _shortened(source), None, None, variable, where) from None
+            raise equation_error(too_deep, _shortened(source), None, None, variable,
+                                 where) from None
     # every level of nesting is an operator or a call, so short equations need no count
     depth = 0 if operators + source.count("(") <= MAX_NESTING else nesting(tree.body)
     if depth > MAX_NESTING:
-        raise _error(too_deep.replace("more than", f"{depth}, at most"), _shortened(source),
-                     None, None, variable, where)
+        raise equation_error(too_deep.replace("more than", f"{depth}, at most"),
+                             _shortened(source), None, None, variable, where)
     validator = _Validator(source, variable, where, lookups)
     validator.visit(tree.body)
     return Equation(source, variable, tree, tuple(validator.names),
@@ -799,79 +552,3 @@ def dependencies(equation: str | Equation) -> tuple[str, ...]:
     return equation.dependencies
 
 
-def interpolate(xs: Sequence[float], ys: Sequence[float], x: float, extrapolate: bool) -> float:
-    """Piecewise-linear interpolation of one number (see :class:`Lookup`)."""
-    if x != x:  # NaN stays NaN
-        return x
-    last = len(xs) - 1
-    if last == 0:
-        return ys[0]
-    if x <= xs[0]:
-        if not extrapolate or x == xs[0]:
-            return ys[0]
-        i = 0
-    elif x >= xs[last]:
-        if not extrapolate or x == xs[last]:
-            return ys[last]
-        i = last - 1
-    else:
-        i = bisect.bisect_right(xs, x) - 1
-    x0, x1, y0, y1 = xs[i], xs[i + 1], ys[i], ys[i + 1]
-    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-
-
-def check_points(points: object, where: str) -> tuple[tuple[float, float], ...]:
-    """Validate lookup points: a sequence of (x, y) numbers with increasing x."""
-    try:
-        pairs = [tuple(p) for p in points]  # type: ignore[union-attr]
-    except TypeError:
-        raise ModelError(f"{where}: points must be a sequence of (x, y) pairs, not "
-                         f"{points!r}") from None
-    if not pairs:
-        raise ModelError(f"{where}: points must contain at least one (x, y) pair")
-    result = []
-    for pair in pairs:
-        if len(pair) != 2:
-            raise ModelError(f"{where}: each point must be an (x, y) pair, not {pair!r}")
-        try:
-            x, y = float(pair[0]), float(pair[1])
-        except (TypeError, ValueError):
-            raise ModelError(f"{where}: the point {pair!r} is not a pair of numbers") from None
-        if not (math.isfinite(x) and math.isfinite(y)):
-            raise ModelError(f"{where}: the point {pair!r} is not finite")
-        result.append((x, y))
-    for (x0, _), (x1, _) in itertools.pairwise(result):
-        if x1 <= x0:
-            raise ModelError(f"{where}: x values must increase, but {x1!r} follows {x0!r}")
-    return tuple(result)
-
-
-def check_name(name: object) -> str | None:
-    """Why `name` cannot name a model variable, or None if it can.
-
-    Examples
-    --------
-    >>> check_name("room_temperature") is None
-    True
-    >>> check_name("min")
-    "'min' is the name of a function of the equation language"
-    """
-    if not isinstance(name, str):
-        return f"a name must be text, not {type(name).__name__} {name!r}"
-    if not name.isidentifier():
-        return (f"{name!r} is not a valid name: use letters, digits and underscores, "
-                "not starting with a digit")
-    if keyword.iskeyword(name):
-        return f"{name!r} is a Python keyword"
-    if name.startswith("_"):
-        return f"{name!r} starts with '_', which is reserved for hidden model state"
-    if name in FUNCTIONS:
-        return f"{name!r} is the name of a function of the equation language"
-    if name in RESERVED_NAMES:
-        return f"{name!r} has a fixed meaning in equations"
-    import unicodedata
-
-    if unicodedata.normalize("NFKC", name) != name:
-        return (f"{name!r} contains characters that Python reads differently; "
-                f"write {unicodedata.normalize('NFKC', name)!r}")
-    return None

@@ -349,7 +349,8 @@ class PySDModel:
         """The model's causal loop diagram (see `csframework.sd.structure.to_cld`)."""
         from csframework.sd import structure
 
-        return structure.pysd_cld(self, _runner(self._py).model, _CONTROL_NAMES, results)
+        return structure.pysd_cld(self, _runner(self._py).model, _CONTROL_NAMES, results,
+                                  python_file=self._py, original_names=self._translation.names)
 
     def run(self, params: Mapping[str, Any] | None = None, stop: float | None = None,
             dt: float | None = None, return_columns: Sequence[str] | None = None) -> Results:

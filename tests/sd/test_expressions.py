@@ -334,3 +334,23 @@ def test_forbidden_constructs_always_raise_equation_error(wrapper, inner):
     text = wrapper.replace("{}", inner) if wrapper.count("{}") > 1 else wrapper.format(inner)
     with pytest.raises(EquationError):
         parse(text, lookups=())
+
+
+def test_equation_error_points_at_the_column_in_characters():
+    from csframework.sd.expressions import equation_error
+
+    error = equation_error("unknown function 'f'", "é + f(x)", 1, 5, "y", None)
+    assert isinstance(error, EquationError)
+    assert (error.line, error.column, error.variable) == (1, 5, "y")   # 5 bytes, 4 characters
+    assert str(error).endswith("    é + f(x)\n        ^")
+
+
+def test_grouped_and_balance_keep_long_chains_shallow():
+    from csframework.sd.chains import CHAIN_LENGTH, balance, grouped, nesting
+
+    names = [ast.Name(id=f"x{i}", ctx=ast.Load()) for i in range(64)]
+    tree = grouped(names, lambda a, b: ast.BinOp(left=a, op=ast.Add(), right=b))
+    assert nesting(tree) == 6
+    chain = ast.parse(" - ".join(f"x{i}" for i in range(CHAIN_LENGTH + 2)), mode="eval").body
+    assert nesting(chain) == CHAIN_LENGTH + 1
+    assert nesting(balance(chain)) < 7

@@ -131,8 +131,15 @@ def test_the_checker_finds_a_cycle_made_by_a_function_level_import():
         f"{PACKAGE}.engine", f"{PACKAGE}.xmile", f"{PACKAGE}.results", f"{PACKAGE}.structure"}
 
 
-def test_expressions_imports_nothing_of_the_package():
-    assert import_graph()[f"{PACKAGE}.expressions"] == set()
+#: The equation language: the parser and the three leaf modules it is made of.
+LANGUAGE = {f"{PACKAGE}.{name}" for name in ("functions", "chains", "lookups")}
+
+
+def test_the_equation_language_imports_nothing_else_of_the_package():
+    graph = import_graph()
+    assert graph[f"{PACKAGE}.expressions"] == LANGUAGE
+    for leaf in LANGUAGE:
+        assert graph[leaf] == set(), leaf
 
 
 def test_no_import_cycles_in_csframework_sd():

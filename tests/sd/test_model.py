@@ -404,3 +404,28 @@ def test_name_loop_names_the_loop_in_to_cld_and_refuses_bad_input():
         m.name_loop("R1", ["mony", "interest"])
     m.name_loop("B1", ["money", "interest"])      # the run shows it reinforcing: B1 not used
     assert m.to_cld().loops()[0].name == "R1"
+
+
+def test_adopt_adds_an_element_of_another_model_as_it_is():
+    other = StockFlowModel("other")
+    flow = other.flow("inflow", "2 * time")
+    model = StockFlowModel("m", stop=2)
+    model.stock("s", 0, inflows=["inflow"])
+    assert model.adopt(flow) is flow
+    assert model.run()["s"].tolist() == [0.0, 0.0, 2.0]
+    with pytest.raises(ModelError, match="there is already a flow called 'inflow'"):
+        model.adopt(flow)
+
+
+def test_replace_keeps_the_place_of_an_element_and_its_kind():
+    model = StockFlowModel("m")
+    first = model.constant("a", 1, max=2)
+    model.constant("b", 2)
+    version = model.version
+    model.replace(dataclasses.replace(first, value=5.0, max=None))
+    assert model.names() == ("a", "b") and model.constants["a"].value == 5.0
+    assert model.version > version
+    with pytest.raises(ModelError, match="cannot replace the constant"):
+        model.replace(Auxiliary("a", "1"))
+    with pytest.raises(UnknownNameError):
+        model.replace(dataclasses.replace(first, name="c"))

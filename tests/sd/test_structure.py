@@ -614,3 +614,19 @@ def test_loop_dominance_on_world3_names_loops_in_a_readable_picture():
     assert shown and not any(a.overlaps(b) for i, a in enumerate(shown) for b in shown[i + 1:])
     kinds = dominance.plot("population", by="kind")
     assert {t.get_text() for t in kinds.texts if t.get_visible()} <= {"R loops", "B loops"}
+
+
+def test_to_cld_places_the_variables_the_model_places():
+    from csframework.sd.structure import to_cld
+
+    model = StockFlowModel("Savings", stop=3)
+    model.stock("money", 100, inflows=["interest"])
+    model.flow("interest", "rate * money")
+    model.constant("rate", 0.05)
+    assert not to_cld(model).positions
+    model.place("money", 1.5, -2)
+    model.place("rate", 4, 4)              # a constant: not drawn unless asked
+    cld = to_cld(model)
+    assert dict(cld.positions) == {"money": (1.5, -2.0)}
+    assert to_cld(model, include_constants=True).positions["rate"] == (4.0, 4.0)
+    assert model.copy().to_cld().positions == cld.positions

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from csframework._text import normalise
 from csframework.errors import ModelError, UnknownNameError, close_matches
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -78,9 +79,9 @@ class Variant:
                 return value
             raise ModelError(f"{where} must be True or False, not {value!r}")
         if self.kind == "choice":
-            key = _key(value) if isinstance(value, str) else None
+            key = normalise(value) if isinstance(value, str) else None
             for option in self.values:
-                if key == _key(option):
+                if key == normalise(option):
                     return option
             hint = close_matches(str(value), self.values)
             raise ModelError(f"{where} must be one of {', '.join(map(repr, self.values))}, "
@@ -190,11 +191,6 @@ _REGISTRY: dict[str, _Entry] = {}
 _ALIASES: dict[str, str] = {}
 
 
-def _key(name: str) -> str:
-    """Names compare without regard to case, spaces, hyphens and underscores."""
-    return " ".join(re.sub(r"[_\-]+", " ", name.strip().lower()).split())
-
-
 def _story(doc: str | None) -> str:
     text = inspect.cleandoc(doc or "")
     return re.split(r"\n\s*Parameters\n\s*-{3,}", text)[0].strip()
@@ -220,7 +216,7 @@ def register(name: str, *, title: str, behaviour: str, key_variable: str, summar
                          tuple(levers), goal_variable)
         _REGISTRY[name] = _Entry(info, build)
         for alias in (name, *aliases):
-            _ALIASES[_key(alias)] = name
+            _ALIASES[normalise(alias)] = name
         return build
 
     return decorate
@@ -232,7 +228,7 @@ def names() -> tuple[str, ...]:
 
 def entry(name: object) -> _Entry:
     """The catalogue entry for `name` (or an alias), or UnknownNameError."""
-    canonical = _ALIASES.get(_key(name)) if isinstance(name, str) else None
+    canonical = _ALIASES.get(normalise(name)) if isinstance(name, str) else None
     if canonical is None:
         raise UnknownNameError(name, names(), kind="model", where=_WHERE)  # type: ignore[arg-type]
     return _REGISTRY[canonical]
@@ -251,10 +247,7 @@ def build(name: str, variant: Mapping[str, Any]) -> StockFlowModel:
                 where += ", which has no variants"
             raise UnknownNameError(keyword, tuple(known), kind="variant", where=where)
         settings[keyword] = known[keyword].check(value, info.name)
-    model = found.build(**settings)
-    # Read by ``structure.to_cld`` to draw the model's diagram in its archetype's canonical layout.
-    model._library_archetype = info.archetype
-    return model
+    return found.build(**settings)
 
 
 def name_loops(model: StockFlowModel, loops: tuple[tuple[str, tuple[str, ...], str], ...]) -> None:

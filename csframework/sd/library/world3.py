@@ -147,7 +147,7 @@ def _with_levers(base: StockFlowModel, name: str) -> StockFlowModel:
             model.auxiliary(name, f"{rate} * min(max({gap}, {low}), {high})",
                             units=element.units, doc=element.doc, label=element.label)
             continue
-        model._add(element)
+        model.adopt(element)
     return model
 
 
@@ -159,17 +159,14 @@ def _set(model: StockFlowModel, settings: dict[str, float]) -> None:
             low = None
         if high is not None and value > high:
             high = None
-        model._elements[name] = model._by_kind["constant"][name] = dataclasses.replace(
-            element, value=float(value), min=low, max=high)
-    model._changed()
+        model.replace(dataclasses.replace(element, value=float(value), min=low, max=high))
 
 
 def _ranges(model: StockFlowModel) -> None:
     for name, (low, high, step) in LEVERS.items():
         element: Constant = model.constants[name]
-        model._elements[name] = model._by_kind["constant"][name] = dataclasses.replace(
-            element, min=min(low, element.value), max=max(high, element.value), step=step)
-    model._changed()
+        model.replace(dataclasses.replace(element, min=min(low, element.value),
+                                          max=max(high, element.value), step=step))
 
 
 _SCENARIO = Variant(
