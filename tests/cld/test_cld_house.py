@@ -18,7 +18,8 @@ PACKAGE = Path(cld_package.__file__).parent
 #: (function-level imports included, ``if TYPE_CHECKING:`` blocks excluded).
 ORDER = ["elements", "notation", "loops", "geometry", "layout", "scene", "artists", "draw",
          "legibility", "formats.reading", "formats.dot", "formats.mermaid", "formats.kumu",
-         "formats.native", "formats.loopy", "formats", "conversions", "diagram", ""]
+         "formats.native", "formats.loopy", "formats", "conversions", "diagram", "editing",
+         "narration", ""]
 
 #: What csframework.cld may use from the rest of csframework (the base layer only).
 BASE = {"csframework.errors", "csframework.style", "csframework._atomic", "csframework._drawing",
