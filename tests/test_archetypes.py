@@ -924,8 +924,8 @@ def test_limits_to_growth_with_a_capacity_for_its_constraint():
     assert match.roles["constraint"] == "classroom capacity"
     assert match.inverted == ("constraint",)
     assert not match.missing and match.confidence == 0.95
-    assert "'classroom capacity' plays constraint, turned round: less classroom capacity " \
-           "is more constraint." in match.explain()
+    assert "'classroom capacity' plays constraint, turned round: the lower 'classroom " \
+           "capacity', the more constraint." in match.explain()
     assert bench.verify(cld, match)
     # with every polarity taken as drawn, the capacity is no constraint
     [strict] = archetypes.find(cld, allow_inverted=False)

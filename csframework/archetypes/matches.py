@@ -152,8 +152,8 @@ class Match:
         for role, variable in self.role_pairs:
             also = "".join(f" and, turned round, {other}" for other in merged.get(role, ()))
             if role in self.inverted:
-                lines.append(f"- {variable!r} plays {role}{also}, turned round: less "
-                             f"{variable} is more {role}.")
+                lines.append(f"- {variable!r} plays {role}{also}, turned round: the lower "
+                             f"{variable!r}, the more {role}.")
             else:
                 lines.append(f"- {variable!r} plays {role}{also}.")
         if self.loops:
