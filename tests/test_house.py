@@ -208,3 +208,12 @@ def test_the_version_is_read_from_the_package_metadata():
         assert f'version = "{csframework.__version__}"' in text
     for path in ROOT.rglob("*.py"):
         assert "__version__ = \"" not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_equation_language_is_a_leaf_of_csframework_sd():
+    edges, _ = graph()
+    sd = "csframework.sd."
+    language = {sd + name for name in ("functions", "chains", "lookups")}
+    assert {m for m in edges[sd + "expressions"] if m.startswith(sd)} == language
+    for leaf in language:
+        assert not {m for m in edges[leaf] if m.startswith("csframework.sd")}, leaf
