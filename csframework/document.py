@@ -52,7 +52,8 @@ import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from csframework._drawing import figure_to_png, figure_to_svg, load_json
-from csframework.errors import CSFrameworkError, FormatError
+from csframework._text import tidy
+from csframework.errors import CSFrameworkError, FormatError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Self
@@ -60,7 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["Document", "Drawable"]
+__all__ = ["Document", "Drawable", "pop_item"]
 
 
 class Drawable:
@@ -180,3 +181,25 @@ class Document(Drawable):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}{self._repr_head()}: {self._repr_summary()}>"
+
+
+def pop_item(entries: list[Any], text: str, *, where: str) -> Any:
+    """Remove from `entries` and return the item whose words are `text` (spacing tidied).
+
+    The one way the thinking tools take an item back out of a level, rung or
+    domain; an UnknownNameError suggests close wordings otherwise.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Item
+    >>> items = [Item(text="a quiet room"), Item(text="shared rules")]
+    >>> pop_item(items, "  shared   rules ", where="level 'structures'").text
+    'shared rules'
+    >>> [item.text for item in items]
+    ['a quiet room']
+    """
+    cleaned = tidy(text)
+    for i, item in enumerate(entries):
+        if item.text == cleaned:
+            return entries.pop(i)
+    raise UnknownNameError(str(text), [item.text for item in entries], kind="item", where=where)

@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any
 
 from csframework import style
 from csframework._drawing import LINE, paint, wrap
-from csframework._text import clean_text, plural, resolve, tidy
-from csframework.document import Document
-from csframework.errors import FormatError, UnknownNameError
+from csframework._text import clean_text, plural, resolve
+from csframework.document import Document, pop_item
+from csframework.errors import FormatError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -229,13 +229,7 @@ expected 'csframework.ladder'
     def remove(self, rung: str, text: str) -> LadderItem:
         """Remove the item with these words from a rung and return it."""
         name = self._rung_name(rung)
-        cleaned = tidy(text)
-        entries = self._items[name]
-        for i, item in enumerate(entries):
-            if item.text == cleaned:
-                return entries.pop(i)
-        raise UnknownNameError(str(text), [i.text for i in entries], kind="item",
-                               where=f"rung {name!r} of {self._where()}")
+        return pop_item(self._items[name], text, where=f"rung {name!r} of {self._where()}")
 
     def _rung_name(self, rung: object) -> str:
         return resolve(rung, RUNG_ALIASES, RUNGS, kind="rung", where=self._where())

@@ -6,9 +6,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from csframework._drawing import paint
-from csframework._text import clean_text, plural, resolve, tidy
-from csframework.document import Document
-from csframework.errors import DiagramError, FormatError, UnknownNameError
+from csframework._text import clean_text, plural, resolve
+from csframework.document import Document, pop_item
+from csframework.errors import DiagramError, FormatError
 from csframework.iceberg.patterns import Behaviour
 from csframework.iceberg.picture import IcebergScene, diagram_note
 from csframework.iceberg.vocabulary import (
@@ -182,13 +182,7 @@ this csframework reads versions 1 to 1
             If the level holds no such item (close wordings are suggested).
         """
         name = self._level_name(level)
-        cleaned = tidy(text)
-        entries = self._items[name]
-        for i, old in enumerate(entries):
-            if old.text == cleaned:
-                return entries.pop(i)
-        raise UnknownNameError(str(text), [item.text for item in entries], kind="item",
-                               where=f"level {name!r} of {self._where()}")
+        return pop_item(self._items[name], text, where=f"level {name!r} of {self._where()}")
 
     def attach_diagram(self, cld: CausalLoopDiagram | None) -> CausalLoopDiagram | None:
         """Put a causal loop diagram on the structures level (None removes it)."""

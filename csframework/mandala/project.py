@@ -6,10 +6,10 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from csframework._drawing import paint
-from csframework._text import clean_text, plural, resolve, tidy
+from csframework._text import clean_text, plural, resolve
 from csframework.curriculum import DOMAINS
-from csframework.document import Document
-from csframework.errors import FormatError, UnknownNameError
+from csframework.document import Document, pop_item
+from csframework.errors import FormatError
 from csframework.mandala.picture import MandalaScene
 from csframework.mandala.vocabulary import DOMAIN_ALIASES, Domain, MandalaItem, domains
 
@@ -132,13 +132,7 @@ expected 'csframework.mandala'
     def remove(self, domain: str, text: str) -> MandalaItem:
         """Remove the item with these words from a domain and return it."""
         name = self._domain_name(domain)
-        cleaned = tidy(text)
-        entries = self._items[name]
-        for i, item in enumerate(entries):
-            if item.text == cleaned:
-                return entries.pop(i)
-        raise UnknownNameError(str(text), [i.text for i in entries], kind="item",
-                               where=f"domain {name!r} of {self._where()}")
+        return pop_item(self._items[name], text, where=f"domain {name!r} of {self._where()}")
 
     def _domain_name(self, domain: object) -> str:
         return resolve(domain, DOMAIN_ALIASES, tuple(DOMAINS), kind="mandala domain",
