@@ -15,8 +15,8 @@ see how many fish are left, and with ``show_catches=False`` they do not see
 each other's catches. :meth:`HarvestGame.board` shows what the players are
 allowed to see; changing the rules between rounds (:meth:`HarvestGame.set_rules`)
 is how a group redesigns its commons. A game can be saved as JSON and
-continued later, and :func:`harvest_game_widget` (a view in
-:mod:`csframework.widgets.harvest`) gives the facilitator a small form to type
+continued later, and :func:`csframework.widgets.harvest_game_widget` (a view,
+in :mod:`csframework.widgets.harvest`) gives the facilitator a small form to type
 the catches into.
 
 Examples
@@ -39,8 +39,6 @@ csframework.errors.UnknownNameError: unknown player 'Bem' in the harvest game; d
 
 from __future__ import annotations
 
-from typing import Any
-
 from csframework.games.harvest import (  # noqa: F401  (kept public)
     SCHEMA,
     SHARING,
@@ -51,17 +49,7 @@ from csframework.games.harvest import (  # noqa: F401  (kept public)
     Round,
 )
 
-__all__ = ["GameError", "GameOverError", "HarvestGame", "Round", "harvest_game_widget"]
-
-
-def __getattr__(name: str) -> Any:
-    # The form is a view (layer 4): it is imported from csframework.widgets on first use,
-    # so that the game logic never imports ipywidgets.
-    if name == "harvest_game_widget":
-        from csframework.widgets.harvest import harvest_game_widget
-
-        return harvest_game_widget
-    raise AttributeError(f"module 'csframework.games' has no attribute {name!r}")
+__all__ = ["GameError", "GameOverError", "HarvestGame", "Round"]
 
 
 def __dir__() -> list[str]:
