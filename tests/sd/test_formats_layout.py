@@ -72,16 +72,13 @@ def test_read_xmile_is_from_xmile_with_a_choice_for_non_negative_stocks():
         loading.read_xmile(text, non_negative_stocks="clamps")
 
 
-def test_a_limit_set_on_the_package_is_the_one_the_reader_uses(monkeypatch):
-    monkeypatch.setattr(xmile, "MAX_VARIABLES", 2)
-    assert limits.MAX_VARIABLES == 2
+def test_the_reader_uses_the_limits_module(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_VARIABLES", 2)
     with pytest.raises(FormatError, match="more than 2 variables"):
         xmile.read(TUB, StockFlowModel)
     monkeypatch.undo()
     assert xmile.MAX_VARIABLES == limits.MAX_VARIABLES == 50_000
     assert xmile.read(TUB, StockFlowModel).constants["size"].value == 3
-    with pytest.raises(AttributeError, match="cannot be removed"):
-        del xmile.MAX_ELEMENTS
 
 
 def test_the_shared_helpers_are_public():

@@ -172,7 +172,7 @@ def test_a_dimension_listing_too_many_elements_is_refused():
 
 
 def test_array_elements_count_towards_the_variable_limit(monkeypatch):
-    monkeypatch.setattr(xmile, "MAX_VARIABLES", 50)
+    monkeypatch.setattr(xmile.limits, "MAX_VARIABLES", 50)
     body = "".join(f'<aux name="a{i}"><dimensions><dim name="D"/></dimensions><eqn>1</eqn></aux>'
                    for i in range(6))
     with pytest.raises(FormatError, match=r"more than 50 variables.*MAX_VARIABLES"):
@@ -182,7 +182,7 @@ def test_array_elements_count_towards_the_variable_limit(monkeypatch):
 def test_more_variables_than_the_limit_are_refused(monkeypatch):
     """350,000 variables took over a minute; beyond MAX_VARIABLES they are refused."""
     assert xmile.MAX_VARIABLES == 50_000
-    monkeypatch.setattr(xmile, "MAX_VARIABLES", 1_000)  # the same check, on a smaller file
+    monkeypatch.setattr(xmile.limits, "MAX_VARIABLES", 1_000)  # the same check, on a smaller file
     body = "".join(f"<aux name='v{i}'><eqn>1</eqn></aux>" for i in range(350_000 // 100))
     with pytest.raises(FormatError, match=r"more than 1,000 variables.*MAX_VARIABLES"):
         read_xmile(xmile_doc(body))
@@ -190,7 +190,7 @@ def test_more_variables_than_the_limit_are_refused(monkeypatch):
 
 def test_xml_elements_stop_at_their_limit(monkeypatch):
     assert xmile.MAX_ELEMENTS == 500_000
-    monkeypatch.setattr(xmile, "MAX_ELEMENTS", 10_000)
+    monkeypatch.setattr(xmile.limits, "MAX_ELEMENTS", 10_000)
     text = xmile_doc("<aux name='a'><eqn>1</eqn></aux>" + "<g/>" * 20_000)
     with pytest.raises(FormatError, match=r"more than 10,000 XML elements.*MAX_ELEMENTS"):
         read_xmile(text)

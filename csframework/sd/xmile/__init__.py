@@ -31,8 +31,8 @@ limit                  value        what
 =====================  ===========  ==========================================
 
 The limits live in `csframework.sd.xmile.limits`, where the reader looks them up
-when it runs; setting one here (as a test does, to try a smaller file) sets it
-there too.
+when it runs (a test sets one there to try a smaller file); the names here are
+copies for reading.
 
 The root must be ``<xmile>`` in the XMILE 1.0 namespace (or its draft's, or
 none); names are compared as they look (`clean_name`); a file whose model has
@@ -82,10 +82,7 @@ Examples
 
 from __future__ import annotations
 
-import sys
-import types
-
-from csframework.sd.xmile import limits
+from csframework.sd.xmile import limits as limits
 from csframework.sd.xmile.limits import (
     MAX_DIGITS,
     MAX_DIMENSION_SIZE,
@@ -168,21 +165,3 @@ __all__ = [
     "xmile_names",
     "xmile_number",
 ]
-
-
-class _Package(types.ModuleType):
-    """This package, whose limits are those of `limits`: setting one here sets it there."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in limits.__all__:
-            setattr(limits, name, value)
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if name in limits.__all__:
-            raise AttributeError(f"the limit {name} cannot be removed, only changed")
-        super().__delattr__(name)
-
-
-# the documented way to give a module attribute assignment of its own
-sys.modules[__name__].__class__ = _Package
