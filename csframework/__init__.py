@@ -21,11 +21,11 @@ import importlib
 from typing import Any
 
 from csframework import errors
-from csframework._version import VERSION as __version__  # noqa: F401  (public)
 from csframework.cld import CausalLoopDiagram, Link, Loop, Variable
 
 # public name -> (module, attribute); attribute None means the module itself
 _LAZY: dict[str, tuple[str, str | None]] = {
+    "__version__": ("csframework._version", "VERSION"),  # reading metadata costs ~30 ms
     "StockFlowModel": ("csframework.sd.model", "StockFlowModel"),
     "Results": ("csframework.sd.results", "Results"),
     "load_model": ("csframework.sd.loading", "load_model"),
